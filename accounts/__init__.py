@@ -1,0 +1,1 @@
+"""Users, their roles, time zones and languages."""

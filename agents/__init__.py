@@ -1,0 +1,1 @@
+"""Partner agencies, the members they placed, and the contact-number rules."""

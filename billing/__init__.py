@@ -1,0 +1,1 @@
+"""Tariffs, pricing, the credit ledger and agents' commission statements."""

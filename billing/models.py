@@ -1,0 +1,1 @@
+"""Billing models (tariffs, ledger): filled in by the billing work."""

@@ -1,0 +1,1 @@
+"""Call requests, agent confirmations, sessions, recordings and the workflow."""

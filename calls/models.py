@@ -1,0 +1,265 @@
+"""A call's data: the request, the agent's confirmation, sessions, recordings, audit.
+
+State changes never happen here: `calls.workflow.transition` is the only
+writer of `Call.state`.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from agents.contact_rules import NumberRole
+
+
+class CallKind(models.TextChoices):
+    PHONE_INTERPRETED = "phone_interpreted", _("Phone call with an interpreter")
+    PHONE_DIRECT = "phone_direct", _("Phone call without an interpreter")
+    VIDEO = "video", _("Video call")
+
+
+class CallState(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    AWAITING_AGENT = "awaiting_agent", _("Awaiting agent")
+    DECLINED = "declined", _("Declined")
+    CONFIRMED = "confirmed", _("Confirmed")
+    SCHEDULED = "scheduled", _("Scheduled")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    MISSED = "missed", _("Missed")
+
+
+class Call(models.Model):
+    # Public identifier for URLs and the API: ids that can't be enumerated.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("client"),
+        on_delete=models.PROTECT,
+        related_name="calls",
+    )
+    member = models.ForeignKey(
+        "agents.Member", verbose_name=_("member"), on_delete=models.PROTECT, related_name="calls"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CallKind.choices)
+    planned_minutes = models.PositiveSmallIntegerField(_("planned duration (minutes)"))
+    preferred_times = models.TextField(_("preferred times"), blank=True, max_length=1000)
+    languages = models.CharField(_("languages"), max_length=100, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    state = models.CharField(
+        _("state"), max_length=20, choices=CallState.choices, default=CallState.REQUESTED
+    )
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    state_changed_at = models.DateTimeField(_("state changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "state_changed_at"]),
+            models.Index(fields=["client", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(planned_minutes__gte=5) & models.Q(planned_minutes__lte=240),
+                name="call_planned_minutes_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_video(self) -> bool:
+        return self.kind == CallKind.VIDEO
+
+    @property
+    def active_session(self):
+        """The live session, if any (prefetch `sessions` to avoid a query)."""
+        for session in self.sessions.all():
+            if session.status not in DEAD_SESSION_STATUSES:
+                return session
+        return None
+
+
+class AgentConfirmation(models.Model):
+    """What the agent answered for the member: yes with contacts, or no with a reason."""
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="confirmation")
+    responsible_name = models.CharField(_("responsible employee"), max_length=200, blank=True)
+    agent_is_responsible = models.BooleanField(_("the agent is the responsible person"))
+    dial_number = PhoneNumberField(_("number to dial"), blank=True)
+    video_handle = models.CharField(_("video handle"), max_length=100, blank=True)
+    availability = models.TextField(_("member's availability"), blank=True, max_length=1000)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("agent's confirmation")
+        verbose_name_plural = _("agent's confirmations")
+
+    def __str__(self) -> str:
+        return f"confirmation of {self.call}"
+
+
+class ContactNumber(models.Model):
+    confirmation = models.ForeignKey(
+        AgentConfirmation, on_delete=models.CASCADE, related_name="numbers"
+    )
+    role = models.CharField(_("whose number"), max_length=20, choices=NumberRole.choices)
+    number = PhoneNumberField(_("number"))
+
+    class Meta:
+        verbose_name = _("contact number")
+        verbose_name_plural = _("contact numbers")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["confirmation", "role", "number"], name="contact_number_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.number}"
+
+
+class SessionStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    OVERDUE = "overdue", _("Overdue")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ENDED = "ended", _("Ended")
+    MISSED = "missed", _("Missed")
+    SUPERSEDED = "superseded", _("Superseded by a reschedule")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A call has at most one live session; these are the dead ones.
+DEAD_SESSION_STATUSES = (SessionStatus.SUPERSEDED, SessionStatus.CANCELLED)
+
+
+# Sessions that occupy their interpreter's time (the exclusion constraint's
+# condition, kept in step with migration calls.0002).
+BLOCKING_STATUSES = (
+    SessionStatus.PLANNED,
+    SessionStatus.OVERDUE,
+    SessionStatus.IN_PROGRESS,
+    SessionStatus.ENDED,
+)
+
+
+class Session(models.Model):
+    """A scheduled conversation. A reschedule supersedes the old session."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="sessions")
+    interpreter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("interpreter"),
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
+    starts_at = models.DateTimeField(_("starts at (UTC)"))
+    planned_end = models.DateTimeField(_("planned end (UTC)"))
+    # The interpreter's time the session blocks: start and end widened by the
+    # buffer. Stored so the database can enforce no overlap (see 0002).
+    blocked_from = models.DateTimeField()
+    blocked_until = models.DateTimeField()
+    status = models.CharField(
+        _("status"), max_length=20, choices=SessionStatus.choices, default=SessionStatus.PLANNED
+    )
+    overdue_at = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    talk_seconds = models.PositiveIntegerField(_("talk time (seconds)"), null=True, blank=True)
+    no_recording_reason = models.TextField(_("why there is no recording"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["status", "starts_at"]),
+            models.Index(fields=["interpreter", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(planned_end__gt=models.F("starts_at")),
+                name="session_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(blocked_from__lte=models.F("starts_at"))
+                & models.Q(blocked_until__gte=models.F("planned_end")),
+                name="session_blocked_covers_session",
+            ),
+            models.UniqueConstraint(
+                fields=["call"],
+                condition=~models.Q(status__in=["superseded", "cancelled"]),
+                name="one_live_session_per_call",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call} @ {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+
+def recording_path(instance, filename: str) -> str:
+    # No names or numbers in paths: a random name keeps the extension only.
+    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"recordings/{uuid.uuid4().hex}.{suffix}"
+
+
+class Recording(models.Model):
+    session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="recording")
+    file = models.FileField(_("file"), upload_to=recording_path)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recording")
+        verbose_name_plural = _("recordings")
+
+    def __str__(self) -> str:
+        return f"recording of {self.session}"
+
+
+class CallTransition(models.Model):
+    """The audit trail: every change of a call's state, who made it, when and why."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(_("from"), max_length=20, choices=CallState.choices)
+    to_state = models.CharField(_("to"), max_length=20, choices=CallState.choices)
+    # None means the system (a scheduled sweep), never an unknown person.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("why"), blank=True)
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("state change")
+        verbose_name_plural = _("state changes")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["call", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state}"

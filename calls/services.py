@@ -1,0 +1,389 @@
+"""Writes for calls: booking, the agent's answer, scheduling, running a session.
+
+Each service is one transaction; every state change goes through
+`calls.workflow.transition`. Callers pass `now` in tests; by default it is the
+current time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from agents.contact_rules import CheckedContacts
+from agents.models import Member
+from common.errors import Conflict, DomainError, NotFound
+
+from . import workflow
+from .models import (
+    BLOCKING_STATUSES,
+    DEAD_SESSION_STATUSES,
+    AgentConfirmation,
+    Call,
+    CallKind,
+    CallState,
+    ContactNumber,
+    Recording,
+    Session,
+    SessionStatus,
+)
+from .signals import session_changed
+
+MIN_PLANNED_MINUTES = 5
+MAX_PLANNED_MINUTES = 240
+MAX_NOTE = 2000
+
+
+def call_request_create(
+    *,
+    client: User,
+    member: Member,
+    kind: str,
+    planned_minutes: int,
+    preferred_times: str = "",
+    languages: str = "",
+    note: str = "",
+    created_by: User,
+    now: datetime | None = None,
+) -> Call:
+    """SPEC step 1 and 2: book a call for `client` and ask the member's agent."""
+    now = now or timezone.now()
+    if client.role != Role.CLIENT or not client.is_active:
+        raise DomainError(
+            "not_a_client", _("Calls can be booked only for clients."), field="client"
+        )
+    if created_by.pk != client.pk and not created_by.is_operator:
+        raise DomainError("not_allowed", _("Only operators book calls for someone else."))
+    if kind not in CallKind.values:
+        raise DomainError("bad_kind", _("Choose a kind of call."), field="kind")
+    if not member.is_active:
+        raise DomainError("member_inactive", _("This member is not available."), field="member")
+    if not MIN_PLANNED_MINUTES <= int(planned_minutes) <= MAX_PLANNED_MINUTES:
+        raise DomainError(
+            "bad_duration",
+            _("The planned duration must be between %(min)d and %(max)d minutes.")
+            % {"min": MIN_PLANNED_MINUTES, "max": MAX_PLANNED_MINUTES},
+            field="planned_minutes",
+        )
+    if len(note or "") > MAX_NOTE:
+        raise DomainError(
+            "note_too_long",
+            _("The note is too long (at most %(max)d characters).") % {"max": MAX_NOTE},
+            field="note",
+        )
+    with transaction.atomic():
+        call = Call.objects.create(
+            client=client,
+            member=member,
+            kind=kind,
+            planned_minutes=int(planned_minutes),
+            preferred_times=(preferred_times or "").strip(),
+            languages=(languages or "").strip(),
+            note=(note or "").strip(),
+            created_by=created_by,
+            created_at=now,
+            state_changed_at=now,
+        )
+        workflow.transition(
+            call, CallState.AWAITING_AGENT, actor=None, reason="agent asked", now=now
+        )
+    return call
+
+
+def call_confirm(
+    *,
+    call: Call,
+    actor: User,
+    contacts: CheckedContacts,
+    availability: str = "",
+    now: datetime | None = None,
+) -> Call:
+    """SPEC step 3, yes: store the checked contacts and confirm the call.
+
+    `contacts` comes from `agents.contact_rules.check_contacts`, so every door
+    applies the same rules. A signed agent link acts as the agent it was sent to.
+    """
+    now = now or timezone.now()
+    if bool(contacts.video_handle) != (call.kind == CallKind.VIDEO):
+        raise DomainError("contacts_kind_mismatch", _("The contacts do not fit this kind of call."))
+    with transaction.atomic():
+        # Lock first so two confirmations can't both create a record.
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        if locked.state != CallState.AWAITING_AGENT:
+            raise Conflict(
+                "already_answered",
+                _("This request has already been answered or closed."),
+            )
+        responsible = contacts.responsible_name
+        if contacts.agent_is_responsible:
+            responsible = actor.get_full_name() or actor.username
+        confirmation = AgentConfirmation.objects.create(
+            call=locked,
+            responsible_name=responsible,
+            agent_is_responsible=contacts.agent_is_responsible,
+            dial_number=contacts.dial_number,
+            video_handle=contacts.video_handle,
+            availability=(availability or "").strip(),
+            confirmed_by=actor,
+            confirmed_at=now,
+        )
+        ContactNumber.objects.bulk_create(
+            [
+                ContactNumber(confirmation=confirmation, role=n.role, number=n.e164)
+                for n in dict.fromkeys(contacts.numbers)
+            ]
+        )
+        workflow.transition(locked, CallState.CONFIRMED, actor=actor, reason="", now=now)
+    call.refresh_from_db()
+    return call
+
+
+def call_decline(*, call: Call, actor: User, reason: str, now=None) -> Call:
+    """SPEC step 3, no: the member declined; the request closes."""
+    with transaction.atomic():
+        workflow.transition(call, CallState.DECLINED, actor=actor, reason=reason, now=now)
+        Call.objects.filter(pk=call.pk).update(decline_reason=(reason or "").strip())
+    call.refresh_from_db()
+    return call
+
+
+def call_cancel(*, call: Call, actor: User, reason: str = "", now=None) -> Call:
+    return workflow.transition(call, CallState.CANCELLED, actor=actor, reason=reason, now=now)
+
+
+def interpreter_conflicts(
+    *, interpreter: User, blocked_from: datetime, blocked_until: datetime, exclude_call=None
+):
+    """Sessions of `interpreter` whose blocked time overlaps the given range."""
+    qs = Session.objects.filter(
+        interpreter=interpreter,
+        status__in=BLOCKING_STATUSES,
+        blocked_from__lt=blocked_until,
+        blocked_until__gt=blocked_from,
+    )
+    if exclude_call is not None:
+        qs = qs.exclude(call=exclude_call)
+    return qs
+
+
+def session_schedule(
+    *,
+    call: Call,
+    starts_at: datetime,
+    interpreter: User,
+    actor: User,
+    minutes: int | None = None,
+    buffer_minutes: int | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Session:
+    """SPEC step 4: schedule (or reschedule) the call with an interpreter.
+
+    The overlap check here gives a readable message; the exclusion constraint
+    on PostgreSQL makes it true even for two operators booking at once.
+    """
+    now = now or timezone.now()
+    if timezone.is_naive(starts_at):
+        raise DomainError("naive_time", _("The start time needs a time zone."), field="starts_at")
+    if starts_at <= now:
+        raise DomainError("in_the_past", _("The start time is in the past."), field="starts_at")
+    if interpreter.role != Role.INTERPRETER or not interpreter.is_active:
+        # Calls without an interpreter are still organised and recorded by one.
+        raise DomainError(
+            "not_an_interpreter", _("Choose an active interpreter."), field="interpreter"
+        )
+    minutes = minutes or call.planned_minutes
+    buffer = timedelta(
+        minutes=settings.SESSION_BUFFER_MINUTES if buffer_minutes is None else buffer_minutes
+    )
+    planned_end = starts_at + timedelta(minutes=minutes)
+    blocked_from, blocked_until = starts_at - buffer, planned_end + buffer
+    try:
+        with transaction.atomic():
+            locked = Call.objects.select_for_update().get(pk=call.pk)
+            clash = interpreter_conflicts(
+                interpreter=interpreter,
+                blocked_from=blocked_from,
+                blocked_until=blocked_until,
+                exclude_call=locked,
+            ).first()
+            if clash is not None:
+                raise _busy_error(interpreter, clash)
+            previous = locked.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+            rescheduled = previous is not None
+            if previous is not None:
+                if previous.status not in (SessionStatus.PLANNED, SessionStatus.OVERDUE):
+                    raise Conflict(
+                        "session_running", _("A session that has started cannot be moved.")
+                    )
+                previous.status = SessionStatus.SUPERSEDED
+                previous.save(update_fields=["status"])
+            session = Session.objects.create(
+                call=locked,
+                interpreter=interpreter,
+                starts_at=starts_at,
+                planned_end=planned_end,
+                blocked_from=blocked_from,
+                blocked_until=blocked_until,
+            )
+            workflow.transition(
+                locked,
+                CallState.SCHEDULED,
+                actor=actor,
+                reason=reason or ("rescheduled" if rescheduled else "scheduled"),
+                now=now,
+            )
+            change = "rescheduled" if rescheduled else "scheduled"
+            transaction.on_commit(
+                lambda: session_changed.send(
+                    sender=Session, session_id=session.pk, call_id=locked.pk, change=change
+                )
+            )
+    except IntegrityError as exc:
+        # Another operator took the slot between our check and our insert.
+        if "session_interpreter_no_overlap" in str(exc):
+            raise Conflict(
+                "interpreter_busy",
+                _("The interpreter was just booked for an overlapping time. Choose another time."),
+                field="starts_at",
+            ) from exc
+        raise
+    call.refresh_from_db()
+    return session
+
+
+def _busy_error(interpreter: User, clash: Session) -> Conflict:
+    tz = interpreter.tz
+    return Conflict(
+        "interpreter_busy",
+        _(
+            "%(name)s already has a session from %(start)s to %(end)s (%(tz)s), "
+            "including the buffer between sessions. Choose another time or interpreter."
+        )
+        % {
+            "name": interpreter.get_full_name() or interpreter.username,
+            "start": clash.blocked_from.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            "end": clash.blocked_until.astimezone(tz).strftime("%H:%M"),
+            "tz": interpreter.time_zone,
+        },
+        field="starts_at",
+    )
+
+
+def _live_session(call: Call) -> Session:
+    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    if session is None:
+        raise DomainError("no_session", _("The call has no session scheduled."))
+    return session
+
+
+def session_start(*, session: Session, actor: User, now: datetime | None = None) -> Session:
+    """SPEC step 6: the interpreter starts the conversation."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        workflow.transition(session.call, CallState.IN_PROGRESS, actor=actor, now=now)
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        locked.status = SessionStatus.IN_PROGRESS
+        locked.started_at = now
+        locked.save(update_fields=["status", "started_at"])
+    return locked
+
+
+def session_end(
+    *,
+    session: Session,
+    actor: User,
+    talk_seconds: int | None = None,
+    no_recording_reason: str = "",
+    now: datetime | None = None,
+) -> Session:
+    """SPEC step 6 and 7: end the conversation and complete the call.
+
+    Talk time is measured from start to end unless the interpreter gives it
+    (e.g. the conference line reports it). Completing without a recording
+    needs a written reason; the workflow guard checks it.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.status != SessionStatus.IN_PROGRESS or locked.started_at is None:
+            raise Conflict("session_not_running", _("The session is not running."))
+        if talk_seconds is None:
+            talk_seconds = max(0, int((now - locked.started_at).total_seconds()))
+        if talk_seconds < 0:
+            raise DomainError("bad_talk_time", _("Talk time can't be negative."))
+        locked.status = SessionStatus.ENDED
+        locked.ended_at = now
+        locked.talk_seconds = int(talk_seconds)
+        if no_recording_reason.strip():
+            locked.no_recording_reason = no_recording_reason.strip()
+        locked.save(update_fields=["status", "ended_at", "talk_seconds", "no_recording_reason"])
+        workflow.transition(
+            locked.call,
+            CallState.COMPLETED,
+            actor=actor,
+            reason=no_recording_reason.strip(),
+            now=now,
+        )
+    return locked
+
+
+MAX_RECORDING_BYTES = 500 * 1024 * 1024
+RECORDING_EXTENSIONS = {"mp3", "wav", "ogg", "m4a", "mp4", "webm", "opus"}
+
+
+def recording_attach(*, session: Session, file, actor: User) -> Recording:
+    """Attach the recording of a session (allowed while running and after it ended)."""
+    if session.interpreter_id != actor.pk and not actor.is_operator:
+        raise NotFound("not_found", _("No such session."))
+    name = getattr(file, "name", "") or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in RECORDING_EXTENSIONS:
+        raise DomainError(
+            "bad_recording",
+            _("Upload an audio or video file (%(types)s).")
+            % {"types": ", ".join(sorted(RECORDING_EXTENSIONS))},
+            field="file",
+        )
+    if getattr(file, "size", 0) > MAX_RECORDING_BYTES:
+        raise DomainError("recording_too_big", _("The file is too large."), field="file")
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if locked.status not in (SessionStatus.IN_PROGRESS, SessionStatus.ENDED):
+            raise Conflict(
+                "session_not_started", _("A recording can be attached once the session started.")
+            )
+        if Recording.objects.filter(session=locked).exists():
+            raise Conflict("recording_exists", _("This session already has a recording."))
+        return Recording.objects.create(session=locked, file=file, uploaded_by=actor)
+
+
+def session_mark_overdue(*, session: Session, now: datetime | None = None) -> bool:
+    """Flag a session not started 10 minutes after its time. True if it changed now."""
+    now = now or timezone.now()
+    changed = Session.objects.filter(pk=session.pk, status=SessionStatus.PLANNED).update(
+        status=SessionStatus.OVERDUE, overdue_at=now
+    )
+    if changed:
+        transaction.on_commit(
+            lambda: session_changed.send(
+                sender=Session, session_id=session.pk, call_id=session.call_id, change="overdue"
+            )
+        )
+    return bool(changed)
+
+
+def call_mark_missed(*, call: Call, actor: User | None, reason: str = "", now=None) -> Call:
+    """SPEC: still not started 30 minutes after its time, the call is missed."""
+    return workflow.transition(
+        call, CallState.MISSED, actor=actor, reason=reason or "not started in time", now=now
+    )
+
+
+def get_session_for(*, call: Call) -> Session:
+    return _live_session(call)

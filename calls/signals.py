@@ -1,0 +1,10 @@
+"""What the workflow announces. Sent only after the transaction commits, so
+nobody hears of a change that was rolled back. `calls` never imports the
+listeners (notifications); they subscribe to these."""
+
+from django.dispatch import Signal
+
+# kwargs: call_id, from_state, to_state, actor_id, reason
+call_state_changed = Signal()
+# kwargs: session_id, call_id, change ("scheduled" | "rescheduled" | "overdue")
+session_changed = Signal()

@@ -1,0 +1,1 @@
+"""Small pieces shared by every app: the domain error type."""

@@ -1,0 +1,11 @@
+"""URL map. Each app adds its pages under its own prefix."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+]

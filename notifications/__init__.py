@@ -1,0 +1,1 @@
+"""The notification outbox, its channels, and the reminder and escalation sweeps."""

@@ -1,0 +1,1 @@
+"""Notification models (the outbox): filled in by the notifications work."""

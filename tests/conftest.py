@@ -1,0 +1,41 @@
+"""Shared test setup.
+
+Tests marked `postgres` need DATABASE_URL to point at PostgreSQL and tests
+marked `redis` need TEST_REDIS_URL; without them they are skipped with the
+reason shown, unless REQUIRE_SERVICES=1 (as in .ci/run), where a missing
+service fails the run instead of silently skipping.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+from tests.factories import *  # noqa: F401,F403  (factories as fixtures' helpers)
+
+
+def _on_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    require = os.environ.get("REQUIRE_SERVICES") == "1"
+    missing = []
+    if not _on_postgres():
+        missing.append(("postgres", "needs PostgreSQL: set DATABASE_URL=postgres://..."))
+    if not os.environ.get("TEST_REDIS_URL"):
+        missing.append(("redis", "needs Redis: set TEST_REDIS_URL=redis://..."))
+    for marker, reason in missing:
+        if require and any(marker in item.keywords for item in items):
+            raise pytest.UsageError(f"REQUIRE_SERVICES=1 but the suite {reason}")
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.AXES_ENABLED = False
+    # Hashing is not under test; the fast hasher keeps factories quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

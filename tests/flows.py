@@ -1,0 +1,69 @@
+"""Drive a call along its workflow in tests, through the real services."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from agents.contact_rules import NumberInput, NumberRole, check_contacts
+from calls import services
+from calls.models import CallKind
+
+from .factories import AgentFactory, ClientFactory, InterpreterFactory, MemberFactory
+
+GOOD_NUMBERS = [
+    NumberInput(NumberRole.MEMBER, "+380 67 123 4567"),
+    NumberInput(NumberRole.AGENT_MOBILE, "+380 50 765 4321"),
+    NumberInput(NumberRole.RESPONSIBLE, "+380 44 222 3344"),
+]
+
+
+def good_contacts(*, is_video=False, region="UA"):
+    return check_contacts(
+        numbers=GOOD_NUMBERS,
+        responsible_name="Olena Petrenko",
+        agent_is_responsible=False,
+        dial="" if is_video else "+380671234567",
+        video_handle="olena.skype" if is_video else "",
+        is_video=is_video,
+        region=region,
+    )
+
+
+def book(*, client=None, member=None, kind=CallKind.PHONE_INTERPRETED, minutes=30, now=None):
+    client = client or ClientFactory()
+    member = member or MemberFactory()
+    return services.call_request_create(
+        client=client,
+        member=member,
+        kind=kind,
+        planned_minutes=minutes,
+        preferred_times="weekday evenings",
+        note="",
+        created_by=client,
+        now=now,
+    )
+
+
+def agent_for(call):
+    return AgentFactory(agency=call.member.agency)
+
+
+def confirm(call, *, agent=None, now=None):
+    return services.call_confirm(
+        call=call,
+        actor=agent or agent_for(call),
+        contacts=good_contacts(is_video=call.kind == CallKind.VIDEO),
+        availability="after 18:00",
+        now=now,
+    )
+
+
+def schedule(call, *, operator, interpreter=None, starts_at=None, now=None):
+    starts_at = starts_at or (timezone.now() + timedelta(days=1))
+    return services.session_schedule(
+        call=call,
+        starts_at=starts_at,
+        interpreter=interpreter or InterpreterFactory(),
+        actor=operator,
+        now=now,
+    )
