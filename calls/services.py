@@ -89,10 +89,17 @@ def call_request_create(
             created_at=now,
             state_changed_at=now,
         )
-        workflow.transition(
-            call, CallState.AWAITING_AGENT, actor=None, reason="agent asked", now=now
-        )
+        # With nobody at the agency to ask, the request waits in "requested"
+        # for an operator (who adds the agent and presses "Ask the agent").
+        if agency_has_agents(member.agency_id):
+            workflow.transition(
+                call, CallState.AWAITING_AGENT, actor=None, reason="agent asked", now=now
+            )
     return call
+
+
+def agency_has_agents(agency_id: int) -> bool:
+    return User.objects.filter(role=Role.AGENT, agency_id=agency_id, is_active=True).exists()
 
 
 def call_confirm(

@@ -91,6 +91,13 @@ def _check_guard(call: Call, to_state: str, reason: str) -> None:
         if to_state in (S.SCHEDULED, S.IN_PROGRESS, S.COMPLETED)
         else None
     )
+    if (
+        to_state == S.AWAITING_AGENT
+        and not call.member.agency.staff.filter(is_active=True).exists()
+    ):
+        raise DomainError(
+            "no_agent", _("The member's agency has no active agent to ask. Add one first.")
+        )
     if to_state == S.CONFIRMED and not hasattr(call, "confirmation"):
         raise DomainError("no_confirmation", _("The agent's confirmation is missing."))
     if to_state == S.DECLINED and not reason.strip():

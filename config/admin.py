@@ -1,6 +1,5 @@
 """The operators' admin site: operators (and superusers) only, nobody else."""
 from django.contrib import admin
-from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +24,3 @@ class OfficeAdminSite(admin.AdminSite):
 
     def has_permission(self, request):
         return getattr(request.user, "is_operator", False)
-
-
-class OfficeAdminConfig(AdminConfig):
-    default_site = "config.admin.OfficeAdminSite"

@@ -32,6 +32,8 @@ def good_contacts(*, is_video=False, region="UA"):
 def book(*, client=None, member=None, kind=CallKind.PHONE_INTERPRETED, minutes=30, now=None):
     client = client or ClientFactory()
     member = member or MemberFactory()
+    if not member.agency.staff.exists():
+        AgentFactory(agency=member.agency)
     return services.call_request_create(
         client=client,
         member=member,
@@ -45,7 +47,7 @@ def book(*, client=None, member=None, kind=CallKind.PHONE_INTERPRETED, minutes=3
 
 
 def agent_for(call):
-    return AgentFactory(agency=call.member.agency)
+    return call.member.agency.staff.first() or AgentFactory(agency=call.member.agency)
 
 
 def confirm(call, *, agent=None, now=None):

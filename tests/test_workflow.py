@@ -194,3 +194,22 @@ def test_start_time_in_the_past_is_refused(operator):
     with pytest.raises(DomainError) as info:
         schedule(call, operator=operator, starts_at=timezone.now() - timedelta(minutes=1))
     assert info.value.code == "in_the_past"
+
+
+def test_request_waits_for_an_operator_when_the_agency_has_nobody_to_ask(operator):
+    from calls.models import Call
+
+    from .factories import MemberFactory
+
+    member = MemberFactory()
+    client = ClientFactory()
+    call = services.call_request_create(
+        client=client, member=member, kind="phone_direct", planned_minutes=20, created_by=client
+    )
+    assert call.state == CallState.REQUESTED
+    with pytest.raises(DomainError) as info:
+        workflow.transition(call, CallState.AWAITING_AGENT, actor=operator)
+    assert info.value.code == "no_agent"
+    agent_for(call)
+    workflow.transition(call, CallState.AWAITING_AGENT, actor=operator, reason="agent added")
+    assert Call.objects.get(pk=call.pk).state == CallState.AWAITING_AGENT

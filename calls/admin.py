@@ -1,0 +1,477 @@
+"""The operators' workplace for calls: find, book, confirm, schedule, move along.
+
+Every button here calls the same services as the pages and the API; the admin
+holds no rule of its own. A refused request comes back as a message on the
+form, never a traceback.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from agents.contact_rules import NumberInput, check_contacts
+from common.errors import DomainError
+from common.forms import add_domain_error
+
+from . import services, workflow
+from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
+from .models import Call, CallState, CallTransition, Session
+from .selectors import calls_visible_to, duty_manager_current
+
+# Target state -> what the button does. Confirm and schedule have pages of their own.
+TARGET_ACTIONS = {
+    CallState.AWAITING_AGENT: gettext_lazy("Ask the agent"),
+    CallState.CONFIRMED: gettext_lazy("Confirm for the agent"),
+    CallState.DECLINED: gettext_lazy("Declined by the member"),
+    CallState.SCHEDULED: gettext_lazy("Schedule"),
+    CallState.IN_PROGRESS: gettext_lazy("Start the session"),
+    CallState.COMPLETED: gettext_lazy("End the session and complete"),
+    CallState.CANCELLED: gettext_lazy("Cancel"),
+    CallState.MISSED: gettext_lazy("Mark missed"),
+}
+
+
+class TransitionInline(admin.TabularInline):
+    model = CallTransition
+    verbose_name_plural = gettext_lazy("Audit trail")
+    fields = ("at", "from_state", "to_state", "actor", "reason")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("at", "id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    fields = (
+        "starts_at",
+        "planned_end",
+        "interpreter",
+        "status",
+        "started_at",
+        "ended_at",
+        "talk_seconds",
+        "no_recording_reason",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("-created_at",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("interpreter")
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = (
+        "short_id",
+        "client",
+        "member",
+        "agency",
+        "kind",
+        "state",
+        "session_start",
+        "interpreter",
+        "created_at",
+    )
+    list_filter = (
+        "state",
+        "kind",
+        ("created_at", DateFieldListFilter),
+        ("sessions__starts_at", DateFieldListFilter),
+        ("member__agency", RelatedOnlyFieldListFilter),
+        ("sessions__interpreter", RelatedOnlyFieldListFilter),
+    )
+    search_fields = (
+        "client__username",
+        "client__last_name",
+        "client__email",
+        "member__full_name",
+        "member__reference",
+        "member__agency__name",
+    )
+    date_hierarchy = "created_at"
+    inlines = [SessionInline, TransitionInline]
+    actions = ["cancel_selected", "mark_missed_selected"]
+    list_per_page = 50
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "public_id",
+                    "state",
+                    "client",
+                    "member",
+                    "kind",
+                    "planned_minutes",
+                    "preferred_times",
+                    "languages",
+                    "note",
+                    "decline_reason",
+                    "created_by",
+                    "created_at",
+                )
+            },
+        ),
+        (
+            gettext_lazy("Contacts"),
+            {"fields": ("agent_contacts", "interpreter_contact", "duty_manager_contact")},
+        ),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for fs in self.fieldsets for f in fs[1]["fields"]]
+
+    def get_queryset(self, request):
+        return calls_visible_to(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        # State and data change only through the buttons (services), never by editing.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # --- columns -------------------------------------------------------------
+    @admin.display(description=gettext_lazy("call"))
+    def short_id(self, call):
+        return str(call.public_id)[:8]
+
+    @admin.display(description=gettext_lazy("agency"), ordering="member__agency__name")
+    def agency(self, call):
+        return call.member.agency.name
+
+    @admin.display(description=gettext_lazy("session (UTC)"))
+    def session_start(self, call):
+        session = call.active_session
+        return session.starts_at.strftime("%Y-%m-%d %H:%M") if session else "—"
+
+    @admin.display(description=gettext_lazy("interpreter"))
+    def interpreter(self, call):
+        session = call.active_session
+        return session.interpreter if session else "—"
+
+    @admin.display(description=gettext_lazy("agent's numbers"))
+    def agent_contacts(self, call):
+        confirmation = getattr(call, "confirmation", None)
+        agency = call.member.agency
+        staff = format_html_join(
+            "",
+            "<li>{} ({}): {} {}</li>",
+            (
+                (_("agent"), a.get_full_name() or a.username, a.phone or "", a.email)
+                for a in agency.staff.filter(is_active=True)
+            ),
+        )
+        head = format_html(
+            "<p>{} — {} {}</p><ul>{}</ul>", agency, agency.phone or "", agency.email, staff
+        )
+        if confirmation is None:
+            return format_html("{}<p>{}</p>", head, _("Not confirmed yet."))
+        numbers = format_html_join(
+            "",
+            "<li>{}: {}</li>",
+            ((n.get_role_display(), n.number) for n in confirmation.numbers.all()),
+        )
+        target = confirmation.video_handle or confirmation.dial_number
+        return format_html(
+            "{}<ul>{}</ul><p>{}: {}</p><p>{}: {}</p><p>{}: {}</p>",
+            head,
+            numbers,
+            _("Responsible"),
+            confirmation.responsible_name or "—",
+            _("Dial / video handle"),
+            target,
+            _("Member's availability"),
+            confirmation.availability or "—",
+        )
+
+    @admin.display(description=gettext_lazy("interpreter"))
+    def interpreter_contact(self, call):
+        session = call.active_session
+        if session is None:
+            return "—"
+        i = session.interpreter
+        return format_html(
+            "{} — {} — {} ({})",
+            i.get_full_name() or i.username,
+            i.phone or "",
+            i.email,
+            i.time_zone,
+        )
+
+    @admin.display(description=gettext_lazy("duty manager"))
+    def duty_manager_contact(self, call):
+        manager = duty_manager_current()
+        if manager is None:
+            return _("No duty manager is set up.")
+        return format_html(
+            "{} — {} — {}", manager.get_full_name(), manager.phone or "", manager.email
+        )
+
+    # --- pages -----------------------------------------------------------------
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("book/", view(self.book_view), name="calls_call_book"),
+            path("<int:pk>/schedule/", view(self.schedule_view), name="calls_call_schedule"),
+            path("<int:pk>/confirm/", view(self.confirm_view), name="calls_call_confirm"),
+            path(
+                "<int:pk>/move/<str:target>/",
+                view(self.transition_view),
+                name="calls_call_transition",
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_add_permission(self, request):
+        return request.user.is_operator
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:calls_call_book")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        call = self.get_object(request, object_id)
+        buttons = []
+        if call is not None:
+            for target in workflow.allowed_targets(call, request.user):
+                buttons.append((TARGET_ACTIONS[target], self._target_url(call, target)))
+            if call.state == CallState.SCHEDULED:
+                buttons.append(
+                    (_("Reschedule"), reverse("admin:calls_call_schedule", args=[call.pk]))
+                )
+        extra_context = {**(extra_context or {}), "workflow_buttons": buttons}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @staticmethod
+    def _target_url(call, target):
+        if target == CallState.SCHEDULED:
+            return reverse("admin:calls_call_schedule", args=[call.pk])
+        if target == CallState.CONFIRMED:
+            return reverse("admin:calls_call_confirm", args=[call.pk])
+        return reverse("admin:calls_call_transition", args=[call.pk, target])
+
+    def _render(self, request, call, form, title, intro=None):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": call,
+            "title": title,
+            "form": form,
+            "intro": intro or [],
+        }
+        return TemplateResponse(request, "admin/calls/call/action_form.html", context)
+
+    def _done(self, request, call, message):
+        self.message_user(request, message, messages.SUCCESS)
+        return redirect("admin:calls_call_change", call.pk)
+
+    def book_view(self, request):
+        form = BookCallForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                call = services.call_request_create(
+                    created_by=request.user,
+                    **{
+                        k: form.cleaned_data[k]
+                        for k in (
+                            "client",
+                            "member",
+                            "kind",
+                            "planned_minutes",
+                            "preferred_times",
+                            "languages",
+                            "note",
+                        )
+                    },
+                )
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                return self._done(request, call, _("The call is booked and the agent asked."))
+        return self._render(request, None, form, _("Book a call for a client"))
+
+    def schedule_view(self, request, pk):
+        call = get_object_or_404(self.get_queryset(request), pk=pk)
+        session = call.active_session
+        form = ScheduleForm(
+            request.POST or None,
+            initial={
+                "time_zone": request.user.time_zone,
+                "minutes": call.planned_minutes,
+                "interpreter": session.interpreter_id if session else None,
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.session_schedule(
+                    call=call,
+                    starts_at=form.starts_at_utc(),
+                    interpreter=form.cleaned_data["interpreter"],
+                    minutes=form.cleaned_data["minutes"],
+                    reason=form.cleaned_data["reason"],
+                    actor=request.user,
+                )
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                return self._done(request, call, _("The session is scheduled."))
+        confirmation = getattr(call, "confirmation", None)
+        intro = [
+            (
+                _("Client's preferred times"),
+                f"{call.preferred_times or '—'} ({call.client.time_zone})",
+            ),
+            (
+                _("Member's availability"),
+                f"{confirmation.availability if confirmation else '—'} ({call.member.time_zone})",
+            ),
+        ]
+        return self._render(request, call, form, _("Schedule %(call)s") % {"call": call}, intro)
+
+    def confirm_view(self, request, pk):
+        call = get_object_or_404(self.get_queryset(request), pk=pk)
+        form = OperatorConfirmForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                contacts = check_contacts(
+                    numbers=[NumberInput(role, data[name]) for role, name in form.ROW_FIELDS],
+                    responsible_name=data["responsible_name"],
+                    agent_is_responsible=data["agent_is_responsible"],
+                    dial=form.dial_raw(),
+                    video_handle=data["video_handle"],
+                    is_video=call.is_video,
+                    region=call.member.agency.country,
+                )
+                services.call_confirm(
+                    call=call,
+                    actor=request.user,
+                    contacts=contacts,
+                    availability=data["availability"],
+                )
+            except DomainError as error:
+                add_domain_error(form, error, form.error_field_map())
+            else:
+                return self._done(request, call, _("The agent's confirmation is recorded."))
+        return self._render(request, call, form, _("Confirm for the agent"))
+
+    def transition_view(self, request, pk, target):
+        call = get_object_or_404(self.get_queryset(request), pk=pk)
+        if target not in TARGET_ACTIONS:
+            return redirect("admin:calls_call_change", call.pk)
+        form = TransitionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                self._move(call, target, form.cleaned_data, request.user)
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                return self._done(
+                    request,
+                    call,
+                    _("Done: the call is now “%(state)s”.")
+                    % {"state": CallState(call_state(call)).label},
+                )
+        return self._render(request, call, form, TARGET_ACTIONS[target])
+
+    @staticmethod
+    def _move(call, target, data, operator):
+        reason = data.get("reason", "")
+        if target == CallState.CANCELLED:
+            services.call_cancel(call=call, actor=operator, reason=reason)
+        elif target == CallState.DECLINED:
+            services.call_decline(call=call, actor=operator, reason=reason)
+        elif target == CallState.MISSED:
+            services.call_mark_missed(call=call, actor=operator, reason=reason)
+        elif target == CallState.IN_PROGRESS:
+            services.session_start(session=services.get_session_for(call=call), actor=operator)
+        elif target == CallState.COMPLETED:
+            services.session_end(
+                session=services.get_session_for(call=call),
+                actor=operator,
+                talk_seconds=data.get("talk_seconds"),
+                no_recording_reason=reason,
+            )
+        else:
+            workflow.transition(call, target, actor=operator, reason=reason)
+
+    # --- bulk actions ----------------------------------------------------------
+    def _bulk(self, request, queryset, move, done_message):
+        done = 0
+        for call in queryset:
+            try:
+                move(call)
+            except DomainError as error:
+                self.message_user(
+                    request, f"{str(call.public_id)[:8]}: {error.message}", messages.WARNING
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("Cancel the selected calls"))
+    def cancel_selected(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            lambda c: services.call_cancel(
+                call=c, actor=request.user, reason="cancelled by operator (bulk)"
+            ),
+            _("%(count)d call(s) cancelled."),
+        )
+
+    @admin.action(description=gettext_lazy("Mark the selected calls missed"))
+    def mark_missed_selected(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            lambda c: services.call_mark_missed(
+                call=c, actor=request.user, reason="marked missed by operator (bulk)"
+            ),
+            _("%(count)d call(s) marked missed."),
+        )
+
+
+def call_state(call):
+    call.refresh_from_db(fields=["state"])
+    return call.state
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ("call", "starts_at", "planned_end", "interpreter", "status", "talk_seconds")
+    list_filter = (
+        "status",
+        ("starts_at", DateFieldListFilter),
+        ("interpreter", RelatedOnlyFieldListFilter),
+    )
+    list_select_related = ("call", "interpreter")
+    date_hierarchy = "starts_at"
+    readonly_fields = [f.name for f in Session._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,108 @@
+"""Forms of the operators' admin pages. They collect input; services decide."""
+
+import zoneinfo
+from datetime import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from agents.contact_rules import NumberRole
+from agents.models import Member
+
+from .models import CallKind
+
+TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
+
+
+class BookCallForm(forms.Form):
+    client = forms.ModelChoiceField(
+        label=_("Client"),
+        queryset=User.objects.filter(role=Role.CLIENT, is_active=True).order_by("last_name"),
+    )
+    member = forms.ModelChoiceField(
+        label=_("Member"),
+        queryset=Member.objects.filter(is_active=True).select_related("agency"),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=CallKind.choices)
+    planned_minutes = forms.IntegerField(label=_("Planned minutes"), initial=30)
+    preferred_times = forms.CharField(
+        label=_("Preferred times"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    languages = forms.CharField(label=_("Languages"), required=False)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ScheduleForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Starts at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("In the time zone chosen below."),
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    interpreter = forms.ModelChoiceField(
+        label=_("Interpreter"),
+        queryset=User.objects.filter(role=Role.INTERPRETER, is_active=True).order_by("last_name"),
+    )
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=5, max_value=240)
+    reason = forms.CharField(label=_("Note for the audit trail"), required=False)
+
+    def starts_at_utc(self) -> datetime:
+        # The widget gives a wall-clock time; the chosen zone makes it an instant.
+        naive = self.cleaned_data["starts_at"].replace(tzinfo=None)
+        return naive.replace(tzinfo=zoneinfo.ZoneInfo(self.cleaned_data["time_zone"]))
+
+
+DIAL_CHOICES = [("", "—"), *NumberRole.choices]
+
+
+class OperatorConfirmForm(forms.Form):
+    """The agent's answer taken by an operator on the phone: the same rules apply."""
+
+    member_number = forms.CharField(label=_("Member's own number"), required=False)
+    agent_mobile = forms.CharField(label=_("Agent's mobile"), required=False)
+    responsible_name = forms.CharField(label=_("Responsible employee's name"), required=False)
+    responsible_number = forms.CharField(label=_("Responsible employee's number"), required=False)
+    agent_is_responsible = forms.BooleanField(
+        label=_("The agent is the responsible person"), required=False
+    )
+    agent_second = forms.CharField(label=_("Agent's second number"), required=False)
+    other_number = forms.CharField(label=_("Other number"), required=False)
+    dial = forms.ChoiceField(label=_("Number to dial"), choices=DIAL_CHOICES, required=False)
+    video_handle = forms.CharField(label=_("Video handle"), required=False)
+    availability = forms.CharField(
+        label=_("Member's availability"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    ROW_FIELDS = [
+        (NumberRole.MEMBER, "member_number"),
+        (NumberRole.AGENT_MOBILE, "agent_mobile"),
+        (NumberRole.RESPONSIBLE, "responsible_number"),
+        (NumberRole.AGENT_SECOND, "agent_second"),
+        (NumberRole.OTHER, "other_number"),
+    ]
+
+    def dial_raw(self) -> str:
+        role = self.cleaned_data.get("dial")
+        fields = dict(self.ROW_FIELDS)
+        return self.cleaned_data.get(fields[role], "") if role in fields else ""
+
+    def error_field_map(self) -> dict:
+        mapping = {f"numbers-{i}": name for i, (_role, name) in enumerate(self.ROW_FIELDS)}
+        mapping["numbers"] = None
+        return mapping
+
+
+class TransitionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    talk_seconds = forms.IntegerField(
+        label=_("Talk time (seconds)"),
+        required=False,
+        min_value=0,
+        help_text=_("Only when completing; empty = measured from start to end."),
+    )
