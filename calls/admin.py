@@ -379,6 +379,7 @@ class CallAdmin(admin.ModelAdmin):
         form = TransitionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
+                workflow.ensure_can_move(call, target, actor=request.user)
                 self._move(call, target, form.cleaned_data, request.user)
             except DomainError as error:
                 add_domain_error(form, error)

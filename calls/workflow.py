@@ -65,6 +65,33 @@ def allowed_targets(call: Call, actor) -> list[str]:
     ]
 
 
+def _check_edge(from_state: str, to_state: str, role: str) -> None:
+    edge = (from_state, to_state)
+    if edge not in EDGES:
+        raise Conflict(
+            "illegal_transition",
+            _("A call that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": S(from_state).label, "to": S(to_state).label},
+        )
+    if role not in EDGES[edge]:
+        raise DomainError(
+            "not_allowed",
+            _("You may not move a “%(from)s” call to “%(to)s”.")
+            % {"from": S(from_state).label, "to": S(to_state).label},
+        )
+
+
+def ensure_can_move(call: Call, to_state: str, *, actor) -> None:
+    """Raise the refusal `transition` would give for this edge, without changing anything.
+
+    For doors that must do other work before the transition (start a session,
+    end it) and want the workflow's message when the edge itself is illegal.
+    """
+    role = actor_role(actor)
+    _check_ownership(call, actor, role)
+    _check_edge(call.state, to_state, role)
+
+
 def _check_ownership(call: Call, actor, role: str) -> None:
     """Foreign objects do not exist for the actor: NotFound, never a hint."""
     if role in (SYSTEM, OPERATOR):
@@ -137,19 +164,7 @@ def transition(
         locked = Call.objects.select_for_update().select_related("member").get(pk=call.pk)
         _check_ownership(locked, actor, role)
         from_state = locked.state
-        edge = (from_state, to_state)
-        if edge not in EDGES:
-            raise Conflict(
-                "illegal_transition",
-                _("A call that is “%(from)s” cannot become “%(to)s”.")
-                % {"from": S(from_state).label, "to": S(to_state).label},
-            )
-        if role not in EDGES[edge]:
-            raise DomainError(
-                "not_allowed",
-                _("You may not move a “%(from)s” call to “%(to)s”.")
-                % {"from": S(from_state).label, "to": S(to_state).label},
-            )
+        _check_edge(from_state, to_state, role)
         _check_guard(locked, to_state, reason)
         locked.state = to_state
         locked.state_changed_at = now

@@ -1,0 +1,212 @@
+"""The operators' admin: only operators get in; every button goes through the services."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from calls.models import Call, CallState, CallTransition
+
+from .factories import (
+    AgentFactory,
+    ClientFactory,
+    InterpreterFactory,
+    MemberFactory,
+    OperatorFactory,
+)
+from .flows import book, confirm, schedule
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def operator_client(client):
+    operator = OperatorFactory(time_zone="Europe/Berlin")
+    client.force_login(operator)
+    client.operator = operator
+    return client
+
+
+@pytest.mark.parametrize("factory", [ClientFactory, AgentFactory, InterpreterFactory])
+def test_nobody_but_operators_gets_into_the_admin(client, factory):
+    user = factory()
+    user.is_staff = True  # even a stray staff flag does not open the door
+    user.save()
+    client.force_login(user)
+    response = client.get(reverse("admin:calls_call_changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
+
+
+def test_operator_sees_the_call_list_with_filters(operator_client, django_assert_max_num_queries):
+    for _ in range(5):
+        call = book()
+        confirm(call)
+    url = reverse("admin:calls_call_changelist")
+    with django_assert_max_num_queries(25):
+        response = operator_client.get(url, {"state": "confirmed"})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == 5
+
+
+def test_operator_books_a_call_for_a_client(operator_client):
+    client = ClientFactory()
+    member = MemberFactory()
+    AgentFactory(agency=member.agency)
+    response = operator_client.post(
+        reverse("admin:calls_call_book"),
+        {
+            "client": client.pk,
+            "member": member.pk,
+            "kind": "phone_direct",
+            "planned_minutes": 20,
+            "preferred_times": "",
+            "languages": "en-ru",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302, response.content
+    call = Call.objects.get(client=client)
+    assert call.created_by == operator_client.operator
+    assert call.state == CallState.AWAITING_AGENT
+
+
+def test_booking_error_is_shown_on_the_form(operator_client):
+    member = MemberFactory()
+    response = operator_client.post(
+        reverse("admin:calls_call_book"),
+        {
+            "client": ClientFactory().pk,
+            "member": member.pk,
+            "kind": "phone_direct",
+            "planned_minutes": 500,
+        },
+    )
+    assert response.status_code == 200
+    assert "between 5 and 240 minutes" in response.content.decode()
+    assert not Call.objects.exists()
+
+
+def test_schedule_in_the_operators_time_zone(operator_client):
+    call = book()
+    confirm(call)
+    interpreter = InterpreterFactory()
+    local = (timezone.now() + timedelta(days=2)).astimezone(ZoneInfo("Europe/Berlin"))
+    response = operator_client.post(
+        reverse("admin:calls_call_schedule", args=[call.pk]),
+        {
+            "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
+            "time_zone": "Europe/Berlin",
+            "interpreter": interpreter.pk,
+            "minutes": 30,
+            "reason": "",
+        },
+    )
+    assert response.status_code == 302, response.content
+    call.refresh_from_db()
+    assert call.state == CallState.SCHEDULED
+    session = call.sessions.get()
+    assert session.starts_at == local.replace(second=0, microsecond=0)
+
+
+def test_schedule_conflict_is_a_readable_message(operator_client):
+    interpreter = InterpreterFactory()
+    start = timezone.now() + timedelta(days=2)
+    first = book()
+    confirm(first)
+    schedule(first, operator=operator_client.operator, interpreter=interpreter, starts_at=start)
+    second = book()
+    confirm(second)
+    response = operator_client.post(
+        reverse("admin:calls_call_schedule", args=[second.pk]),
+        {
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "time_zone": "UTC",
+            "interpreter": interpreter.pk,
+            "minutes": 30,
+        },
+    )
+    assert response.status_code == 200
+    assert "already has a session" in response.content.decode()
+    second.refresh_from_db()
+    assert second.state == CallState.CONFIRMED
+
+
+def test_operator_confirms_for_the_agent_with_the_same_rules(operator_client):
+    call = book()
+    url = reverse("admin:calls_call_confirm", args=[call.pk])
+    bad = operator_client.post(
+        url, {"member_number": "+380671234567", "agent_mobile": "12", "dial": "member"}
+    )
+    assert bad.status_code == 200
+    assert "not a valid phone number" in bad.content.decode()
+    good = operator_client.post(
+        url,
+        {
+            "member_number": "+380671234567",
+            "agent_mobile": "+380507654321",
+            "responsible_name": "Olena",
+            "responsible_number": "+380442223344",
+            "dial": "member",
+            "availability": "evenings",
+        },
+    )
+    assert good.status_code == 302, good.content
+    call.refresh_from_db()
+    assert call.state == CallState.CONFIRMED
+    assert str(call.confirmation.dial_number) == "+380671234567"
+
+
+def test_call_page_shows_buttons_contacts_and_audit(operator_client):
+    call = book()
+    confirm(call)
+    session = schedule(call, operator=operator_client.operator)
+    response = operator_client.get(reverse("admin:calls_call_change", args=[call.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert reverse("admin:calls_call_transition", args=[call.pk, "cancelled"]) in body
+    assert "+380671234567" in body  # the agent's numbers
+    assert str(session.interpreter.phone) in body  # the interpreter's contact
+    assert "Audit trail" in body
+
+
+def test_cancel_button_goes_through_the_workflow(operator_client):
+    call = book()
+    response = operator_client.post(
+        reverse("admin:calls_call_transition", args=[call.pk, "cancelled"]),
+        {"reason": "client phoned"},
+    )
+    assert response.status_code == 302
+    last = CallTransition.objects.filter(call=call).last()
+    assert (last.to_state, last.actor, last.reason) == (
+        "cancelled",
+        operator_client.operator,
+        "client phoned",
+    )
+
+
+def test_illegal_button_shows_the_refusal(operator_client):
+    call = book()
+    response = operator_client.post(
+        reverse("admin:calls_call_transition", args=[call.pk, "completed"]), {"reason": ""}
+    )
+    assert response.status_code == 200
+    assert "cannot become" in response.content.decode()
+
+
+def test_bulk_cancel_reports_each_refusal(operator_client):
+    ok = book()
+    done = book()
+    operator_client.post(
+        reverse("admin:calls_call_transition", args=[done.pk, "cancelled"]), {"reason": "x"}
+    )
+    response = operator_client.post(
+        reverse("admin:calls_call_changelist"),
+        {"action": "cancel_selected", "_selected_action": [ok.pk, done.pk]},
+        follow=True,
+    )
+    body = response.content.decode()
+    assert "1 call(s) cancelled." in body
+    assert "cannot become" in body
