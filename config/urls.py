@@ -2,10 +2,12 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    # People's pages (accounts: home, sign in, language; calls: client/ and interpreter/).
+    path("", include("accounts.urls")),
+    path("", include("calls.urls")),
+    path("agent/", include("agents.urls")),
 ]
