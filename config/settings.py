@@ -159,14 +159,58 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Redis hands a task held by a dead worker out again only after this many
+    # seconds; exactly-once does not rest on it (the outbox row does).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+    }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)
+_SWEEP_SECONDS = env.int("NOTIFY_SWEEP_EVERY_SECONDS", default=60)
+CELERY_BEAT_SCHEDULE = {
+    # Reminders, agents who don't answer, overdue and missed sessions.
+    "notifications-sweep-due": {
+        "task": "notifications.sweep_due",
+        "schedule": _SWEEP_SECONDS,
+        "options": {"expires": _SWEEP_SECONDS},
+    },
+    # Outbox rows that were recorded but never delivered (lost task, dead worker).
+    "notifications-requeue-stuck": {
+        "task": "notifications.requeue_stuck",
+        "schedule": _SWEEP_SECONDS,
+        "options": {"expires": _SWEEP_SECONDS},
+    },
+}
+
+# --- Notifications (reminders, escalations, the outbox) ----------------------
+# Reminders this many minutes before each session (24 h and 1 h by default).
+NOTIFY_REMINDER_MINUTES = env.list("NOTIFY_REMINDER_MINUTES", cast=int, default=[1440, 60])
+# A request still awaiting its agent after this long: reminder to the agent...
+NOTIFY_AGENT_REMINDER_AFTER_HOURS = env.int("NOTIFY_AGENT_REMINDER_AFTER_HOURS", default=12)
+# ...and after this long: escalated to the operators.
+NOTIFY_AGENT_DEADLINE_HOURS = env.int("NOTIFY_AGENT_DEADLINE_HOURS", default=48)
+# Session not started this long after its time: overdue, then missed.
+NOTIFY_OVERDUE_AFTER_MINUTES = env.int("NOTIFY_OVERDUE_AFTER_MINUTES", default=10)
+NOTIFY_MISSED_AFTER_MINUTES = env.int("NOTIFY_MISSED_AFTER_MINUTES", default=30)
+# Delivery: tries before a message is marked failed, first back-off, and how
+# long a pending message may wait before the sweep queues it again.
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=5)
+NOTIFY_RETRY_BASE_SECONDS = env.int("NOTIFY_RETRY_BASE_SECONDS", default=60)
+NOTIFY_STUCK_AFTER_SECONDS = env.int("NOTIFY_STUCK_AFTER_SECONDS", default=300)
+# Rows a sweep handles per query (sweeps never load everything at once).
+NOTIFY_SWEEP_BATCH = env.int("NOTIFY_SWEEP_BATCH", default=500)
+# Channels used for every message; "sms" needs a phone number on the person.
+NOTIFY_CHANNELS = env.list("NOTIFY_CHANNELS", default=["email"])
+# Until a provider is configured, SMS are only logged (without the number).
+NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="notifications.channels.LogSmsBackend")
 
 # --- Domain settings --------------------------------------------------------
 # Minutes kept free around every session of an interpreter.

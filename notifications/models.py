@@ -1,1 +1,159 @@
-"""Notification models (the outbox): filled in by the notifications work."""
+"""The outbox: every message the product sends is a row first, then delivered.
+
+SPEC "Reminders and escalations": a message is recorded with a unique key
+(what, for which call or session, through which channel, to whom) so a sweep
+that runs twice, or two sweeps at once, record it once; delivery claims the
+row under a row lock and marks it sent in the same transaction, so a task the
+broker hands out twice sends it once. Operator tasks are the escalations that
+need a person: they appear in the admin until someone closes them.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    # e.g. "reminder60:s42:email:7". Unique: the same message can't be recorded twice.
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    # The address at the time of writing: what was used is what is shown.
+    address = models.CharField(_("address"), max_length=254)
+    language = models.CharField(_("language"), max_length=8)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    call = models.ForeignKey(
+        "calls.Call",
+        verbose_name=_("call"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    session = models.ForeignKey(
+        "calls.Session",
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When the next delivery is due; a pending row long past it is re-queued.
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("recorded at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The re-queue sweep: pending rows by due time, and nothing else.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="notification_pending_due",
+            ),
+            # "Has this session had its 1 h reminder?" (the sweeps' anti-joins).
+            models.Index(fields=["session", "kind"], name="notification_session_kind"),
+            models.Index(fields=["call", "kind"], name="notification_call_kind"),
+            models.Index(fields=["status", "-created_at"], name="notification_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id} ({self.get_status_display()})"
+
+
+class OperatorTaskKind(models.TextChoices):
+    AGENT_NO_ANSWER = "agent_no_answer", _("Agent has not answered")
+    RESCHEDULE_MISSED = "reschedule_missed", _("Missed call: reschedule")
+    DELIVERY_FAILED = "delivery_failed", _("A message could not be delivered")
+
+
+class OperatorTaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class OperatorTask(models.Model):
+    """Something an operator must do; opened by the sweeps, closed in the admin."""
+
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=OperatorTaskKind.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=OperatorTaskStatus.choices,
+        default=OperatorTaskStatus.OPEN,
+    )
+    call = models.ForeignKey(
+        "calls.Call",
+        verbose_name=_("call"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="operator_tasks",
+    )
+    session = models.ForeignKey(
+        "calls.Session",
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="operator_tasks",
+    )
+    notification = models.ForeignKey(
+        Notification,
+        verbose_name=_("notification"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="operator_tasks",
+    )
+    summary = models.TextField(_("what to do"))
+    created_at = models.DateTimeField(_("opened at"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("operator task")
+        verbose_name_plural = _("operator tasks")
+        ordering = ["status", "-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="operatortask_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"

@@ -1,0 +1,266 @@
+"""Who is told what, for each event of SPEC "Reminders and escalations".
+
+Each function records its messages through `services.notify` (unique keys,
+so calling one twice sends nothing twice). The texts are the templates in
+templates/notifications/, one per message and audience.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from agents.links import agent_link_url
+from calls.models import Call, Session, SessionStatus
+from calls.selectors import duty_manager_current
+
+from . import selectors
+from .models import OperatorTaskKind
+from .services import notify, operator_task_open
+
+
+def session_context(session: Session, *, duty_manager=None) -> dict:
+    """Facts about a session shown in its messages (load it with sessions_with_facts)."""
+    call = session.call
+    confirmation = selectors.confirmation_of(call)
+    return {
+        "call": call,
+        "session": session,
+        "member": call.member,
+        "agency": call.member.agency,
+        "client": call.client,
+        "interpreter": session.interpreter,
+        "confirmation": confirmation,
+        "numbers": list(confirmation.numbers.all()) if confirmation else [],
+        "duty_manager": duty_manager,
+        "site_url": settings.SITE_URL,
+    }
+
+
+def call_context(call: Call) -> dict:
+    return {
+        "call": call,
+        "member": call.member,
+        "agency": call.member.agency,
+        "client": call.client,
+        "site_url": settings.SITE_URL,
+    }
+
+
+# --- The agent is asked, chased, and escalated -------------------------------
+
+
+def agent_request_send(*, call: Call, now: datetime | None = None) -> list[int]:
+    """SPEC step 2: each agent of the member's agency gets a signed link to answer."""
+    context = call_context(call)
+    return notify(
+        kind="agent_request",
+        template="agent_request",
+        recipients=selectors.agents_for_call(call),
+        context=lambda agent: {**context, "link": agent_link_url(call=call, agent=agent)},
+        call=call,
+        now=now,
+    )
+
+
+def agent_chase_send(*, call: Call, now: datetime | None = None) -> list[int]:
+    """The request is still unanswered: remind the agents, with the link again."""
+    context = call_context(call)
+    return notify(
+        kind="agent_chase",
+        template="agent_chase",
+        recipients=selectors.agents_for_call(call),
+        context=lambda agent: {**context, "link": agent_link_url(call=call, agent=agent)},
+        call=call,
+        now=now,
+    )
+
+
+def agent_no_answer_escalate(*, call: Call, now: datetime | None = None) -> None:
+    """Past the deadline: an operator task, and every operator is told."""
+    with transaction.atomic():
+        with translation.override(settings.LANGUAGE_CODE):
+            summary = _(
+                "The agency %(agency)s has not answered the request for call #%(call)s. "
+                "Phone the agency, then record the answer or cancel the request."
+            ) % {"agency": call.member.agency, "call": call.pk}
+        operator_task_open(
+            kind=OperatorTaskKind.AGENT_NO_ANSWER,
+            key=f"agent_no_answer:c{call.pk}",
+            summary=summary,
+            call=call,
+            now=now,
+        )
+        notify(
+            kind="agent_escalated",
+            template="agent_escalated_operator",
+            recipients=selectors.operators_active(),
+            context=call_context(call),
+            call=call,
+            now=now,
+        )
+
+
+# --- The client hears how the request went ------------------------------------
+
+
+def call_declined_notify(*, call: Call, now: datetime | None = None) -> list[int]:
+    return notify(
+        kind="declined",
+        template="declined_client",
+        recipients=[call.client],
+        context=call_context(call),
+        call=call,
+        now=now,
+    )
+
+
+def session_scheduled_notify(*, session: Session, now: datetime | None = None) -> list[int]:
+    """A (re)scheduled session: client, agent and interpreter learn the time and contacts."""
+    context = session_context(session, duty_manager=duty_manager_current())
+    call = session.call
+    ids = []
+    for template, recipients in (
+        ("scheduled_client", [call.client]),
+        ("scheduled_agent", selectors.agents_for_call(call)),
+        ("scheduled_interpreter", [session.interpreter]),
+    ):
+        ids += notify(
+            kind="scheduled",
+            template=template,
+            recipients=recipients,
+            context=context,
+            call=call,
+            session=session,
+            now=now,
+        )
+    return ids
+
+
+def call_cancelled_notify(*, call: Call, now: datetime | None = None) -> list[int]:
+    """A cancelled call: the agent and the interpreter of its session stop waiting."""
+    session = (
+        selectors.sessions_with_facts(
+            Session.objects.filter(call=call, status=SessionStatus.CANCELLED)
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    context = session_context(session) if session else call_context(call)
+    ids = notify(
+        kind="cancelled",
+        template="cancelled_agent",
+        recipients=selectors.agents_for_call(call),
+        context=context,
+        call=call,
+        now=now,
+    )
+    if session is not None:
+        ids += notify(
+            kind="cancelled",
+            template="cancelled_interpreter",
+            recipients=[session.interpreter],
+            context=context,
+            call=call,
+            now=now,
+        )
+    return ids
+
+
+# --- Before and around the session ----------------------------------------------
+
+
+def session_reminder_send(
+    *, session: Session, minutes: int, duty_manager=None, now: datetime | None = None
+) -> list[int]:
+    """The reminder `minutes` before the session to client, agent and interpreter."""
+    context = {
+        **session_context(session, duty_manager=duty_manager),
+        "minutes_before": minutes,
+        "hours_before": minutes // 60,
+    }
+    call = session.call
+    ids = []
+    for template, recipients in (
+        ("reminder_client", [call.client]),
+        ("reminder_agent", selectors.agents_for_call(call)),
+        ("reminder_interpreter", [session.interpreter]),
+    ):
+        ids += notify(
+            kind=f"reminder{minutes}",
+            template=template,
+            recipients=recipients,
+            context=context,
+            call=call,
+            session=session,
+            now=now,
+        )
+    return ids
+
+
+def session_overdue_notify(
+    *, session: Session, duty_manager=None, now: datetime | None = None
+) -> list[int]:
+    """Not started in time: the agent (told whom to call), interpreter and duty manager."""
+    duty_manager = duty_manager or duty_manager_current()
+    context = session_context(session, duty_manager=duty_manager)
+    call = session.call
+    ids = []
+    for template, recipients in (
+        ("overdue_agent", selectors.agents_for_call(call)),
+        ("overdue_interpreter", [session.interpreter]),
+        ("overdue_duty_manager", [duty_manager]),
+    ):
+        ids += notify(
+            kind="overdue",
+            template=template,
+            recipients=recipients,
+            context=context,
+            call=call,
+            session=session,
+            now=now,
+        )
+    return ids
+
+
+def call_missed_notify(*, call: Call, session: Session | None, now=None) -> list[int]:
+    """Missed: the client is told, and an operator task to reschedule is opened."""
+    now = now or timezone.now()
+    context = session_context(session) if session else call_context(call)
+    with transaction.atomic():
+        with translation.override(settings.LANGUAGE_CODE):
+            summary = _(
+                "Call #%(call)s did not take place at the agreed time. "
+                "Agree a new time with the client and the agency and reschedule it."
+            ) % {"call": call.pk}
+        operator_task_open(
+            kind=OperatorTaskKind.RESCHEDULE_MISSED,
+            key=f"reschedule_missed:c{call.pk}:s{session.pk if session else 0}",
+            summary=summary,
+            call=call,
+            session=session,
+            now=now,
+        )
+        ids = notify(
+            kind="missed",
+            template="missed_client",
+            recipients=[call.client],
+            context=context,
+            call=call,
+            session=session,
+            now=now,
+        )
+        ids += notify(
+            kind="missed",
+            template="missed_operator",
+            recipients=selectors.operators_active(),
+            context=context,
+            call=call,
+            session=session,
+            now=now,
+        )
+    return ids

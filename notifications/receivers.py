@@ -1,0 +1,72 @@
+"""Listeners for what the call workflow announces (after commit).
+
+`calls` does not import this app; it sends calls.signals and these turn them
+into messages. A listener never breaks the request that caused the change:
+it logs, and the sweeps catch up where they can (agent requests, reminders,
+overdue and missed sessions).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from django.dispatch import receiver
+
+from calls.models import Call, CallState, Session
+from calls.signals import call_state_changed, session_changed
+
+from . import messages, selectors
+
+logger = logging.getLogger(__name__)
+
+
+def _never_raise(function):
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            function(*args, **kwargs)
+        except Exception:  # noqa: BLE001 - the caller's change has committed already
+            logger.exception("notifications: %s failed", function.__name__)
+
+    return wrapper
+
+
+@receiver(call_state_changed, dispatch_uid="notifications.on_call_state_changed")
+@_never_raise
+def on_call_state_changed(sender, call_id, from_state, to_state, **kwargs):
+    if to_state not in (
+        CallState.AWAITING_AGENT,
+        CallState.DECLINED,
+        CallState.MISSED,
+        CallState.CANCELLED,
+    ):
+        return
+    call = selectors.calls_with_facts(Call.objects.filter(pk=call_id)).first()
+    if call is None:
+        return
+    if to_state == CallState.AWAITING_AGENT:
+        messages.agent_request_send(call=call)
+    elif to_state == CallState.DECLINED:
+        messages.call_declined_notify(call=call)
+    elif to_state == CallState.MISSED:
+        session = (
+            selectors.sessions_with_facts(Session.objects.filter(call=call, status="missed"))
+            .order_by("-id")
+            .first()
+        )
+        messages.call_missed_notify(call=call, session=session)
+    elif to_state == CallState.CANCELLED and from_state != CallState.REQUESTED:
+        messages.call_cancelled_notify(call=call)
+
+
+@receiver(session_changed, dispatch_uid="notifications.on_session_changed")
+@_never_raise
+def on_session_changed(sender, session_id, change, **kwargs):
+    session = selectors.sessions_with_facts(Session.objects.filter(pk=session_id)).first()
+    if session is None:
+        return
+    if change in ("scheduled", "rescheduled"):
+        messages.session_scheduled_notify(session=session)
+    elif change == "overdue":
+        messages.session_overdue_notify(session=session)

@@ -1,0 +1,263 @@
+"""Writes for the outbox: record a message, deliver it once, escalate to operators.
+
+Recording and delivery are separate on purpose (SPEC "Reminders and
+escalations"). `notify` writes rows with unique keys and queues their delivery
+after commit; `notification_deliver` claims one row under a row lock
+(SKIP LOCKED: a second worker holding the same task walks away), sends it and
+marks it sent in the same transaction. A worker killed mid-send rolls the
+transaction back, the row stays pending, and the re-queue sweep hands it out
+again; a task delivered twice by the broker finds the row sent or locked.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.template import Context, Engine
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+
+from .channels import address_for, channel_send
+from .models import (
+    Notification,
+    NotificationStatus,
+    OperatorTask,
+    OperatorTaskKind,
+    OperatorTaskStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+# Plain-text messages: no HTML escaping of names and notes.
+_TEXT_ENGINE = Engine(app_dirs=True, autoescape=False)
+
+
+def render_message(*, template: str, recipient: User, context: dict) -> tuple[str, str]:
+    """Subject and body in the recipient's language, times in their time zone.
+
+    The template's first line is the subject, the rest the body.
+    """
+    with translation.override(recipient.language), timezone.override(recipient.tz):
+        text = _TEXT_ENGINE.get_template(f"notifications/{template}.txt").render(
+            Context({**context, "recipient": recipient, "tz_name": recipient.time_zone})
+        )
+    subject, _sep, body = text.strip().partition("\n")
+    return subject.strip()[:300], body.strip() + "\n"
+
+
+def message_key(*, kind: str, scope: str, channel: str, recipient: User) -> str:
+    return f"{kind}:{scope}:{channel}:{recipient.pk}"
+
+
+def notify(
+    *,
+    kind: str,
+    template: str,
+    recipients,
+    context,
+    call=None,
+    session=None,
+    now: datetime | None = None,
+) -> list[int]:
+    """Record one message per recipient and channel; queue the new ones after commit.
+
+    A message whose key exists already is left alone, so calling this twice
+    (a sweep run twice, a signal and a sweep) records and sends it once.
+    `context` is a dict, or a function of the recipient returning one (for
+    what differs per person, such as an agent's signed link). Returns the ids
+    of rows still waiting to be sent.
+    """
+    now = now or timezone.now()
+    scope = f"s{session.pk}" if session is not None else f"c{call.pk}"
+    rows = []
+    for recipient in dict.fromkeys(r for r in recipients if r is not None and r.is_active):
+        rendered = None
+        for channel in settings.NOTIFY_CHANNELS:
+            address = address_for(recipient, channel)
+            if not address:
+                continue
+            rendered = rendered or render_message(
+                template=template,
+                recipient=recipient,
+                context=context(recipient) if callable(context) else context,
+            )
+            subject, body = rendered
+            rows.append(
+                Notification(
+                    key=message_key(kind=kind, scope=scope, channel=channel, recipient=recipient),
+                    kind=kind,
+                    channel=channel,
+                    recipient=recipient,
+                    address=address,
+                    language=recipient.language,
+                    subject=subject,
+                    body=body,
+                    call=call,
+                    session=session,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+    if not rows:
+        return []
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        ids = list(
+            Notification.objects.filter(
+                key__in=[r.key for r in rows], status=NotificationStatus.PENDING
+            ).values_list("id", flat=True)
+        )
+        notification_enqueue(ids)
+    return ids
+
+
+def notification_enqueue(ids) -> None:
+    """Queue delivery of these rows once the transaction commits.
+
+    A broker that is down loses nothing: the rows stay pending and the
+    re-queue sweep queues them again.
+    """
+    ids = list(ids)
+    if not ids:
+        return
+
+    def send():
+        from . import tasks  # tasks import this module
+
+        for pk in ids:
+            try:
+                tasks.deliver.delay(pk)
+            except Exception:  # noqa: BLE001 - the sweep re-queues what was not queued
+                logger.exception("could not queue notification %s; the sweep will retry", pk)
+
+    transaction.on_commit(send)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outcome: str  # "sent", "retry", "failed", "busy" (locked elsewhere), "done" (nothing to do)
+    retry_in: int | None = None
+
+
+def retry_delay(attempts: int) -> int:
+    """Back-off after `attempts` failed tries: base, 4x, 16x... capped at 6 hours."""
+    return min(settings.NOTIFY_RETRY_BASE_SECONDS * 4 ** max(attempts - 1, 0), 6 * 3600)
+
+
+def notification_deliver(*, notification_id: int, now: datetime | None = None) -> Delivery:
+    """Send one outbox row, at most once, whatever the broker does."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        row = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=notification_id)
+            .first()
+        )
+        if row is None:
+            # Another worker is sending it right now (or it no longer exists).
+            return Delivery("busy")
+        if row.status != NotificationStatus.PENDING:
+            logger.info("notification %s already %s; not sent again", row.pk, row.status)
+            return Delivery("done")
+        row.attempts += 1
+        try:
+            channel_send(row)
+        except Exception as exc:  # noqa: BLE001 - any failure of the outside world
+            row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+            if row.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+                row.status = NotificationStatus.FAILED
+                row.save(update_fields=["attempts", "last_error", "status"])
+                _delivery_failed_task_open(row, now=now)
+                logger.warning("notification %s failed after %s tries", row.pk, row.attempts)
+                return Delivery("failed")
+            delay = retry_delay(row.attempts)
+            row.next_attempt_at = now + timedelta(seconds=delay)
+            row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            logger.info("notification %s: try %s failed, next in %ss", row.pk, row.attempts, delay)
+            return Delivery("retry", retry_in=delay)
+        row.status = NotificationStatus.SENT
+        row.sent_at = now
+        row.save(update_fields=["attempts", "status", "sent_at"])
+    logger.info("notification %s sent", notification_id)
+    return Delivery("sent")
+
+
+def notification_retry(*, notification: Notification, now: datetime | None = None) -> bool:
+    """An operator sends a failed message again (admin action). True if queued."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        changed = Notification.objects.filter(
+            pk=notification.pk, status=NotificationStatus.FAILED
+        ).update(status=NotificationStatus.PENDING, attempts=0, next_attempt_at=now)
+        if changed:
+            notification_enqueue([notification.pk])
+    return bool(changed)
+
+
+def operator_task_open(
+    *,
+    kind: str,
+    key: str,
+    summary: str,
+    call=None,
+    session=None,
+    notification=None,
+    now: datetime | None = None,
+) -> OperatorTask:
+    """Open an operator task once per key; a second call returns the first task."""
+    now = now or timezone.now()
+    OperatorTask.objects.bulk_create(
+        [
+            OperatorTask(
+                key=key,
+                kind=kind,
+                summary=summary,
+                call=call,
+                session=session,
+                notification=notification,
+                created_at=now,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return OperatorTask.objects.get(key=key)
+
+
+def operator_task_close(
+    *, task: OperatorTask, actor: User, note: str = "", now: datetime | None = None
+) -> OperatorTask:
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = OperatorTask.objects.select_for_update().get(pk=task.pk)
+        if locked.status == OperatorTaskStatus.DONE:
+            return locked
+        locked.status = OperatorTaskStatus.DONE
+        locked.done_at = now
+        locked.done_by = actor
+        if note.strip():
+            locked.note = note.strip()
+        locked.save(update_fields=["status", "done_at", "done_by", "note"])
+    return locked
+
+
+def _delivery_failed_task_open(row: Notification, *, now: datetime) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = _(
+            "A “%(kind)s” message to %(recipient)s could not be delivered "
+            "(%(channel)s). Contact them another way, then retry or close."
+        ) % {"kind": row.kind, "recipient": row.recipient, "channel": row.get_channel_display()}
+    operator_task_open(
+        kind=OperatorTaskKind.DELIVERY_FAILED,
+        key=f"delivery_failed:n{row.pk}:{row.attempts}",
+        summary=summary,
+        call=row.call,
+        session=row.session,
+        notification=row,
+        now=now,
+    )

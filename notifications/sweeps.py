@@ -1,0 +1,230 @@
+"""The periodic sweeps: find due work with indexed queries, in bounded batches.
+
+Every sweep takes `now` (tests pass it; beat does not) and is safe to run
+twice or twice at once: messages have unique keys, session changes are
+conditional updates, and the workflow refuses a second "missed". Each batch
+is its own transaction, so a long sweep holds no lock for long and a crash
+loses at most one batch's work, which the next run redoes.
+
+Queries and the indexes they use:
+- reminders:  Session(status, starts_at) range + Notification(session, kind) anti-join
+- overdue / missed: Session(status, starts_at) range
+- agents:     Call(state, state_changed_at) range + Notification(call, kind) anti-join
+- stuck rows: the partial index on pending Notification(next_attempt_at)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from calls.models import Call, CallState, Session, SessionStatus
+from calls.selectors import duty_manager_current
+from calls.services import call_mark_missed, session_mark_overdue
+from common.errors import DomainError
+
+from . import messages, selectors
+from .models import Notification, NotificationStatus, OperatorTask, OperatorTaskKind
+from .services import notification_enqueue
+
+logger = logging.getLogger(__name__)
+
+
+def _batches(qs: QuerySet, order: str, batch: int) -> Iterator[list]:
+    """Walk `qs` by (order, id) in pages of `batch` rows (keyset: never OFFSET,
+    never everything at once; rows that change meanwhile are not revisited)."""
+    last = None
+    while True:
+        page = qs
+        if last is not None:
+            value, pk = last
+            page = page.filter(Q(**{f"{order}__gt": value}) | Q(**{order: value, "pk__gt": pk}))
+        rows = list(page.order_by(order, "pk")[:batch])
+        if not rows:
+            return
+        yield rows
+        last = (getattr(rows[-1], order), rows[-1].pk)
+        if len(rows) < batch:
+            return
+
+
+def _each_in_transaction(rows, handle: Callable) -> int:
+    done = 0
+    for row in rows:
+        try:
+            with transaction.atomic():
+                if handle(row) is not False:
+                    done += 1
+        except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
+            logger.exception("sweep could not handle %s %s", type(row).__name__, row.pk)
+    return done
+
+
+# --- Sessions ---------------------------------------------------------------------
+
+
+def sweep_reminders(*, now: datetime | None = None, batch: int | None = None) -> int:
+    """Reminders N minutes before planned sessions, each offset once per session.
+
+    Windows don't overlap: with 24 h and 1 h, a session in 30 minutes gets
+    only the 1 h reminder (the 24 h one would say the same thing). A
+    rescheduled session is a new session, so it gets fresh reminders; the old
+    one is superseded and a cancelled one is not planned, so neither gets any.
+    """
+    now = now or timezone.now()
+    batch = batch or settings.NOTIFY_SWEEP_BATCH
+    duty_manager = duty_manager_current()
+    sent = 0
+    lower = timedelta(0)
+    for minutes in sorted(set(settings.NOTIFY_REMINDER_MINUTES)):
+        kind = f"reminder{minutes}"
+        due = Session.objects.filter(
+            status=SessionStatus.PLANNED,
+            starts_at__gt=now + lower,
+            starts_at__lte=now + timedelta(minutes=minutes),
+        ).exclude(Exists(Notification.objects.filter(session=OuterRef("pk"), kind=kind)))
+        for rows in _batches(selectors.sessions_with_facts(due), "starts_at", batch):
+            sent += _each_in_transaction(
+                rows,
+                lambda s, minutes=minutes: messages.session_reminder_send(
+                    session=s, minutes=minutes, duty_manager=duty_manager, now=now
+                ),
+            )
+        lower = timedelta(minutes=minutes)
+    return sent
+
+
+def sweep_missed(*, now: datetime | None = None, batch: int | None = None) -> int:
+    """Not started N (30) minutes after its time: the call is missed through the
+    workflow (which releases the hold), the client told, an operator task opened."""
+    now = now or timezone.now()
+    batch = batch or settings.NOTIFY_SWEEP_BATCH
+    due = Session.objects.filter(
+        status__in=[SessionStatus.PLANNED, SessionStatus.OVERDUE],
+        starts_at__lte=now - timedelta(minutes=settings.NOTIFY_MISSED_AFTER_MINUTES),
+    )
+
+    def handle(session):
+        try:
+            call_mark_missed(call=session.call, actor=None, reason="not started in time", now=now)
+        except DomainError as exc:
+            # Someone else got there first (another sweep, an operator): nothing to do.
+            logger.info("session %s not marked missed: %s", session.pk, exc.code)
+            return False
+        messages.call_missed_notify(call=session.call, session=session, now=now)
+
+    done = 0
+    for rows in _batches(selectors.sessions_with_facts(due), "starts_at", batch):
+        done += _each_in_transaction(rows, handle)
+    return done
+
+
+def sweep_overdue(*, now: datetime | None = None, batch: int | None = None) -> int:
+    """Not started N (10) minutes after its time: overdue, and the agent, the
+    interpreter and the duty manager are told."""
+    now = now or timezone.now()
+    batch = batch or settings.NOTIFY_SWEEP_BATCH
+    duty_manager = duty_manager_current()
+    due = Session.objects.filter(
+        status=SessionStatus.PLANNED,
+        starts_at__lte=now - timedelta(minutes=settings.NOTIFY_OVERDUE_AFTER_MINUTES),
+    )
+
+    def handle(session):
+        if not session_mark_overdue(session=session, now=now):
+            return False  # changed meanwhile (started, or another sweep)
+        messages.session_overdue_notify(session=session, duty_manager=duty_manager, now=now)
+
+    done = 0
+    for rows in _batches(selectors.sessions_with_facts(due), "starts_at", batch):
+        done += _each_in_transaction(rows, handle)
+    return done
+
+
+# --- Requests awaiting their agent -------------------------------------------
+
+
+def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> int:
+    """Requests waiting for the agent: make sure the agent was asked (the signal
+    may have been lost), chase after N hours, escalate after the deadline."""
+    now = now or timezone.now()
+    batch = batch or settings.NOTIFY_SWEEP_BATCH
+    awaiting = Call.objects.filter(state=CallState.AWAITING_AGENT)
+    chase_at = now - timedelta(hours=settings.NOTIFY_AGENT_REMINDER_AFTER_HOURS)
+    deadline = now - timedelta(hours=settings.NOTIFY_AGENT_DEADLINE_HOURS)
+
+    def without(kind):
+        return ~Exists(Notification.objects.filter(call=OuterRef("pk"), kind=kind))
+
+    steps = [
+        (awaiting.filter(without("agent_request")), messages.agent_request_send),
+        (
+            awaiting.filter(without("agent_chase"), state_changed_at__lte=chase_at),
+            messages.agent_chase_send,
+        ),
+        (
+            awaiting.filter(
+                ~Exists(
+                    OperatorTask.objects.filter(
+                        call=OuterRef("pk"), kind=OperatorTaskKind.AGENT_NO_ANSWER
+                    )
+                ),
+                state_changed_at__lte=deadline,
+            ),
+            messages.agent_no_answer_escalate,
+        ),
+    ]
+    done = 0
+    for qs, send in steps:
+        for rows in _batches(selectors.calls_with_facts(qs), "state_changed_at", batch):
+            done += _each_in_transaction(rows, lambda c, send=send: send(call=c, now=now))
+    return done
+
+
+# --- The outbox ------------------------------------------------------------------
+
+
+def requeue_stuck(*, now: datetime | None = None, batch: int | None = None) -> int:
+    """Queue again the rows recorded but not sent long after they were due.
+
+    Covers a task lost by the broker, a broker that was down, and a worker
+    killed mid-delivery (Redis would hand its task out again only after the
+    visibility timeout). Rows being delivered right now are locked and skipped.
+    """
+    now = now or timezone.now()
+    batch = batch or settings.NOTIFY_SWEEP_BATCH
+    cutoff = now - timedelta(seconds=settings.NOTIFY_STUCK_AFTER_SECONDS)
+    total = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(status=NotificationStatus.PENDING, next_attempt_at__lte=cutoff)
+                .order_by("next_attempt_at", "pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if ids:
+                # Due again now: if this task is lost too, the next window re-queues it.
+                Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
+                notification_enqueue(ids)
+        total += len(ids)
+        if len(ids) < batch:
+            return total
+
+
+def sweep_due(*, now: datetime | None = None, batch: int | None = None) -> dict[str, int]:
+    """Everything the beat runs each minute. Missed before overdue, so a session
+    found long after its time goes straight to missed without an overdue alarm."""
+    now = now or timezone.now()
+    return {
+        "missed": sweep_missed(now=now, batch=batch),
+        "overdue": sweep_overdue(now=now, batch=batch),
+        "reminders": sweep_reminders(now=now, batch=batch),
+        "agents": sweep_agents(now=now, batch=batch),
+    }
