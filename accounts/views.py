@@ -1,0 +1,59 @@
+"""Sign in and out, the language switch, and `home`, which sends each role to its page."""
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from .models import Role
+
+HOME_BY_ROLE = {
+    Role.CLIENT: "client-dashboard",
+    Role.AGENT: "agent-inbox",
+    Role.INTERPRETER: "interpreter-day",
+}
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    user = request.user
+    if user.is_operator:
+        return redirect("admin:index")
+    if user.role in HOME_BY_ROLE:
+        return redirect(HOME_BY_ROLE[user.role])
+    return render(request, "accounts/home_other.html")
+
+
+@require_POST
+def language_switch(request):
+    """Change the language: the profile of a signed-in person, a cookie for anyone."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language not in dict(settings.LANGUAGES):
+        return response
+    if request.user.is_authenticated and request.user.language != language:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    translation.activate(language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.agent_inbox, name="agent-inbox"),
+    path("calls/<uuid:public_id>/", views.agent_call, name="agent-call"),
+    path("statement/", views.agent_statement_page, name="agent-statement"),
+    path("statement.csv", views.agent_statement_csv, name="agent-statement-csv"),
+    path("link/<str:token>/", views.agent_link, name="agent-link"),
+]

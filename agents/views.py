@@ -1,0 +1,251 @@
+"""The agent's pages: the inbox, the confirmation form (signed in or through the
+emailed link), the call page with the interpreter's contact, the statement.
+
+A link acts as the agent it was sent to for that one request: the agent is
+passed to the services as the actor; no login session is created.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.access import role_required
+from accounts.models import Role, User
+from billing.selectors import agency_commission_total
+from billing.statements import agent_statement, write_statement_csv
+from calls import selectors, services
+from calls.models import CallKind, CallState
+from common.errors import DomainError
+
+from .contact_rules import NumberInput, NumberRole, check_contacts
+from .forms import ANSWER_NO, ConfirmForm, NumberFormSet
+from .links import agent_link_read
+
+PAGE_SIZE = 20
+OPEN_STATES = [CallState.CONFIRMED, CallState.SCHEDULED, CallState.IN_PROGRESS]
+
+
+def _agent_calls(agent):
+    return selectors.calls_visible_to(agent).select_related("confirmation")
+
+
+@role_required(Role.AGENT)
+def agent_inbox(request):
+    calls = _agent_calls(request.user)
+    waiting = calls.filter(state=CallState.AWAITING_AGENT).order_by("created_at")
+    upcoming = calls.filter(state__in=OPEN_STATES).order_by("created_at")
+    earlier = calls.exclude(state__in=[CallState.AWAITING_AGENT, *OPEN_STATES])
+    return render(
+        request,
+        "agents/inbox.html",
+        {
+            "waiting": Paginator(waiting, PAGE_SIZE).get_page(request.GET.get("waiting")),
+            "upcoming": Paginator(upcoming, PAGE_SIZE).get_page(request.GET.get("upcoming")),
+            "earlier": Paginator(earlier, PAGE_SIZE).get_page(request.GET.get("page")),
+        },
+    )
+
+
+@role_required(Role.AGENT)
+def agent_call(request, public_id):
+    calls = _agent_calls(request.user).prefetch_related("confirmation__numbers")
+    call = get_object_or_404(calls, public_id=public_id)
+    if call.state == CallState.AWAITING_AGENT:
+        result = _confirmation(request, call, agent=request.user)
+        if result is None:
+            return redirect("agent-call", public_id=call.public_id)
+        return result
+    return _call_page(request, call)
+
+
+def _call_page(request, call):
+    return render(
+        request,
+        "agents/call_detail.html",
+        {
+            "call": call,
+            "session": call.active_session,
+            "confirmation": getattr(call, "confirmation", None),
+            "duty_manager": selectors.duty_manager_current(),
+        },
+    )
+
+
+def agent_link(request, token):
+    """The emailed link: answer one request without signing in."""
+    link = agent_link_read(token)
+    agent = call = None
+    if link is not None:
+        agent = User.objects.filter(pk=link.agent_id, role=Role.AGENT, is_active=True).first()
+    if agent is not None:
+        call = _agent_calls(agent).filter(public_id=link.call_public_id).first()
+    if call is None:
+        return render(request, "agents/link_refused.html", {"reason": "invalid"}, status=404)
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and not request.user.is_authenticated:
+        # Nobody chose a language on this device: speak the agent's own.
+        translation.activate(agent.language)
+        request.LANGUAGE_CODE = agent.language
+    if call.state != CallState.AWAITING_AGENT:
+        return render(
+            request,
+            "agents/link_refused.html",
+            {"reason": "used", "display_tz": agent.time_zone},
+            status=410,
+        )
+    result = _confirmation(request, call, agent=agent, via_link=True)
+    if result is None:
+        call.refresh_from_db()
+        return render(
+            request,
+            "agents/link_done.html",
+            {"call": call, "agent": agent, "display_tz": agent.time_zone},
+        )
+    return result
+
+
+def _initial_rows(agent):
+    return [
+        {"role": NumberRole.MEMBER},
+        {"role": NumberRole.AGENT_MOBILE, "number": agent.phone.as_e164 if agent.phone else ""},
+        {"role": NumberRole.RESPONSIBLE},
+    ]
+
+
+def _confirmation(request, call, *, agent, via_link=False):
+    """The confirmation form; None once the answer is recorded."""
+    member_tz = call.member.time_zone
+    if request.method == "POST":
+        form = ConfirmForm(request.POST, member_time_zone=member_tz)
+        formset = NumberFormSet(request.POST, prefix="numbers")
+    else:
+        form = ConfirmForm(member_time_zone=member_tz, initial={"dial": "0"})
+        formset = NumberFormSet(prefix="numbers", initial=_initial_rows(agent))
+    numbers_errors: list[str] = []
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            _answer(call, agent, form, formset)
+        except DomainError as exc:
+            numbers_errors = _show_errors(exc, form, formset)
+        else:
+            if not via_link:
+                messages.success(request, _("Thank you. Your answer is recorded."))
+            return None
+    return render(
+        request,
+        "agents/confirm.html",
+        {
+            "call": call,
+            "agent": agent,
+            "form": form,
+            "formset": formset,
+            "numbers_errors": numbers_errors,
+            "numbers_have_errors": bool(numbers_errors) or formset.total_error_count() > 0,
+            "via_link": via_link,
+            "display_tz": agent.time_zone,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _answer(call, agent, form, formset) -> None:
+    data = form.cleaned_data
+    if data["answer"] == ANSWER_NO:
+        services.call_decline(call=call, actor=agent, reason=data["decline_reason"])
+        return
+    rows = [
+        NumberInput(role=row.get("role", ""), raw=row.get("number", ""))
+        for row in formset.cleaned_data
+    ]
+    dial = ""
+    if (data["dial"] or "").isdigit() and int(data["dial"]) < len(rows):
+        dial = rows[int(data["dial"])].raw
+    contacts = check_contacts(
+        numbers=rows,
+        responsible_name=data["responsible_name"],
+        agent_is_responsible=data["agent_is_responsible"],
+        dial=dial,
+        video_handle=data["video_handle"],
+        is_video=call.is_video,
+        region=call.member.agency.country,
+    )
+    services.call_confirm(
+        call=call, actor=agent, contacts=contacts, availability=data["availability"]
+    )
+
+
+def _show_errors(exc, form, formset) -> list[str]:
+    """Put each broken rule on its field; return the ones about the numbers as a whole."""
+    numbers_errors = []
+    for key, msgs in (exc.errors or {}).items():
+        index = key.removeprefix("numbers-")
+        if index.isdigit() and int(index) < len(formset.forms):
+            for message in msgs:
+                formset.forms[int(index)].add_error("number", message)
+        elif key == "numbers":
+            numbers_errors.extend(msgs)
+        else:
+            name = "decline_reason" if key == "reason" else key
+            for message in msgs:
+                form.add_error(name if name in form.fields else None, message)
+    if not exc.errors:
+        form.add_error(None, exc.message)
+    return numbers_errors
+
+
+def _statement_month(request) -> tuple[int, int]:
+    """The month asked for as ?month=YYYY-MM; this month (UTC) by default."""
+    raw = request.GET.get("month", "")
+    try:
+        year, month = (int(part) for part in raw.split("-"))
+    except ValueError:
+        today = timezone.now()
+        return today.year, today.month
+    return year, month
+
+
+def _statement(request):
+    year, month = _statement_month(request)
+    try:
+        return agent_statement(agency_id=request.user.agency_id, year=year, month=month)
+    except DomainError:
+        raise Http404 from None
+
+
+@role_required(Role.AGENT)
+def agent_statement_page(request):
+    statement = _statement(request)
+    first = date(statement.year, statement.month, 1)
+    previous = first - timedelta(days=1)
+    following = first + timedelta(days=32)
+    return render(
+        request,
+        "agents/statement.html",
+        {
+            "statement": statement,
+            "month": first,
+            "month_param": f"{first:%Y-%m}",
+            "previous": f"{previous:%Y-%m}",
+            "following": f"{following:%Y-%m}" if following <= timezone.now().date() else "",
+            "all_time": agency_commission_total(request.user.agency_id),
+            "kind_labels": dict(CallKind.choices),
+        },
+    )
+
+
+@role_required(Role.AGENT)
+def agent_statement_csv(request):
+    statement = _statement(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="commission-{statement.year:04d}-{statement.month:02d}.csv"'
+    )
+    write_statement_csv(statement, response)
+    return response

@@ -1,0 +1,95 @@
+"""Forms of the client's and the interpreter's pages. They check shapes only;
+the rules live in calls.services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from agents.models import Member
+
+from .models import CallKind
+from .services import MAX_NOTE, MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, member):
+        # Clients know members by the agency's reference, not by personal details.
+        return f"{member.reference} · {member.city or member.agency.city}"
+
+
+class OrderForm(forms.Form):
+    member = MemberChoiceField(
+        label=_("Member"),
+        queryset=Member.objects.none(),
+        help_text=_("The member's reference, as the agency gave it to you."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of call"), choices=CallKind.choices, widget=forms.RadioSelect
+    )
+    planned_minutes = forms.IntegerField(
+        label=_("Planned duration (minutes)"),
+        min_value=MIN_PLANNED_MINUTES,
+        max_value=MAX_PLANNED_MINUTES,
+        initial=30,
+        help_text=_(
+            "Credits for the planned duration are held when you book; "
+            "you pay only for the minutes actually talked."
+        ),
+    )
+    preferred_times = forms.CharField(
+        label=_("Preferred times"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    languages = forms.CharField(
+        label=_("Languages"),
+        required=False,
+        max_length=100,
+        help_text=_("For example: English and Russian."),
+    )
+    note = forms.CharField(
+        label=_("Note for the agency and the interpreter"),
+        required=False,
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, time_zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = Member.objects.filter(is_active=True).select_related(
+            "agency"
+        )
+        self.fields["preferred_times"].help_text = _(
+            "Days and times that suit you, in your time zone (%(tz)s)."
+        ) % {"tz": time_zone}
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you cancelling? (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RecordingForm(forms.Form):
+    file = forms.FileField(
+        label=_("Recording"),
+        help_text=_("An audio or video file of the whole conversation."),
+    )
+
+
+class EndSessionForm(forms.Form):
+    file = forms.FileField(
+        label=_("Recording"),
+        required=False,
+        help_text=_("Attach the recording now, or write below why there is none."),
+    )
+    no_recording_reason = forms.CharField(
+        label=_("Why there is no recording"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required only when the call ends without a recording."),
+    )

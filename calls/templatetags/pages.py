@@ -1,0 +1,30 @@
+"""Small helpers for the people's pages."""
+
+from django import template
+
+from billing.formatting import credits as format_credits
+
+register = template.Library()
+
+
+@register.filter
+def credits(amount):
+    """An amount as people read it: "12.50 credits", in the active language."""
+    if amount is None or amount == "":
+        return ""
+    return format_credits(amount)
+
+
+@register.filter
+def get_item(mapping, key):
+    return (mapping or {}).get(key)
+
+
+@register.filter
+def duration(seconds):
+    """Talk time as minutes:seconds ("10:01"), hours first when long ("1:05:00")."""
+    if seconds is None:
+        return ""
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

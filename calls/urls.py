@@ -1,0 +1,41 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("client/", views.client_dashboard, name="client-dashboard"),
+    path("client/balance/", views.client_balance, name="client-balance"),
+    path("client/order/", views.client_order, name="client-order"),
+    path("client/calls/<uuid:public_id>/", views.client_call, name="client-call"),
+    path(
+        "client/calls/<uuid:public_id>/cancel/",
+        views.client_call_cancel,
+        name="client-call-cancel",
+    ),
+    path("interpreter/", views.interpreter_day, name="interpreter-day"),
+    path(
+        "interpreter/calls/<uuid:public_id>/",
+        views.interpreter_session,
+        name="interpreter-session",
+    ),
+    path(
+        "interpreter/calls/<uuid:public_id>/start/",
+        views.interpreter_session_start,
+        name="interpreter-session-start",
+    ),
+    path(
+        "interpreter/calls/<uuid:public_id>/end/",
+        views.interpreter_session_end,
+        name="interpreter-session-end",
+    ),
+    path(
+        "interpreter/calls/<uuid:public_id>/recording/",
+        views.interpreter_recording_attach,
+        name="interpreter-recording-attach",
+    ),
+    path(
+        "interpreter/calls/<uuid:public_id>/recording/download/",
+        views.interpreter_recording_download,
+        name="interpreter-recording-download",
+    ),
+]

@@ -1,0 +1,329 @@
+"""The client's pages (dashboard, ordering, a call) and the interpreter's day.
+
+Views are thin: they read through calls.selectors, write through
+calls.services, and show a DomainError next to the field it concerns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import role_required
+from accounts.models import Role
+from billing import selectors as billing_selectors
+from common.errors import DomainError
+from common.forms import add_domain_error
+
+from . import selectors, services, workflow
+from .forms import CancelForm, EndSessionForm, OrderForm, RecordingForm
+from .models import Call, CallKind, CallState, CallTransition, SessionStatus
+
+PAGE_SIZE = 20
+ACTIVE_STATES = [s for s in CallState.values if s not in workflow.TERMINAL_STATES]
+
+
+def paginate(request, queryset, param="page"):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get(param))
+
+
+# --- client -----------------------------------------------------------------
+
+
+@role_required(Role.CLIENT)
+def client_dashboard(request):
+    client = request.user
+    calls = selectors.calls_visible_to(client)
+    upcoming = paginate(request, calls.filter(state__in=ACTIVE_STATES), "upcoming")
+    past = paginate(request, calls.exclude(state__in=ACTIVE_STATES), "page")
+    return render(
+        request,
+        "client/dashboard.html",
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "balance": billing_selectors.client_balance(client),
+            "held": billing_selectors.client_held(client),
+            "charges": {
+                call_id: price.client_charge
+                for call_id, price in billing_selectors.call_charges(
+                    [call.pk for call in past]
+                ).items()
+            },
+            "holds": billing_selectors.call_holds([call.pk for call in upcoming]),
+        },
+    )
+
+
+@role_required(Role.CLIENT)
+def client_balance(request):
+    """The client's credit movements, newest first, each with the call it concerns."""
+    client = request.user
+    entries = paginate(request, billing_selectors.client_entries(client))
+    call_ids = {entry.call_id for entry in entries if entry.call_id}
+    calls = {
+        call.pk: call
+        for call in Call.objects.filter(pk__in=call_ids, client=client).select_related("member")
+    }
+    return render(
+        request,
+        "client/balance.html",
+        {
+            "entries": entries,
+            "calls": calls,
+            "balance": billing_selectors.client_balance(client),
+            "held": billing_selectors.client_held(client),
+        },
+    )
+
+
+def _preferred_times_with_zone(text: str, tz: str) -> str:
+    # The operator reads these in another time zone: keep the client's zone with them.
+    text = (text or "").strip()
+    return f"{text} ({tz})" if text else ""
+
+
+@role_required(Role.CLIENT)
+def client_order(request):
+    user = request.user
+    form = OrderForm(request.POST or None, time_zone=user.time_zone)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        step = request.POST.get("step", "preview")
+        if step == "confirm":
+            try:
+                call = services.call_request_create(
+                    client=user,
+                    member=data["member"],
+                    kind=data["kind"],
+                    planned_minutes=data["planned_minutes"],
+                    preferred_times=_preferred_times_with_zone(
+                        data["preferred_times"], user.time_zone
+                    ),
+                    languages=data["languages"],
+                    note=data["note"],
+                    created_by=user,
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                messages.success(
+                    request, _("Your call is booked. We have asked the member's agency.")
+                )
+                return redirect("client-call", public_id=call.public_id)
+        elif step == "preview":
+            return render(
+                request,
+                "client/order_confirm.html",
+                {
+                    "form": form,
+                    "quote": _quote(user, data),
+                    "kind_label": CallKind(data["kind"]).label,
+                },
+            )
+    return render(request, "client/order.html", {"form": form})
+
+
+def _quote(user, data) -> dict:
+    """What the booking will cost and hold, and whether the balance covers it."""
+    quote = billing_selectors.booking_quote(
+        kind=data["kind"], planned_minutes=data["planned_minutes"]
+    )
+    available = billing_selectors.client_balance(user)
+    return {
+        "price_per_minute": quote.price_per_minute,
+        "minimum_minutes": quote.minimum_minutes,
+        "hold": quote.hold_amount,
+        "available": available,
+        "short": max(quote.hold_amount - available, 0),
+    }
+
+
+def _client_call(request, public_id):
+    calls = selectors.calls_visible_to(request.user).prefetch_related(
+        Prefetch("transitions", queryset=CallTransition.objects.order_by("at", "id"))
+    )
+    return get_object_or_404(calls, public_id=public_id)
+
+
+@role_required(Role.CLIENT)
+def client_call(request, public_id):
+    call = _client_call(request, public_id)
+    can_cancel = CallState.CANCELLED in workflow.allowed_targets(call, request.user)
+    return render(
+        request,
+        "client/call_detail.html",
+        {
+            "call": call,
+            "charge": billing_selectors.call_charges([call.pk]).get(call.pk),
+            "hold": billing_selectors.call_holds([call.pk]).get(call.pk),
+            "session": call.active_session,
+            "can_cancel": can_cancel,
+            "cancel_form": CancelForm(),
+        },
+    )
+
+
+@role_required(Role.CLIENT)
+@require_POST
+def client_call_cancel(request, public_id):
+    call = _client_call(request, public_id)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.call_cancel(call=call, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The call is cancelled. Held credits are released."))
+    return redirect("client-call", public_id=call.public_id)
+
+
+# --- interpreter ------------------------------------------------------------
+
+
+def _interpreter_sessions(user):
+    return (
+        selectors.sessions_visible_to(user)
+        .select_related("call__confirmation", "recording")
+        .prefetch_related("call__confirmation__numbers")
+    )
+
+
+def _local_day_start(now: datetime, tz) -> datetime:
+    local = now.astimezone(tz)
+    return datetime(local.year, local.month, local.day, tzinfo=tz)
+
+
+@role_required(Role.INTERPRETER)
+def interpreter_day(request):
+    user = request.user
+    now = timezone.now()
+    day_start = _local_day_start(now, user.tz)
+    next_day = _local_day_start(day_start + timedelta(hours=36), user.tz)
+    sessions = _interpreter_sessions(user)
+    running = [SessionStatus.IN_PROGRESS, SessionStatus.OVERDUE]
+    today = sessions.filter(starts_at__gte=day_start, starts_at__lt=next_day) | sessions.filter(
+        status__in=running
+    )
+    upcoming = paginate(
+        request,
+        sessions.filter(starts_at__gte=next_day, status=SessionStatus.PLANNED).order_by(
+            "starts_at"
+        ),
+    )
+    return render(
+        request,
+        "interpreter/day.html",
+        {"today": today.order_by("starts_at"), "upcoming": upcoming, "now": now},
+    )
+
+
+def _interpreter_session(request, public_id):
+    return get_object_or_404(_interpreter_sessions(request.user), call__public_id=public_id)
+
+
+def _render_session(request, session, *, end_form=None, recording_form=None, status=200):
+    return render(
+        request,
+        "interpreter/session.html",
+        {
+            "session": session,
+            "call": session.call,
+            "confirmation": getattr(session.call, "confirmation", None),
+            "has_recording": _has_recording(session),
+            "end_form": end_form or EndSessionForm(),
+            "recording_form": recording_form or RecordingForm(),
+        },
+        status=status,
+    )
+
+
+def _has_recording(session) -> bool:
+    try:
+        return session.recording is not None
+    except session._meta.model.recording.RelatedObjectDoesNotExist:
+        return False
+
+
+@role_required(Role.INTERPRETER)
+def interpreter_session(request, public_id):
+    return _render_session(request, _interpreter_session(request, public_id))
+
+
+@role_required(Role.INTERPRETER)
+@require_POST
+def interpreter_session_start(request, public_id):
+    session = _interpreter_session(request, public_id)
+    try:
+        services.session_start(session=session, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The session has started. The call is being recorded."))
+    return redirect("interpreter-session", public_id=public_id)
+
+
+@role_required(Role.INTERPRETER)
+@require_POST
+def interpreter_session_end(request, public_id):
+    session = _interpreter_session(request, public_id)
+    form = EndSessionForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            if form.cleaned_data["file"]:
+                services.recording_attach(
+                    session=session, file=form.cleaned_data["file"], actor=request.user
+                )
+            services.session_end(
+                session=session,
+                actor=request.user,
+                no_recording_reason=form.cleaned_data["no_recording_reason"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The session has ended and the call is complete."))
+            return redirect("interpreter-session", public_id=public_id)
+    session = _interpreter_session(request, public_id)
+    return _render_session(request, session, end_form=form, status=400)
+
+
+@role_required(Role.INTERPRETER)
+@require_POST
+def interpreter_recording_attach(request, public_id):
+    session = _interpreter_session(request, public_id)
+    form = RecordingForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.recording_attach(
+                session=session, file=form.cleaned_data["file"], actor=request.user
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("The recording is attached."))
+            return redirect("interpreter-session", public_id=public_id)
+    return _render_session(request, session, recording_form=form, status=400)
+
+
+@role_required(Role.INTERPRETER)
+def interpreter_recording_download(request, public_id):
+    """Recordings are personal data: served only here, to the session's interpreter."""
+    session = _interpreter_session(request, public_id)
+    if not _has_recording(session):
+        raise Http404
+    recording = session.recording
+    return FileResponse(
+        recording.file.open("rb"),
+        as_attachment=True,
+        filename=f"recording-{session.call.public_id}.{recording.file.name.rsplit('.', 1)[-1]}",
+    )

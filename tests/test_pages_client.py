@@ -1,0 +1,137 @@
+"""The client's pages: dashboard, ordering with a price preview, a call, cancelling."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from calls.models import Call, CallKind, CallState
+
+from .factories import ClientFactory, MemberFactory, OperatorFactory
+from .flows import book, confirm, fund_client, schedule
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client_user():
+    return ClientFactory(language="en")
+
+
+@pytest.fixture
+def signed_in(client, client_user):
+    client.force_login(client_user)
+    return client
+
+
+def order_data(member, **extra):
+    data = {
+        "member": member.pk,
+        "kind": CallKind.PHONE_INTERPRETED,
+        "planned_minutes": 30,
+        "preferred_times": "weekday evenings",
+        "languages": "English, Russian",
+        "note": "",
+    }
+    data.update(extra)
+    return data
+
+
+def test_dashboard_shows_balance_and_calls_in_few_queries(
+    signed_in, client_user, django_assert_max_num_queries
+):
+    for _ in range(3):
+        book(client=client_user)
+    with django_assert_max_num_queries(10):
+        response = signed_in.get(reverse("client-dashboard"))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="row"') == 3
+    for _ in range(5):
+        book(client=client_user)
+    with django_assert_max_num_queries(10):
+        response = signed_in.get(reverse("client-dashboard"))
+    assert response.content.decode().count('class="row"') == 8
+
+
+def test_order_preview_shows_price_and_hold_before_booking(signed_in, client_user):
+    fund_client(client_user, Decimal("100.00"))
+    member = MemberFactory()
+    response = signed_in.post(reverse("client-order"), order_data(member, step="preview"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "1.80 credits" in page  # per minute
+    assert "54.00 credits" in page  # 30 minutes held
+    assert not Call.objects.exists()
+
+
+def test_order_confirm_books_the_call_and_shows_it(signed_in, client_user):
+    fund_client(client_user, Decimal("100.00"))
+    member = MemberFactory()
+    from .factories import AgentFactory
+
+    AgentFactory(agency=member.agency)
+    response = signed_in.post(reverse("client-order"), order_data(member, step="confirm"))
+    call = Call.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("client-call", args=[call.public_id])
+    assert call.state == CallState.AWAITING_AGENT
+    assert call.preferred_times == f"weekday evenings ({client_user.time_zone})"
+    page = signed_in.get(response["Location"]).content.decode()
+    assert "54.00 credits" in page
+
+
+def test_order_with_too_little_credit_says_how_much_is_missing(signed_in, client_user):
+    fund_client(client_user, Decimal("10.00"))
+    member = MemberFactory()
+    preview = signed_in.post(reverse("client-order"), order_data(member, step="preview"))
+    assert "44.00 credits are missing" in preview.content.decode()
+    response = signed_in.post(reverse("client-order"), order_data(member, step="confirm"))
+    assert response.status_code == 200
+    assert not Call.objects.exists()
+    page = response.content.decode()
+    assert 'role="alert"' in page
+    assert "weekday evenings" in page  # input kept
+
+
+def test_order_form_errors_sit_on_their_fields(signed_in):
+    member = MemberFactory()
+    response = signed_in.post(
+        reverse("client-order"), order_data(member, planned_minutes=2, step="preview")
+    )
+    page = response.content.decode()
+    assert 'aria-invalid="true"' in page
+    assert 'id="id_planned_minutes_error"' in page
+
+
+def test_client_cancels_and_the_timeline_says_so(signed_in, client_user):
+    call = book(client=client_user)
+    page = signed_in.get(reverse("client-call", args=[call.public_id])).content.decode()
+    assert "Cancel the call" in page
+    response = signed_in.post(
+        reverse("client-call-cancel", args=[call.public_id]), {"reason": "plans changed"}
+    )
+    assert response.status_code == 302
+    call.refresh_from_db()
+    assert call.state == CallState.CANCELLED
+    page = signed_in.get(reverse("client-call", args=[call.public_id])).content.decode()
+    assert "The call was cancelled." in page
+    assert "Cancel the call" not in page
+
+
+def test_scheduled_call_shows_time_and_interpreter(signed_in, client_user):
+    call = book(client=client_user)
+    confirm(call)
+    session = schedule(call, operator=OperatorFactory())
+    page = signed_in.get(reverse("client-call", args=[call.public_id])).content.decode()
+    assert session.interpreter.get_full_name() in page
+    assert "The call was scheduled" in page
+
+
+def test_balance_history_lists_movements(signed_in, client_user, django_assert_max_num_queries):
+    book(client=client_user)
+    book(client=client_user)
+    with django_assert_max_num_queries(8):
+        response = signed_in.get(reverse("client-balance"))
+    page = response.content.decode()
+    assert "Top-up" in page
+    assert "Hold" in page
