@@ -221,22 +221,55 @@ PHONENUMBER_DB_FORMAT = "E164"
 # Agent links in emails.
 AGENT_LINK_MAX_AGE_HOURS = env.int("AGENT_LINK_MAX_AGE_HOURS", default=72)
 
-# --- API ----------------------------------------------------------------------
+# --- API (the API helper) ----------------------------------------------------
+# One error shape and handler (common/api.py), JSON in and out, tokens that
+# expire, and rate limits: a tight one on issuing tokens (password guessing;
+# django-axes also locks out), generous ones elsewhere.
+API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=30)
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.api.AutoSchema",
+    "EXCEPTION_HANDLER": "common.api.exception_handler",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first, so an anonymous request gets 401 with WWW-Authenticate.
+        "common.drf.ExpiringTokenAuthentication",
+        # The browser's session; DRF enforces CSRF for it on unsafe methods.
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["common.drf.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "common.drf.Pagination",
     "PAGE_SIZE": 25,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+        "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+        "api_token": env.str("API_THROTTLE_TOKEN", default="10/minute"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Interpreted calls API",
+    "DESCRIPTION": (
+        "Calls for clients, requests for agents, sessions for interpreters. "
+        "Errors: {code, message, errors} with the message in the user's language."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CallStateEnum": "calls.models.CallState",
+        "CallKindEnum": "calls.models.CallKind",
+        "SessionStatusEnum": "calls.models.SessionStatus",
+        "NumberRoleEnum": "agents.contact_rules.NumberRole",
+        "RoleEnum": "accounts.models.Role",
+    },
 }
 
 # --- Security -----------------------------------------------------------------
@@ -244,8 +277,16 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# A lockout answers 429: JSON under /api/, plain text elsewhere.
+AXES_LOCKOUT_CALLABLE = "common.api.lockout_response"
 
 SESSION_COOKIE_HTTPONLY = True
+# A signed-in browser session lasts a working day, not the default two weeks.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = False
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config.health import healthz
 
@@ -13,4 +14,10 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("calls.urls")),
     path("agent/", include("agents.urls")),
+    # The REST API (common/api.py has what every API view shares).
+    path("api/v1/", include("accounts.api_urls")),
+    path("api/v1/", include("calls.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
 ]

@@ -1,0 +1,191 @@
+"""What every API view shares: one error shape, the user's language and time
+zone, role checks, pagination, and schema names.
+
+Every error the API gives has one shape, whatever raised it:
+
+    {"code": "<stable machine-readable code>",
+     "message": "<human message in the user's language>",
+     "errors": {"<field>": ["<message>", ...], ...}}
+
+`exception_handler` is the one DRF exception handler (settings
+REST_FRAMEWORK["EXCEPTION_HANDLER"]); it maps `common.errors.DomainError` to
+its 4xx status and DRF's own errors (validation, authentication, throttling,
+parsing) to the same shape.
+"""
+
+from __future__ import annotations
+
+import functools
+import zoneinfo
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from common.drf import Pagination
+from common.errors import DomainError
+
+# --- errors -------------------------------------------------------------------
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as {"field": [...], "numbers-0-number": [...]}."""
+    out: dict[str, list[str]] = {}
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}-{key}" if prefix else str(key)
+            for field, messages in _flatten(value, name).items():
+                out.setdefault(field, []).extend(messages)
+    elif isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            out.setdefault(prefix or "non_field_errors", []).extend(str(i) for i in detail)
+        else:
+            for index, item in enumerate(detail):
+                if not item:
+                    continue
+                name = f"{prefix}-{index}" if prefix else str(index)
+                for field, messages in _flatten(item, name).items():
+                    out.setdefault(field, []).extend(messages)
+    else:
+        out.setdefault(prefix or "non_field_errors", []).append(str(detail))
+    return out
+
+
+def error_body(code: str, message: str, errors: dict | None = None) -> dict:
+    return {"code": code, "message": str(message), "errors": errors or {}}
+
+
+def exception_handler(exc, context):
+    """The API's one exception handler (see the module docstring)."""
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message, exc.errors), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found."))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a bug: let Django answer 500 and log it
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        first = next(iter(errors.values()))[0] if errors else _("Invalid input.")
+        message = _("Check the input: %(first)s") % {"first": first}
+        response.data = error_body("invalid", message, errors)
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+        response.data = error_body(str(code), str(detail))
+    return response
+
+
+def lockout_response(request, credentials, *args, **kwargs):
+    """django-axes' answer once an address or username is locked out (429)."""
+    message = _("Too many failed sign-in attempts. Try again later.")
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("locked_out", message), status=429)
+    return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The shape of every error answer (for the schema)."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+# --- roles ----------------------------------------------------------------------
+
+
+class HasRole(BasePermission):
+    """Each part of the API is for one role. Another role's part answers 404,
+    like a foreign object: it doesn't exist for them (as the pages do)."""
+
+    roles: tuple[str, ...] = ()
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False  # DRF answers 401
+        if user.role not in self.roles:
+            raise exceptions.NotFound(_("Not found."))
+        return True
+
+
+def role_permission(*roles: str) -> type[HasRole]:
+    return type(f"Is{'Or'.join(r.title() for r in roles)}", (HasRole,), {"roles": roles})
+
+
+# --- views ----------------------------------------------------------------------
+
+
+class ApiView(APIView):
+    """Base of every API view: speaks the user's language and time zone.
+
+    Token authentication happens inside DRF, after the middleware that picks
+    the profile's language, so the language is activated again here, before
+    permissions and the service run (messages are translated when raised).
+    """
+
+    def perform_authentication(self, request):
+        user = request.user
+        if user is not None and user.is_authenticated:
+            if user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.activate(zoneinfo.ZoneInfo("UTC"))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        timezone.deactivate()
+        return response
+
+
+@functools.cache
+def paginated(serializer_class):
+    """The schema of one page of `serializer_class` (what `paginated_response` gives)."""
+    name = "Paginated" + serializer_class.__name__.removesuffix("Serializer") + "List"
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+            "__qualname__": name,
+            "__module__": serializer_class.__module__,
+        },
+    )
+
+
+def paginated_response(*, serializer_class, queryset, request, view, context=None):
+    """One page of `queryset` in the paginator's envelope (count, next, previous, results)."""
+    paginator = Pagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    data = serializer_class(page, many=True, context=context or {"request": request}).data
+    return paginator.get_paginated_response(data)
+
+
+# --- schema ---------------------------------------------------------------------
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Names nested serializers after their view ("CallListApi.OutputSerializer"
+    becomes "CallListApiOutput"), so the many Input/Output classes don't clash."""
+
+    def get_serializer_name(self, serializer, direction):
+        cls = serializer if isinstance(serializer, type) else type(serializer)
+        if "." in cls.__qualname__ and "<locals>" not in cls.__qualname__:
+            return cls.__qualname__.replace(".", "").replace("Serializer", "")
+        return super().get_serializer_name(serializer, direction)

@@ -1,0 +1,57 @@
+"""The DRF classes named in settings.REST_FRAMEWORK that DRF imports while it
+loads: token authentication that expires, a size-limited JSON parser and the
+paginator. Kept apart from common/api.py, which imports DRF's views and so
+can't be imported by DRF's settings without a cycle.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from rest_framework import exceptions, parsers
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.pagination import PageNumberPagination
+
+
+class ExpiringTokenAuthentication(TokenAuthentication):
+    """DRF's token, refused once older than API_TOKEN_MAX_AGE_DAYS."""
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        max_age = timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
+        if token.created < timezone.now() - max_age:
+            raise exceptions.AuthenticationFailed(_("The token has expired; ask for a new one."))
+        return user, token
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = _lazy("The request body is too large.")
+    default_code = "too_large"
+
+
+class JSONParser(parsers.JSONParser):
+    """JSON with a size limit (DATA_UPLOAD_MAX_MEMORY_SIZE): DRF streams the
+    body past Django's own check, so an enormous body would be read whole."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        request = (parser_context or {}).get("request")
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request is not None and limit is not None:
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                raise RequestTooLarge()
+        return super().parse(stream, media_type, parser_context)
+
+
+class Pagination(PageNumberPagination):
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
