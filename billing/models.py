@@ -1,1 +1,361 @@
-"""Billing models (tariffs, ledger): filled in by the billing work."""
+"""Tariffs, commission rules, the credit ledger and billing's record of each call.
+
+SPEC "Services and tariffs" and "Money: the ledger". Billing knows a call only
+by its key (`call_id`, the calls.Call primary key); everything else it needs is
+passed in by the workflow.
+
+The ledger is double-entry: one movement of credits (a *transfer*) is two or
+more `Entry` rows that share a transfer id and sum to zero, each on one
+`Account`. Entries are never changed or deleted; a mistake is corrected by an
+adjustment. `Account.balance` is a cache of the sum of its entries, written
+only by `billing.services` under a row lock; `python manage.py ledger_check`
+proves it equal to the sum.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 13, "decimal_places": 2}
+
+
+class Kind(models.TextChoices):
+    """The services of SPEC (the same values as calls.models.CallKind)."""
+
+    PHONE_INTERPRETED = "phone_interpreted", _("Phone call with an interpreter")
+    PHONE_DIRECT = "phone_direct", _("Phone call without an interpreter")
+    VIDEO = "video", _("Video call")
+
+
+class Tariff(models.Model):
+    """The price of one service from `effective_from` until the next row for the kind."""
+
+    kind = models.CharField(_("service"), max_length=20, choices=Kind.choices)
+    # Four places so that an operator *can* type a price that does not work out
+    # to whole cents; pricing then refuses loudly instead of rounding.
+    price_per_minute = models.DecimalField(
+        _("price per minute (credits)"), max_digits=9, decimal_places=4
+    )
+    minimum_minutes = models.PositiveIntegerField(
+        _("minimum billed minutes"),
+        default=0,
+        help_text=_("Prepaid minutes; a shorter call is billed as this many."),
+    )
+    effective_from = models.DateTimeField(_("in force from (UTC)"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tariff")
+        verbose_name_plural = _("tariffs")
+        ordering = ["kind", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "effective_from"], name="tariff_one_per_kind_and_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price_per_minute__gte=0), name="tariff_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        price = self.price_per_minute.normalize()
+        return f"{self.get_kind_display()}: {price}/min from {self.effective_from:%Y-%m-%d}"
+
+    def clean(self):
+        if self.pk and CallCharge.objects.filter(tariff_id=self.pk).exists():
+            raise ValidationError(
+                _("This tariff has priced calls and can't be changed; add a new one instead.")
+            )
+
+
+class CommissionRule(models.Model):
+    """The agent's share of one service's calls from `effective_from` on."""
+
+    kind = models.CharField(_("service"), max_length=20, choices=Kind.choices)
+    percent = models.DecimalField(_("percent of the call's total"), max_digits=5, decimal_places=2)
+    minimum_amount = models.DecimalField(
+        _("minimum commission (credits)"), default=Decimal("0.00"), **MONEY
+    )
+    effective_from = models.DateTimeField(_("in force from (UTC)"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("commission rule")
+        verbose_name_plural = _("commission rules")
+        ordering = ["kind", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "effective_from"], name="commission_one_per_kind_and_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(percent__gte=0, percent__lte=100),
+                name="commission_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minimum_amount__gte=0), name="commission_minimum_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        text = f"{self.get_kind_display()}: {self.percent.normalize()} %"
+        if self.minimum_amount:
+            text += f", min {self.minimum_amount}"
+        return f"{text} from {self.effective_from:%Y-%m-%d}"
+
+    def clean(self):
+        if self.pk and CallCharge.objects.filter(rule_id=self.pk).exists():
+            raise ValidationError(
+                _("This rule has priced calls and can't be changed; add a new one instead.")
+            )
+
+
+class AccountKind(models.TextChoices):
+    CLIENT_CREDIT = "client_credit", _("Client's credit")
+    CLIENT_HELD = "client_held", _("Client's held credit")
+    AGENCY_COMMISSION = "agency_commission", _("Agency's commission")
+    HOUSE_REVENUE = "house_revenue", _("House revenue")
+    # The outside world: credits bought (top-ups) and manual corrections.
+    # Their balances are negative: the mirror of what was put in.
+    TOP_UPS = "top_ups", _("Credits bought")
+    ADJUSTMENTS = "adjustments", _("Manual adjustments")
+
+
+CLIENT_KINDS = (AccountKind.CLIENT_CREDIT, AccountKind.CLIENT_HELD)
+SINGLETON_KINDS = (AccountKind.HOUSE_REVENUE, AccountKind.TOP_UPS, AccountKind.ADJUSTMENTS)
+
+
+class Account(models.Model):
+    kind = models.CharField(_("kind"), max_length=20, choices=AccountKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="billing_accounts",
+    )
+    agency = models.ForeignKey(
+        "agents.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="billing_accounts",
+    )
+    # Cache of the sum of this account's entries (see the module docstring).
+    balance = models.DecimalField(_("balance"), default=Decimal("0.00"), **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "user"],
+                condition=models.Q(kind__in=["client_credit", "client_held"]),
+                name="account_one_per_client_and_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["agency"],
+                condition=models.Q(kind="agency_commission"),
+                name="account_one_per_agency",
+            ),
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(kind__in=["house_revenue", "top_ups", "adjustments"]),
+                name="account_singletons",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        kind__in=["client_credit", "client_held"],
+                        user__isnull=False,
+                        agency__isnull=True,
+                    )
+                    | models.Q(kind="agency_commission", user__isnull=True, agency__isnull=False)
+                    | models.Q(
+                        kind__in=["house_revenue", "top_ups", "adjustments"],
+                        user__isnull=True,
+                        agency__isnull=True,
+                    )
+                ),
+                name="account_owner_fits_kind",
+            ),
+            # Holds are taken only from what is available: never negative.
+            models.CheckConstraint(
+                condition=~models.Q(kind="client_held") | models.Q(balance__gte=0),
+                name="account_held_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        owner = self.user or self.agency
+        label = AccountKind(self.kind).label
+        return f"{label}: {owner}" if owner else str(label)
+
+    @property
+    def is_overdrawn(self) -> bool:
+        """A client's credit below zero: only a call longer than planned can do it."""
+        return self.kind == AccountKind.CLIENT_CREDIT and self.balance < 0
+
+
+class EntryKind(models.TextChoices):
+    TOP_UP = "top_up", _("Top-up")
+    HOLD = "hold", _("Hold")
+    RELEASE = "release", _("Release")
+    CHARGE = "charge", _("Charge")
+    COMMISSION = "commission", _("Commission")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+
+
+# At most one of these per call and account: doing a call's step twice fails
+# in the database, whatever the code above it does.
+PER_CALL_KINDS = (EntryKind.HOLD, EntryKind.RELEASE, EntryKind.CHARGE, EntryKind.COMMISSION)
+
+
+class EntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Ledger entries are immutable.")
+
+    def delete(self):
+        raise TypeError("Ledger entries are immutable.")
+
+
+class Entry(models.Model):
+    """One leg of a transfer of credits. Immutable."""
+
+    transfer = models.UUIDField(_("transfer"), default=uuid.uuid4, db_index=True)
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="entries"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
+    # Positive adds to the account's balance, negative takes from it.
+    amount = models.DecimalField(_("amount"), **MONEY)
+    call_id = models.PositiveBigIntegerField(_("call"), null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty means the system (a scheduled task)."),
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("when"))
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["account", "-created_at"]),
+            models.Index(fields=["call_id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "call_id", "kind"],
+                condition=models.Q(kind__in=["hold", "release", "charge", "commission"]),
+                name="entry_once_per_call_account_and_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["top_up", "adjustment"])
+                | models.Q(call_id__isnull=False),
+                name="entry_call_steps_name_their_call",
+            ),
+            models.CheckConstraint(condition=~models.Q(amount=0), name="entry_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount:+}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise TypeError("Ledger entries are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Ledger entries are immutable.")
+
+
+class ChargeStatus(models.TextChoices):
+    HELD = "held", _("Held")
+    RELEASED = "released", _("Released (no call)")
+    SETTLED = "settled", _("Settled")
+
+
+class CallCharge(models.Model):
+    """Billing's record of one call: what priced it, what is held, what it cost."""
+
+    call_id = models.PositiveBigIntegerField(_("call"), unique=True)
+    client = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("client"),
+        on_delete=models.PROTECT,
+        related_name="call_charges",
+    )
+    kind = models.CharField(_("service"), max_length=20, choices=Kind.choices)
+    planned_minutes = models.PositiveIntegerField(_("planned minutes"))
+    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="+")
+    rule = models.ForeignKey(CommissionRule, on_delete=models.PROTECT, related_name="+")
+    held = models.DecimalField(_("held"), **MONEY)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ChargeStatus.choices, default=ChargeStatus.HELD
+    )
+    held_at = models.DateTimeField(_("held at"))
+    closed_at = models.DateTimeField(_("released or settled at"), null=True, blank=True)
+    # Filled when settled.
+    agency = models.ForeignKey(
+        "agents.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    talk_seconds = models.PositiveIntegerField(_("talk time (seconds)"), null=True, blank=True)
+    billed_minutes = models.PositiveIntegerField(_("billed minutes"), null=True, blank=True)
+    client_charge = models.DecimalField(_("client pays"), null=True, blank=True, **MONEY)
+    agent_commission = models.DecimalField(_("agent gets"), null=True, blank=True, **MONEY)
+    house_revenue = models.DecimalField(_("house keeps"), null=True, blank=True, **MONEY)
+    # The charge pushed the client's credit below zero: operators follow up.
+    overrun = models.BooleanField(_("overdrew the client"), default=False)
+
+    class Meta:
+        verbose_name = _("call charge")
+        verbose_name_plural = _("call charges")
+        ordering = ["-held_at"]
+        indexes = [
+            models.Index(fields=["agency", "status", "closed_at"]),
+            models.Index(fields=["client", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(held__gte=0), name="charge_held_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="settled")
+                | models.Q(
+                    agency__isnull=False,
+                    talk_seconds__isnull=False,
+                    client_charge__isnull=False,
+                    agent_commission__isnull=False,
+                    house_revenue__isnull=False,
+                ),
+                name="charge_settled_is_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"call #{self.call_id}: {self.get_status_display()}"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from agents.contact_rules import CheckedContacts
 from agents.models import Member
+from billing import services as billing_services
 from common.errors import Conflict, DomainError, NotFound
 
 from . import workflow
@@ -88,6 +89,15 @@ def call_request_create(
             created_by=created_by,
             created_at=now,
             state_changed_at=now,
+        )
+        # SPEC step 1: no hold, no request (refused with how much credit is missing).
+        billing_services.call_hold(
+            call_id=call.pk,
+            client=client,
+            kind=kind,
+            planned_minutes=call.planned_minutes,
+            actor=created_by,
+            now=now,
         )
         # With nobody at the agency to ask, the request waits in "requested"
         # for an operator (who adds the agent and presses "Ask the agent").

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
+from billing import services as billing_services
 from common.errors import Conflict, DomainError, NotFound
 
 from .models import DEAD_SESSION_STATUSES, Call, CallState, CallTransition, SessionStatus
@@ -195,6 +196,19 @@ def transition(
 
 def _run_entry_effects(call: Call, from_state: str, to_state: str, *, actor, now) -> None:
     """What entering a state does besides the state itself (in the same transaction)."""
+    # SPEC "Billing": a call that took place is charged; one that did not
+    # costs nothing and its hold is released. Billing knows the call by its key.
+    if to_state in (S.DECLINED, S.CANCELLED, S.MISSED):
+        billing_services.call_release(call_id=call.pk, actor=actor, now=now)
+    if to_state == S.COMPLETED:
+        session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).get()
+        billing_services.call_settle(
+            call_id=call.pk,
+            talk_seconds=session.talk_seconds,
+            agency_id=call.member.agency_id,
+            actor=actor,
+            now=now,
+        )
     if to_state == S.MISSED:
         session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
         if session is not None:

@@ -5,10 +5,19 @@ from datetime import timedelta
 from django.utils import timezone
 
 from agents.contact_rules import NumberInput, NumberRole, check_contacts
+from billing.defaults import ensure_spec_terms
+from billing.pricing import hold_amount
+from billing.services import client_top_up
 from calls import services
 from calls.models import CallKind
 
-from .factories import AgentFactory, ClientFactory, InterpreterFactory, MemberFactory
+from .factories import (
+    AgentFactory,
+    ClientFactory,
+    InterpreterFactory,
+    MemberFactory,
+    OperatorFactory,
+)
 
 GOOD_NUMBERS = [
     NumberInput(NumberRole.MEMBER, "+380 67 123 4567"),
@@ -29,9 +38,21 @@ def good_contacts(*, is_video=False, region="UA"):
     )
 
 
-def book(*, client=None, member=None, kind=CallKind.PHONE_INTERPRETED, minutes=30, now=None):
+def book(
+    *,
+    client=None,
+    member=None,
+    kind=CallKind.PHONE_INTERPRETED,
+    minutes=30,
+    now=None,
+    fund=True,
+):
+    """Book a call; by default the client is first given exactly the credit it holds."""
     client = client or ClientFactory()
     member = member or MemberFactory()
+    if fund:
+        ensure_spec_terms()
+        fund_client(client, hold_amount(kind=kind, planned_minutes=minutes))
     if not member.agency.staff.exists():
         AgentFactory(agency=member.agency)
     return services.call_request_create(
@@ -69,3 +90,16 @@ def schedule(call, *, operator, interpreter=None, starts_at=None, now=None):
         actor=operator,
         now=now,
     )
+
+
+def fund_client(client, amount, *, reason="test credit"):
+    """Top the client up through the billing service, as an operator would."""
+    # Tables flushed by an earlier transactional test lose the seeded tariffs.
+    ensure_spec_terms()
+    if amount > 0:
+        client_top_up(
+            client=client,
+            amount=amount,
+            reason=reason,
+            actor=OperatorFactory(username="flows-cashier"),
+        )

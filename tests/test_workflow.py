@@ -10,7 +10,7 @@ from calls.models import CallState, CallTransition, SessionStatus
 from common.errors import Conflict, DomainError, NotFound
 
 from .factories import ClientFactory, InterpreterFactory, OperatorFactory
-from .flows import agent_for, book, confirm, schedule
+from .flows import agent_for, book, confirm, fund_client, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +203,7 @@ def test_request_waits_for_an_operator_when_the_agency_has_nobody_to_ask(operato
 
     member = MemberFactory()
     client = ClientFactory()
+    fund_client(client, 20)
     call = services.call_request_create(
         client=client, member=member, kind="phone_direct", planned_minutes=20, created_by=client
     )

@@ -1,0 +1,183 @@
+"""What a call costs: SPEC "Services and tariffs", as one function.
+
+`price_call` turns a service and a talk time into billed minutes, the client's
+charge, the agent's commission and the house's revenue. Billed minutes are the
+started minutes of the conversation (at least the tariff's minimum). Amounts
+are Decimal with two places and are never rounded: a tariff or rule that would
+need rounding raises PricingError, so client charge = commission + house
+revenue to the cent, always.
+
+Tariffs and rules are effective-dated rows; when none is given, the one in
+force now (or at `at`) is used. A booked call keeps the rows that priced it
+(`billing.models.CallCharge`), so a later tariff does not reprice it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.errors import DomainError
+
+from .models import CommissionRule, Kind, Tariff
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+class PricingError(DomainError):
+    """A tariff or rule that would need rounding, or none in force: a setup mistake."""
+
+    status_code = 500
+
+
+@dataclass(frozen=True)
+class Price:
+    billed_minutes: int
+    client_charge: Decimal
+    agent_commission: Decimal
+    house_revenue: Decimal
+
+    def as_dict(self) -> dict:
+        return {
+            "billed_minutes": self.billed_minutes,
+            "client_charge": f"{self.client_charge:.2f}",
+            "agent_commission": f"{self.agent_commission:.2f}",
+            "house_revenue": f"{self.house_revenue:.2f}",
+        }
+
+
+def exact(amount: Decimal, what: str = "amount") -> Decimal:
+    """`amount` at two places, or PricingError if that would change it."""
+    cents = amount.quantize(CENT)
+    if cents != amount:
+        raise PricingError(
+            "pricing_not_exact",
+            _("The %(what)s %(amount)s is not a whole number of cents; check the tariff.")
+            % {"what": what, "amount": amount},
+        )
+    return cents
+
+
+def check_kind(kind: str) -> str:
+    if kind not in Kind.values:
+        raise DomainError(
+            "bad_kind",
+            _("Unknown kind of call “%(kind)s”; use one of: %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(Kind.values)},
+            field="kind",
+        )
+    return kind
+
+
+def check_seconds(seconds) -> int:
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds < 0:
+        raise DomainError(
+            "bad_talk_time",
+            _("Talk time must be a whole number of seconds, 0 or more."),
+            field="seconds",
+        )
+    return seconds
+
+
+def tariff_in_force(kind: str, at: datetime | None = None) -> Tariff:
+    at = at or timezone.now()
+    tariff = (
+        Tariff.objects.filter(kind=check_kind(kind), effective_from__lte=at)
+        .order_by("-effective_from")
+        .first()
+    )
+    if tariff is None:
+        raise PricingError(
+            "no_tariff", _("No tariff is in force for %(kind)s.") % {"kind": Kind(kind).label}
+        )
+    return tariff
+
+
+def rule_in_force(kind: str, at: datetime | None = None) -> CommissionRule:
+    at = at or timezone.now()
+    rule = (
+        CommissionRule.objects.filter(kind=check_kind(kind), effective_from__lte=at)
+        .order_by("-effective_from")
+        .first()
+    )
+    if rule is None:
+        raise PricingError(
+            "no_commission_rule",
+            _("No commission rule is in force for %(kind)s.") % {"kind": Kind(kind).label},
+        )
+    return rule
+
+
+def billed_minutes(*, seconds: int, tariff) -> int:
+    """Started minutes of the conversation, at least the tariff's minimum."""
+    started = -(-check_seconds(seconds) // 60)
+    return max(started, tariff.minimum_minutes)
+
+
+def client_charge(*, minutes: int, tariff) -> Decimal:
+    return exact(Decimal(tariff.price_per_minute) * minutes, "client charge")
+
+
+def commission(*, charge: Decimal, rule) -> Decimal:
+    share = exact(charge * Decimal(rule.percent) / HUNDRED, "agent commission")
+    return max(share, exact(Decimal(rule.minimum_amount), "minimum commission"))
+
+
+def price_call(*, kind: str, seconds: int, tariff=None, rule=None, at=None) -> Price:
+    """Price a conversation of `seconds` of service `kind` (SPEC worked figures)."""
+    check_kind(kind)
+    tariff = tariff or tariff_in_force(kind, at)
+    rule = rule or rule_in_force(kind, at)
+    if tariff.kind != kind or rule.kind != kind:
+        raise PricingError("pricing_kind_mismatch", _("The tariff or rule is for another service."))
+    minutes = billed_minutes(seconds=seconds, tariff=tariff)
+    charge = client_charge(minutes=minutes, tariff=tariff)
+    agent = commission(charge=charge, rule=rule)
+    if agent > charge:
+        raise PricingError(
+            "commission_exceeds_charge",
+            _("The agent's commission would exceed what the client pays; check the rule."),
+        )
+    return Price(
+        billed_minutes=minutes,
+        client_charge=charge,
+        agent_commission=agent,
+        house_revenue=charge - agent,
+    )
+
+
+def hold_amount(*, kind: str, planned_minutes: int, tariff=None, at=None) -> Decimal:
+    """Credits held when a call is booked: its planned cost (video: at least the minimum)."""
+    tariff = tariff or tariff_in_force(kind, at)
+    return client_charge(
+        minutes=billed_minutes(seconds=planned_minutes * 60, tariff=tariff), tariff=tariff
+    )
+
+
+def check_terms(*, tariff, rule) -> None:
+    """Refuse a tariff and rule that together could ever need rounding or overpay the agent.
+
+    A charge is whole minutes times the price, so it is exact for every call if
+    the price has two places; the commission is exact for every call if one
+    minute's commission is. The minimum commission must fit in the smallest charge.
+    """
+    exact(Decimal(tariff.price_per_minute), "price per minute")
+    exact(
+        Decimal(tariff.price_per_minute) * Decimal(rule.percent) / HUNDRED, "commission per minute"
+    )
+    exact(Decimal(rule.minimum_amount), "minimum commission")
+    smallest = Decimal(tariff.price_per_minute) * tariff.minimum_minutes
+    if Decimal(rule.minimum_amount) > smallest:
+        raise PricingError(
+            "commission_exceeds_charge",
+            _(
+                "The minimum commission (%(commission)s) is more than the smallest charge "
+                "(%(charge)s)."
+            )
+            % {"commission": rule.minimum_amount, "charge": smallest.quantize(CENT)},
+        )

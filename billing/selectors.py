@@ -1,0 +1,154 @@
+"""Reads of balances, entries, quotes and what calls cost; and the ledger's self-check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from .models import MONEY, Account, AccountKind, CallCharge, ChargeStatus, Entry
+from .pricing import CENT, Price, hold_amount, tariff_in_force
+
+ZERO = Decimal("0.00")
+MONEY_FIELD = DecimalField(**MONEY)
+
+
+def _balance(**account_filter) -> Decimal:
+    account = Account.objects.filter(**account_filter).only("balance").first()
+    return account.balance if account is not None else ZERO
+
+
+def client_balance(client) -> Decimal:
+    """Credit the client can use now (held credit not included)."""
+    return _balance(kind=AccountKind.CLIENT_CREDIT, user=client)
+
+
+def client_held(client) -> Decimal:
+    """Credit held for the client's booked calls."""
+    return _balance(kind=AccountKind.CLIENT_HELD, user=client)
+
+
+def client_entries(client) -> QuerySet[Entry]:
+    """Movements of the client's usable credit, newest first.
+
+    Each has `kind`, `amount` (signed), `call_id`, `reason`, `created_at`.
+    """
+    return Entry.objects.filter(
+        account__kind=AccountKind.CLIENT_CREDIT, account__user=client
+    ).order_by("-created_at", "-id")
+
+
+def call_charges(call_ids: Iterable[int]) -> dict[int, Price]:
+    """What each completed (settled) call cost, by call id; others are left out."""
+    rows = CallCharge.objects.filter(
+        call_id__in=list(call_ids), status=ChargeStatus.SETTLED
+    ).values_list("call_id", "billed_minutes", "client_charge", "agent_commission", "house_revenue")
+    return {
+        call_id: Price(
+            billed_minutes=minutes,
+            client_charge=charge,
+            agent_commission=commission,
+            house_revenue=house,
+        )
+        for call_id, minutes, charge, commission, house in rows
+    }
+
+
+def call_holds(call_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Credit still held for each open call, by call id."""
+    return dict(
+        CallCharge.objects.filter(call_id__in=list(call_ids), status=ChargeStatus.HELD).values_list(
+            "call_id", "held"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Quote:
+    kind: str
+    planned_minutes: int
+    hold_amount: Decimal
+    price_per_minute: Decimal
+    minimum_minutes: int
+
+
+def booking_quote(*, kind: str, planned_minutes: int) -> Quote:
+    """What booking would hold now, and the price per minute (for the booking form)."""
+    tariff = tariff_in_force(kind)
+    return Quote(
+        kind=kind,
+        planned_minutes=int(planned_minutes),
+        hold_amount=hold_amount(kind=kind, planned_minutes=int(planned_minutes), tariff=tariff),
+        price_per_minute=tariff.price_per_minute.quantize(CENT),
+        minimum_minutes=tariff.minimum_minutes,
+    )
+
+
+def agency_commission_total(agency_id: int) -> Decimal:
+    """Commission the agency has earned (with any corrections), all time."""
+    return _balance(kind=AccountKind.AGENCY_COMMISSION, agency_id=agency_id)
+
+
+def overdrawn_accounts() -> QuerySet[Account]:
+    """Clients' credit below zero (a call ran past its plan): for operators to follow up."""
+    return Account.objects.filter(kind=AccountKind.CLIENT_CREDIT, balance__lt=0).select_related(
+        "user"
+    )
+
+
+@dataclass(frozen=True)
+class LedgerProblem:
+    what: str
+    detail: str
+
+
+def ledger_problems() -> list[LedgerProblem]:
+    """Everything that would mean a lost or doubled credit; empty when the ledger is sound.
+
+    Every cached balance equals the sum of its entries; every transfer and
+    every kind of entry sums to zero; a held account holds exactly the open
+    calls' holds; a settled call's charge is its commission plus revenue.
+    Sums are compared in Python: SQLite adds decimals as floats.
+    """
+    problems = []
+    totals = Account.objects.annotate(
+        total=Coalesce(Sum("entries__amount"), ZERO, output_field=MONEY_FIELD)
+    )
+    for account in totals:
+        if account.balance != _cents(account.total):
+            problems.append(
+                LedgerProblem(
+                    "balance",
+                    f"account {account.pk}: cached {account.balance}, entries {account.total}",
+                )
+            )
+    for transfer, total in Entry.objects.values_list("transfer").annotate(total=Sum("amount")):
+        if _cents(total) != 0:
+            problems.append(LedgerProblem("transfer", f"transfer {transfer} sums to {total}"))
+    for kind, total in Entry.objects.values_list("kind").annotate(total=Sum("amount")):
+        if _cents(total) != 0:
+            problems.append(LedgerProblem("kind", f"{kind} entries sum to {total}"))
+    open_holds: dict[int, Decimal] = {}
+    for client_id, held in CallCharge.objects.filter(status=ChargeStatus.HELD).values_list(
+        "client_id", "held"
+    ):
+        open_holds[client_id] = open_holds.get(client_id, ZERO) + held
+    for account in Account.objects.filter(kind=AccountKind.CLIENT_HELD):
+        expected = open_holds.get(account.user_id, ZERO)
+        if account.balance != expected:
+            problems.append(
+                LedgerProblem(
+                    "held", f"account {account.pk}: holds {account.balance}, open calls {expected}"
+                )
+            )
+    for charge in CallCharge.objects.filter(status=ChargeStatus.SETTLED):
+        if charge.client_charge != charge.agent_commission + charge.house_revenue:
+            problems.append(LedgerProblem("split", f"call {charge.call_id} does not split exactly"))
+    return problems
+
+
+def _cents(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)

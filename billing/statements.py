@@ -1,0 +1,181 @@
+"""An agency's monthly commission statement (SPEC "Money: the ledger").
+
+One row per call settled in the month (UTC) with its minutes and amounts,
+one row per manual adjustment of the agency's commission, and totals. The
+total is exactly what the agency's commission account moved by in the month.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from agents.models import Agency
+from common.errors import DomainError, NotFound
+
+from .models import AccountKind, CallCharge, ChargeStatus, Entry, EntryKind, Kind
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    at: datetime
+    call_id: int | None
+    kind: str  # a service (Kind) for calls, "adjustment" for corrections
+    talk_seconds: int | None
+    billed_minutes: int | None
+    client_charge: Decimal | None
+    commission: Decimal
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Statement:
+    agency_id: int
+    agency_name: str
+    year: int
+    month: int
+    rows: list[StatementRow] = field(default_factory=list)
+
+    @property
+    def call_rows(self) -> list[StatementRow]:
+        return [row for row in self.rows if row.kind != EntryKind.ADJUSTMENT]
+
+    @property
+    def calls(self) -> int:
+        return len(self.call_rows)
+
+    @property
+    def billed_minutes(self) -> int:
+        return sum(row.billed_minutes for row in self.call_rows)
+
+    @property
+    def client_charges(self) -> Decimal:
+        return sum((row.client_charge for row in self.call_rows), ZERO)
+
+    @property
+    def commission(self) -> Decimal:
+        return sum((row.commission for row in self.call_rows), ZERO)
+
+    @property
+    def adjustments(self) -> Decimal:
+        return sum((row.commission for row in self.rows if row.kind == EntryKind.ADJUSTMENT), ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.commission + self.adjustments
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    if not (1 <= month <= 12 and 2000 <= year <= 9998):
+        raise DomainError("bad_month", _("Give the month as YYYY-MM."), field="month")
+    start = datetime(year, month, 1, tzinfo=UTC)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=UTC)
+    return start, end
+
+
+def agent_statement(*, agency_id: int, year: int, month: int) -> Statement:
+    """The agency's commission for calls settled in `year`-`month` (UTC), with totals."""
+    start, end = month_bounds(year, month)
+    agency = Agency.objects.filter(pk=agency_id).first()
+    if agency is None:
+        raise NotFound("not_found", _("No such agency."))
+    rows = [
+        StatementRow(
+            at=charge.closed_at,
+            call_id=charge.call_id,
+            kind=charge.kind,
+            talk_seconds=charge.talk_seconds,
+            billed_minutes=charge.billed_minutes,
+            client_charge=charge.client_charge,
+            commission=charge.agent_commission,
+        )
+        for charge in CallCharge.objects.filter(
+            agency_id=agency_id,
+            status=ChargeStatus.SETTLED,
+            closed_at__gte=start,
+            closed_at__lt=end,
+        ).order_by("closed_at", "call_id")
+    ]
+    rows += [
+        StatementRow(
+            at=entry.created_at,
+            call_id=entry.call_id,
+            kind=EntryKind.ADJUSTMENT,
+            talk_seconds=None,
+            billed_minutes=None,
+            client_charge=None,
+            commission=entry.amount,
+            note=entry.reason,
+        )
+        for entry in Entry.objects.filter(
+            account__kind=AccountKind.AGENCY_COMMISSION,
+            account__agency_id=agency_id,
+            kind=EntryKind.ADJUSTMENT,
+            created_at__gte=start,
+            created_at__lt=end,
+        ).order_by("created_at", "id")
+    ]
+    rows.sort(key=lambda row: row.at)
+    return Statement(
+        agency_id=agency_id, agency_name=agency.name, year=year, month=month, rows=rows
+    )
+
+
+def _amount(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def _kind_label(kind: str) -> str:
+    if kind in Kind.values:
+        return str(Kind(kind).label)
+    return str(EntryKind(kind).label)
+
+
+def write_statement_csv(statement: Statement, file) -> None:
+    """Write the statement as CSV (amounts in credits, "x.xx"; times in UTC)."""
+    writer = csv.writer(file)
+    writer.writerow(
+        [
+            _("date (UTC)"),
+            _("call"),
+            _("service"),
+            _("talk time (seconds)"),
+            _("billed minutes"),
+            _("client paid"),
+            _("commission"),
+            _("note"),
+        ]
+    )
+    for row in statement.rows:
+        writer.writerow(
+            [
+                row.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+                row.call_id or "",
+                _kind_label(row.kind),
+                "" if row.talk_seconds is None else row.talk_seconds,
+                "" if row.billed_minutes is None else row.billed_minutes,
+                _amount(row.client_charge),
+                _amount(row.commission),
+                row.note,
+            ]
+        )
+    writer.writerow(
+        [
+            _("total"),
+            statement.calls,
+            f"{statement.agency_name} {statement.year:04d}-{statement.month:02d}",
+            "",
+            statement.billed_minutes,
+            _amount(statement.client_charges),
+            _amount(statement.total),
+            _("of which adjustments: %(amount)s") % {"amount": _amount(statement.adjustments)}
+            if statement.adjustments
+            else "",
+        ]
+    )
