@@ -28,3 +28,10 @@ def duration(seconds):
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@register.simple_tag(takes_context=True)
+def page_time_zone(context):
+    """The zone a page shows times in: the one the view chose, else the reader's own."""
+    user = context.get("user")
+    return context.get("display_tz") or getattr(user, "time_zone", "") or "UTC"
