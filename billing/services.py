@@ -166,7 +166,7 @@ def call_hold(
         if existing is not None:
             return existing
         if credit.balance < amount:
-            missing = amount - max(credit.balance, Decimal("0.00"))
+            missing = amount - credit.balance
             raise DomainError(
                 "insufficient_credit",
                 _(
