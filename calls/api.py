@@ -29,6 +29,7 @@ from agents.contact_rules import (
     check_contacts,
 )
 from agents.models import Member
+from billing import selectors as billing_selectors
 from common.api import ApiView, ErrorSerializer, paginated, paginated_response, role_permission
 
 from . import selectors, services
@@ -99,9 +100,35 @@ def _timeline(call):
 # --- client ---------------------------------------------------------------------
 
 
+class ChargeSerializer(serializers.Serializer):
+    billed_minutes = serializers.IntegerField()
+    client_charge = serializers.DecimalField(max_digits=13, decimal_places=2)
+
+
+def _money_context(calls) -> dict:
+    """What the calls hold and cost, looked up once for all of them."""
+    ids = [call.pk for call in calls]
+    return {
+        "holds": billing_selectors.call_holds(ids),
+        "charges": billing_selectors.call_charges(ids),
+    }
+
+
 class ClientCallSerializer(CallBaseSerializer):
     member = MemberRefSerializer()
     session = serializers.SerializerMethodField()
+    held = serializers.SerializerMethodField(help_text="Credit held for this call while open.")
+    charge = serializers.SerializerMethodField(help_text="What the completed call cost.")
+
+    @extend_schema_field(serializers.DecimalField(max_digits=13, decimal_places=2, allow_null=True))
+    def get_held(self, call):
+        held = self.context.get("holds", {}).get(call.pk)
+        return None if held is None else f"{held:.2f}"
+
+    @extend_schema_field(ChargeSerializer(allow_null=True))
+    def get_charge(self, call):
+        price = self.context.get("charges", {}).get(call.pk)
+        return ChargeSerializer(price).data if price else None
 
     @extend_schema_field(SessionTimesSerializer(allow_null=True))
     def get_session(self, call):
@@ -191,6 +218,7 @@ class CallListApi(ApiView):
             queryset=filterset.qs,
             request=request,
             view=self,
+            context_for_page=_money_context,
         )
 
     @extend_schema(
@@ -213,7 +241,10 @@ class CallListApi(ApiView):
             created_by=request.user,
         )
         call = selectors.calls_visible_to(request.user).get(pk=call.pk)
-        return Response(ClientCallDetailSerializer(call).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ClientCallDetailSerializer(call, context=_money_context([call])).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class CallDetailApi(ApiView):
@@ -228,7 +259,7 @@ class CallDetailApi(ApiView):
     )
     def get(self, request, public_id):
         call = _visible_call(selectors.calls_visible_to(request.user), public_id)
-        return Response(ClientCallDetailSerializer(call).data)
+        return Response(ClientCallDetailSerializer(call, context=_money_context([call])).data)
 
 
 class CallCancelApi(ApiView):
@@ -251,7 +282,7 @@ class CallCancelApi(ApiView):
         data.is_valid(raise_exception=True)
         services.call_cancel(call=call, actor=request.user, reason=data.validated_data["reason"])
         call = selectors.calls_visible_to(request.user).get(pk=call.pk)
-        return Response(ClientCallDetailSerializer(call).data)
+        return Response(ClientCallDetailSerializer(call, context=_money_context([call])).data)
 
 
 # --- agent ----------------------------------------------------------------------

@@ -169,11 +169,16 @@ def paginated(serializer_class):
     )
 
 
-def paginated_response(*, serializer_class, queryset, request, view, context=None):
-    """One page of `queryset` in the paginator's envelope (count, next, previous, results)."""
+def paginated_response(*, serializer_class, queryset, request, view, context_for_page=None):
+    """One page of `queryset` in the paginator's envelope (count, next, previous, results).
+
+    `context_for_page(page)` gives the serializer's context for the page's
+    objects (e.g. prices looked up in one query for the page only).
+    """
     paginator = Pagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
-    data = serializer_class(page, many=True, context=context or {"request": request}).data
+    context = context_for_page(page) if context_for_page else {}
+    data = serializer_class(page, many=True, context=context).data
     return paginator.get_paginated_response(data)
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     # The REST API (common/api.py has what every API view shares).
     path("api/v1/", include("accounts.api_urls")),
     path("api/v1/", include("calls.api_urls")),
+    path("api/v1/", include("billing.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
