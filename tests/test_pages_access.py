@@ -19,6 +19,7 @@ from .factories import (
     OperatorFactory,
 )
 from .flows import book, confirm, schedule
+from .pages_helpers import reset_language  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

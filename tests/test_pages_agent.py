@@ -1,4 +1,4 @@
-"""The agent's pages: inbox, the confirmation form (signed in and by link), the call page, statement."""
+"""The agent's pages: inbox, the confirmation form (signed in and by link), call page, statement."""
 
 from datetime import timedelta
 
@@ -18,6 +18,7 @@ from .factories import (
     OperatorFactory,
 )
 from .flows import book, confirm, schedule
+from .pages_helpers import reset_language  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ from calls.models import Call, CallKind, CallState
 
 from .factories import ClientFactory, MemberFactory, OperatorFactory
 from .flows import book, confirm, fund_client, schedule
+from .pages_helpers import reset_language  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

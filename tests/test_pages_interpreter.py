@@ -11,6 +11,7 @@ from calls.models import CallState, SessionStatus
 
 from .factories import InterpreterFactory, OperatorFactory
 from .flows import book, confirm, schedule
+from .pages_helpers import reset_language  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
