@@ -35,7 +35,9 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 # Plain-text messages: no HTML escaping of names and notes.
-_TEXT_ENGINE = Engine(app_dirs=True, autoescape=False)
+_TEXT_ENGINE = Engine(
+    app_dirs=True, autoescape=False, libraries={"i18n": "django.templatetags.i18n"}
+)
 
 
 def render_message(*, template: str, recipient: User, context: dict) -> tuple[str, str]:
@@ -45,7 +47,10 @@ def render_message(*, template: str, recipient: User, context: dict) -> tuple[st
     """
     with translation.override(recipient.language), timezone.override(recipient.tz):
         text = _TEXT_ENGINE.get_template(f"notifications/{template}.txt").render(
-            Context({**context, "recipient": recipient, "tz_name": recipient.time_zone})
+            Context(
+                {**context, "recipient": recipient, "tz_name": recipient.time_zone},
+                autoescape=False,
+            )
         )
     subject, _sep, body = text.strip().partition("\n")
     return subject.strip()[:300], body.strip() + "\n"
