@@ -1,0 +1,109 @@
+"""Schemathesis against our own schema, in-process through the WSGI app.
+
+For every operation, a bounded number of generated requests (MAX_EXAMPLES)
+is sent as the role the operation is for, on the test database; half of
+them address a real call of that person instead of a random id. No answer
+may be a 5xx, and every answer must match the schema (status code, content
+type, headers, body).
+"""
+
+import json
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.specs.openapi.checks import ignored_auth
+
+from accounts.services import api_token_issue
+
+from .api_helpers import _fresh_throttles  # noqa: F401
+from .factories import InterpreterFactory, OperatorFactory
+from .flows import agent_for, book, confirm, fund_client, schedule
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+MAX_EXAMPLES = 20
+
+
+def _raw_schema() -> dict:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(schema))
+
+
+SCHEMA = schemathesis.from_dict(_raw_schema(), app=WSGIHandler())
+OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
+
+
+def _role_for(path: str) -> str:
+    if path.startswith("/api/v1/agent/"):
+        return "agent"
+    if path.startswith("/api/v1/sessions/"):
+        return "interpreter"
+    if path.startswith("/api/v1/office/"):
+        return "operator"
+    return "client"
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django closes the database connection when a WSGI request ends; the
+    test client prevents that, and so must we (the test's transaction lives on it)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def world():
+    """A client with credit and calls in several states; their agent, interpreter, operator."""
+    operator = OperatorFactory()
+    interpreter = InterpreterFactory()
+    first = book()
+    client = first.client
+    fund_client(client, 10_000)
+    member = first.member
+    confirmed = book(client=client, member=member, fund=False)
+    confirm(confirmed)
+    scheduled = book(client=client, member=member, fund=False)
+    confirm(scheduled)
+    schedule(scheduled, operator=operator, interpreter=interpreter)
+    return {
+        "client": client,
+        "agent": agent_for(first),
+        "interpreter": interpreter,
+        "operator": operator,
+        "ids": [str(c.public_id) for c in (first, confirmed, scheduled)],
+    }
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.verbose_name)
+def test_no_server_errors_and_answers_match_the_schema(operation, world):
+    token = api_token_issue(user=world[_role_for(operation.path)]).key
+    headers = {"Authorization": f"Token {token}"}
+
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(), real=st.sampled_from([None, *world["ids"]]))
+    def check(case, real):
+        if real is not None and "public_id" in (case.path_parameters or {}):
+            case.path_parameters["public_id"] = real
+        response = case.call(headers=headers)
+        assert response.status_code < 500, (case.method, case.formatted_path, response.data)
+        # "ignored_auth" can't tell our token from a generated session cookie
+        # over WSGI; that every endpoint refuses a missing or bad token is
+        # proven row by row in test_permission_matrix.py.
+        case.validate_response(response, headers=headers, excluded_checks=(ignored_auth,))
+
+    check()
