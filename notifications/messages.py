@@ -1,8 +1,9 @@
 """Who is told what, for each event of SPEC "Reminders and escalations".
 
 Each function records its messages through `services.notify` (unique keys,
-so calling one twice sends nothing twice). The texts are the templates in
-templates/notifications/, one per message and audience.
+so calling one twice sends nothing twice); those the sweeps call in bulk take
+`into` to hand the rows back for one insert per batch. The texts are the
+templates in templates/notifications/, one per message and audience.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def call_context(call: Call) -> dict:
 # --- The agent is asked, chased, and escalated -------------------------------
 
 
-def agent_request_send(*, call: Call, now: datetime | None = None) -> list[int]:
+def agent_request_send(*, call: Call, now: datetime | None = None, into=None) -> list[int]:
     """SPEC step 2: each agent of the member's agency gets a signed link to answer."""
     context = call_context(call)
     return notify(
@@ -64,10 +65,11 @@ def agent_request_send(*, call: Call, now: datetime | None = None) -> list[int]:
         context=lambda agent: {**context, "link": agent_link_url(call=call, agent=agent)},
         call=call,
         now=now,
+        into=into,
     )
 
 
-def agent_chase_send(*, call: Call, now: datetime | None = None) -> list[int]:
+def agent_chase_send(*, call: Call, now: datetime | None = None, into=None) -> list[int]:
     """The request is still unanswered: remind the agents, with the link again."""
     context = call_context(call)
     return notify(
@@ -77,6 +79,7 @@ def agent_chase_send(*, call: Call, now: datetime | None = None) -> list[int]:
         context=lambda agent: {**context, "link": agent_link_url(call=call, agent=agent)},
         call=call,
         now=now,
+        into=into,
     )
 
 
@@ -175,7 +178,7 @@ def call_cancelled_notify(*, call: Call, now: datetime | None = None) -> list[in
 
 
 def session_reminder_send(
-    *, session: Session, minutes: int, duty_manager=None, now: datetime | None = None
+    *, session: Session, minutes: int, duty_manager=None, now: datetime | None = None, into=None
 ) -> list[int]:
     """The reminder `minutes` before the session to client, agent and interpreter."""
     context = {
@@ -198,6 +201,7 @@ def session_reminder_send(
             call=call,
             session=session,
             now=now,
+            into=into,
         )
     return ids
 

@@ -22,6 +22,9 @@ class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    # About a session that was rescheduled, cancelled or started before the
+    # message left: sending it would mislead.
+    STALE = "stale", _("Not sent: out of date")
 
 
 class Notification(models.Model):
@@ -47,6 +50,7 @@ class Notification(models.Model):
         null=True,
         blank=True,
         related_name="notifications",
+        db_index=False,  # (call, kind) below serves lookups by call too
     )
     session = models.ForeignKey(
         "calls.Session",
@@ -55,6 +59,7 @@ class Notification(models.Model):
         null=True,
         blank=True,
         related_name="notifications",
+        db_index=False,  # (session, kind) below serves lookups by session too
     )
     status = models.CharField(
         _("status"),

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template import Context, Engine
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from calls.models import Session, SessionStatus
 
 from .channels import address_for, channel_send
 from .models import (
@@ -69,6 +70,7 @@ def notify(
     call=None,
     session=None,
     now: datetime | None = None,
+    into: list | None = None,
 ) -> list[int]:
     """Record one message per recipient and channel; queue the new ones after commit.
 
@@ -76,7 +78,9 @@ def notify(
     (a sweep run twice, a signal and a sweep) records and sends it once.
     `context` is a dict, or a function of the recipient returning one (for
     what differs per person, such as an agent's signed link). Returns the ids
-    of rows still waiting to be sent.
+    of the rows recorded by this call. With `into`, the rows are only written
+    out (rendered) and appended to that list, for `outbox_record` to insert a
+    whole sweep batch at once.
     """
     now = now or timezone.now()
     scope = f"s{session.pk}" if session is not None else f"c{call.pk}"
@@ -109,17 +113,47 @@ def notify(
                     created_at=now,
                 )
             )
+    if into is not None:
+        into.extend(rows)
+        return []
+    return outbox_record(rows)
+
+
+def outbox_record(rows: list[Notification]) -> list[int]:
+    """Insert the rows whose key is new and queue them after commit; their ids."""
     if not rows:
         return []
     with transaction.atomic():
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        ids = list(
-            Notification.objects.filter(
-                key__in=[r.key for r in rows], status=NotificationStatus.PENDING
-            ).values_list("id", flat=True)
-        )
+        ids = _record_new(rows)
         notification_enqueue(ids)
     return ids
+
+
+def _record_new(rows: list[Notification]) -> list[int]:
+    """Insert the rows whose key is new; the ids of what this call inserted."""
+    existing = set(
+        Notification.objects.filter(key__in=[r.key for r in rows]).values_list("key", flat=True)
+    )
+    new = [r for r in rows if r.key not in existing]
+    if not new:
+        return []
+    try:
+        with transaction.atomic():
+            Notification.objects.bulk_create(new)
+    except IntegrityError:
+        # Another sweep recorded some of them a moment ago. Queue whatever is
+        # still pending: a second delivery task for a row is harmless.
+        Notification.objects.bulk_create(new, ignore_conflicts=True)
+        return list(
+            Notification.objects.filter(
+                key__in=[r.key for r in new], status=NotificationStatus.PENDING
+            ).values_list("id", flat=True)
+        )
+    if any(r.pk is None for r in new):  # a database that can't return ids from a bulk insert
+        return list(
+            Notification.objects.filter(key__in=[r.key for r in new]).values_list("id", flat=True)
+        )
+    return [r.pk for r in new]
 
 
 def notification_enqueue(ids) -> None:
@@ -146,13 +180,32 @@ def notification_enqueue(ids) -> None:
 
 @dataclass(frozen=True)
 class Delivery:
-    outcome: str  # "sent", "retry", "failed", "busy" (locked elsewhere), "done" (nothing to do)
+    # "sent", "retry", "failed", "stale" (out of date, not sent),
+    # "busy" (being sent elsewhere), "done" (sent or failed before)
+    outcome: str
     retry_in: int | None = None
 
 
 def retry_delay(attempts: int) -> int:
     """Back-off after `attempts` failed tries: base, 4x, 16x... capped at 6 hours."""
     return min(settings.NOTIFY_RETRY_BASE_SECONDS * 4 ** max(attempts - 1, 0), 6 * 3600)
+
+
+# Messages about a session make sense only while the session is in one of
+# these states (a reminder for a superseded session would give a wrong time).
+LIVE_FOR = {
+    "reminder": {SessionStatus.PLANNED},
+    "scheduled": {SessionStatus.PLANNED, SessionStatus.OVERDUE},
+    "overdue": {SessionStatus.OVERDUE},
+}
+
+
+def _is_stale(row: Notification) -> bool:
+    kind = "reminder" if row.kind.startswith("reminder") else row.kind
+    if row.session_id is None or kind not in LIVE_FOR:
+        return False
+    status = Session.objects.filter(pk=row.session_id).values_list("status", flat=True).first()
+    return status not in LIVE_FOR[kind]
 
 
 def notification_deliver(*, notification_id: int, now: datetime | None = None) -> Delivery:
@@ -170,6 +223,11 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         if row.status != NotificationStatus.PENDING:
             logger.info("notification %s already %s; not sent again", row.pk, row.status)
             return Delivery("done")
+        if _is_stale(row):
+            row.status = NotificationStatus.STALE
+            row.save(update_fields=["status"])
+            logger.info("notification %s is out of date; not sent", row.pk)
+            return Delivery("stale")
         row.attempts += 1
         try:
             channel_send(row)

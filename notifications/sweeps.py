@@ -31,7 +31,7 @@ from common.errors import DomainError
 
 from . import messages, selectors
 from .models import Notification, NotificationStatus, OperatorTask, OperatorTaskKind
-from .services import notification_enqueue
+from .services import notification_enqueue, outbox_record
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,25 @@ def _batches(qs: QuerySet, order: str, batch: int) -> Iterator[list]:
         last = (getattr(rows[-1], order), rows[-1].pk)
         if len(rows) < batch:
             return
+
+
+def _record_in_bulk(rows, write: Callable) -> int:
+    """Write out every row's messages (no database writes), then record the
+    whole batch with one insert. A row whose messages can't be written is
+    logged and skipped; the next sweep tries it again."""
+    drafts: list[Notification] = []
+    done = 0
+    for row in rows:
+        mine: list[Notification] = []
+        try:
+            write(row, mine)
+        except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
+            logger.exception("sweep could not write messages for %s %s", type(row).__name__, row.pk)
+            continue
+        drafts += mine
+        done += 1
+    outbox_record(drafts)
+    return done
 
 
 def _each_in_transaction(rows, handle: Callable) -> int:
@@ -81,23 +100,34 @@ def sweep_reminders(*, now: datetime | None = None, batch: int | None = None) ->
     batch = batch or settings.NOTIFY_SWEEP_BATCH
     duty_manager = duty_manager_current()
     sent = 0
+    for minutes, due in reminders_due(now=now):
+        for rows in _batches(selectors.sessions_with_facts(due), "starts_at", batch):
+            sent += _record_in_bulk(
+                rows,
+                lambda s, into, minutes=minutes: messages.session_reminder_send(
+                    session=s, minutes=minutes, duty_manager=duty_manager, now=now, into=into
+                ),
+            )
+    return sent
+
+
+def reminders_due(*, now: datetime) -> list[tuple[int, QuerySet[Session]]]:
+    """For each reminder offset, the planned sessions whose reminder is due and
+    not yet recorded (index range on Session(status, starts_at), anti-join on
+    Notification(session, kind))."""
+    due = []
     lower = timedelta(0)
     for minutes in sorted(set(settings.NOTIFY_REMINDER_MINUTES)):
-        kind = f"reminder{minutes}"
-        due = Session.objects.filter(
+        sessions = Session.objects.filter(
             status=SessionStatus.PLANNED,
             starts_at__gt=now + lower,
             starts_at__lte=now + timedelta(minutes=minutes),
-        ).exclude(Exists(Notification.objects.filter(session=OuterRef("pk"), kind=kind)))
-        for rows in _batches(selectors.sessions_with_facts(due), "starts_at", batch):
-            sent += _each_in_transaction(
-                rows,
-                lambda s, minutes=minutes: messages.session_reminder_send(
-                    session=s, minutes=minutes, duty_manager=duty_manager, now=now
-                ),
-            )
+        ).exclude(
+            Exists(Notification.objects.filter(session=OuterRef("pk"), kind=f"reminder{minutes}"))
+        )
+        due.append((minutes, sessions))
         lower = timedelta(minutes=minutes)
-    return sent
+    return due
 
 
 def sweep_missed(*, now: datetime | None = None, batch: int | None = None) -> int:
@@ -162,11 +192,19 @@ def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> in
     def without(kind):
         return ~Exists(Notification.objects.filter(call=OuterRef("pk"), kind=kind))
 
+    def bulk(send):
+        return lambda rows: _record_in_bulk(rows, lambda c, into: send(call=c, now=now, into=into))
+
+    def one_by_one(rows):
+        return _each_in_transaction(
+            rows, lambda c: messages.agent_no_answer_escalate(call=c, now=now)
+        )
+
     steps = [
-        (awaiting.filter(without("agent_request")), messages.agent_request_send),
+        (awaiting.filter(without("agent_request")), bulk(messages.agent_request_send)),
         (
             awaiting.filter(without("agent_chase"), state_changed_at__lte=chase_at),
-            messages.agent_chase_send,
+            bulk(messages.agent_chase_send),
         ),
         (
             awaiting.filter(
@@ -177,13 +215,13 @@ def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> in
                 ),
                 state_changed_at__lte=deadline,
             ),
-            messages.agent_no_answer_escalate,
+            one_by_one,
         ),
     ]
     done = 0
-    for qs, send in steps:
+    for qs, handle in steps:
         for rows in _batches(selectors.calls_with_facts(qs), "state_changed_at", batch):
-            done += _each_in_transaction(rows, lambda c, send=send: send(call=c, now=now))
+            done += handle(rows)
     return done
 
 

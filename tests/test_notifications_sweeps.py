@@ -11,7 +11,7 @@ from django.core import mail
 from agents.links import agent_link_read
 from calls import services as call_services
 from calls.models import CallState, SessionStatus
-from notifications import sweeps
+from notifications import services, sweeps
 from notifications.models import Notification, OperatorTask, OperatorTaskKind
 
 from . import notifications_support as support
@@ -277,7 +277,10 @@ def test_a_started_session_is_never_overdue(scheduled, people, django_capture_on
 def test_thirty_minutes_late_the_call_is_missed_client_told_and_a_task_opened(
     scheduled, django_capture_on_commit_callbacks
 ):
+    from billing.selectors import client_held
+
     call, session = scheduled
+    assert client_held(call.client) > 0
     sweep(sweeps.sweep_due, START + timedelta(minutes=11), django_capture_on_commit_callbacks)
     at = START + timedelta(minutes=30, seconds=1)
     assert sweep(sweeps.sweep_missed, at, django_capture_on_commit_callbacks) == 1
@@ -286,6 +289,7 @@ def test_thirty_minutes_late_the_call_is_missed_client_told_and_a_task_opened(
     session.refresh_from_db()
     assert call.state == CallState.MISSED
     assert session.status == SessionStatus.MISSED
+    assert client_held(call.client) == 0  # the workflow released the hold through billing
     last = call.transitions.last()
     assert (last.to_state, last.actor) == (CallState.MISSED, None)
     task = OperatorTask.objects.get(call=call)
@@ -398,3 +402,41 @@ def test_sessions_far_ahead_cost_the_sweep_nothing(
     with django_assert_max_num_queries(12):
         result = sweeps.sweep_due(now=START)
     assert result == {"missed": 0, "overdue": 0, "reminders": 0, "agents": 0}
+
+
+def test_a_reminder_still_waiting_when_the_session_moves_is_not_sent(
+    scheduled, people, queued, django_capture_on_commit_callbacks
+):
+    """Recorded for the old time, not yet delivered (a broker outage): after the
+    reschedule it would give the wrong time, so it is dropped, not sent."""
+    call, old = scheduled
+    sweep(sweeps.sweep_reminders, START - timedelta(hours=23), django_capture_on_commit_callbacks)
+    stale_ids = list(queued)
+    queued.clear()
+    schedule(
+        call,
+        operator=people["operator"],
+        interpreter=people["interpreter"],
+        starts_at=START + timedelta(days=1),
+        now=NOW,
+    )
+    assert [services.notification_deliver(notification_id=pk).outcome for pk in stale_ids] == [
+        "stale"
+    ] * 3
+    assert mail.outbox == []
+    assert set(Notification.objects.filter(session=old).values_list("status", flat=True)) == {
+        "sent",  # the "scheduled" messages, sent before
+        "stale",
+    }
+
+
+def test_an_overdue_alert_is_dropped_if_the_session_started_meanwhile(
+    scheduled, people, queued, django_capture_on_commit_callbacks
+):
+    _call, session = scheduled
+    sweep(sweeps.sweep_overdue, START + timedelta(minutes=11), django_capture_on_commit_callbacks)
+    call_services.session_start(
+        session=session, actor=people["interpreter"], now=START + timedelta(minutes=12)
+    )
+    assert queued.run() == ["stale"] * 3
+    assert mail.outbox == []
