@@ -1,0 +1,260 @@
+"""Who may do what: every role against every endpoint and page, with its own
+and with foreign objects, in ONE written-out table.
+
+The world: a client with calls in every state, placed with an agent's
+agency and run by an interpreter (their "own" objects); another client,
+agent and interpreter with calls of their own (to whom the first set is
+foreign); an operator. Foreign objects answer 404, never 403 and never 200,
+and another role's endpoint or page is a 404 too. Anonymous: 401 from the API,
+a redirect to sign in from pages. The admin is the operators' only.
+
+Each row runs with one fresh world; the roles expected to be refused go
+first, so a refused write is shown to change nothing before the owner's
+write succeeds. Beyond the status, no answer to an "other_*" role may contain
+any id of the first set.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.services import api_token_issue
+from agents.links import agent_link_token
+from calls import services
+
+from .api_helpers import _fresh_throttles  # noqa: F401
+from .factories import ClientFactory, InterpreterFactory, MemberFactory, OperatorFactory
+from .flows import agent_for, book, confirm, fund_client, schedule
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "anon",
+    "client",
+    "other_client",
+    "agent",
+    "other_agent",
+    "interp",
+    "other_interp",
+    "operator",
+]
+
+# {waiting}: awaiting the agent; {confirmed}; {scheduled}: with the interpreter;
+# {running}: in progress; {done}: completed with a recording; {call_pk}: the
+# scheduled call's database key (admin only); {link}/{used_link}: the agent's
+# emailed link for {waiting} / for {confirmed} (already answered).
+# Columns: anon(ymous), cli(ent), ocli = other client, agt = agent, oagt = other
+# agent, int(erpreter), oint = other interpreter, op(erator).
+MATRIX = """
+method path                                           anon cli  ocli agt  oagt int  oint op
+# --- API: the client's ---------------------------------------------------------------------
+GET    /api/v1/calls/                                 401  200  200  404  404  404  404  404
+POST   /api/v1/calls/                                 401  201  201  404  404  404  404  404
+GET    /api/v1/calls/{scheduled}/                     401  200  404  404  404  404  404  404
+POST   /api/v1/calls/{scheduled}/cancel/              401  200  404  404  404  404  404  404
+GET    /api/v1/balance/                               401  200  200  404  404  404  404  404
+GET    /api/v1/ledger/                                401  200  200  404  404  404  404  404
+# --- API: the agent's ----------------------------------------------------------------------
+GET    /api/v1/agent/requests/                        401  404  404  200  200  404  404  404
+GET    /api/v1/agent/requests/{waiting}/              401  404  404  200  404  404  404  404
+POST   /api/v1/agent/requests/{waiting}/confirm/      401  404  404  200  404  404  404  404
+POST   /api/v1/agent/requests/{waiting}/decline/      401  404  404  200  404  404  404  404
+GET    /api/v1/agent/statements/{month}/              401  404  404  200  200  404  404  404
+# --- API: the interpreter's ----------------------------------------------------------------
+GET    /api/v1/sessions/                              401  404  404  404  404  200  200  404
+GET    /api/v1/sessions/{scheduled}/                  401  404  404  404  404  200  404  404
+POST   /api/v1/sessions/{scheduled}/start/            401  404  404  404  404  200  404  404
+POST   /api/v1/sessions/{running}/end/                401  404  404  404  404  200  404  404
+POST   /api/v1/sessions/{running}/recording/          401  404  404  404  404  201  404  404
+# --- API: the operator's -------------------------------------------------------------------
+POST   /api/v1/office/calls/{confirmed}/schedule/     401  404  404  404  404  404  404  200
+# --- API: everyone's -----------------------------------------------------------------------
+GET    /api/v1/me/                                    401  200  200  200  200  200  200  200
+PATCH  /api/v1/me/                                    401  200  200  200  200  200  200  200
+POST   /api/v1/auth/token/revoke/                     401  204  204  204  204  204  204  204
+POST   /api/v1/auth/token/                            400  400  400  400  400  400  400  400
+GET    /api/schema/                                   401  200  200  200  200  200  200  200
+GET    /api/docs/                                     401  200  200  200  200  200  200  200
+# --- pages ---------------------------------------------------------------------------------
+GET    /                                              302  302  302  302  302  302  302  302
+GET    /client/                                       302  200  200  404  404  404  404  404
+GET    /client/balance/                               302  200  200  404  404  404  404  404
+GET    /client/order/                                 302  200  200  404  404  404  404  404
+GET    /client/calls/{scheduled}/                     302  200  404  404  404  404  404  404
+GET    /agent/                                        302  404  404  200  200  404  404  404
+GET    /agent/calls/{waiting}/                        302  404  404  200  404  404  404  404
+GET    /agent/statement/                              302  404  404  200  200  404  404  404
+GET    /agent/statement.csv                           302  404  404  200  200  404  404  404
+GET    /agent/link/{link}/                            200  200  200  200  200  200  200  200
+GET    /agent/link/{used_link}/                       410  410  410  410  410  410  410  410
+GET    /agent/link/forged-or-expired/                 404  404  404  404  404  404  404  404
+GET    /interpreter/                                  302  404  404  404  404  200  200  404
+GET    /interpreter/calls/{scheduled}/                302  404  404  404  404  200  404  404
+GET    /interpreter/calls/{done}/recording/download/  302  404  404  404  404  200  404  404
+# --- the admin: operators only -------------------------------------------------------------
+GET    /admin/                                        302  302  302  302  302  302  302  200
+GET    /admin/calls/call/                             302  302  302  302  302  302  302  200
+GET    /admin/calls/call/{call_pk}/change/            302  302  302  302  302  302  302  200
+GET    /admin/accounts/user/                          302  302  302  302  302  302  302  200
+"""
+
+
+def _rows():
+    rows = []
+    for line in MATRIX.strip().splitlines()[1:]:
+        if line.startswith("#"):
+            continue
+        method, path, *codes = line.split()
+        assert len(codes) == len(ROLES), line
+        rows.append((method, path, dict(zip(ROLES, map(int, codes), strict=True))))
+    return rows
+
+
+def _payload(method, path, world):
+    """A request body that the owner's request succeeds with."""
+    if path == "/api/v1/calls/" and method == "POST":
+        return {"member": world["member_ref"], "kind": "phone_direct", "planned_minutes": 10}
+    if path.endswith("/confirm/"):
+        return {
+            "numbers": [
+                {"role": "member", "number": "+380 67 123 4567"},
+                {"role": "agent_mobile", "number": "+380 50 765 4321"},
+                {"role": "responsible", "number": "+380 44 222 3344"},
+            ],
+            "responsible_name": "Olena Petrenko",
+            "dial": "+380671234567",
+        }
+    if path.endswith("/decline/"):
+        return {"reason": "not now"}
+    if path.endswith("/cancel/"):
+        return {"reason": "plans changed"}
+    if path.endswith("/end/"):
+        return {"no_recording_reason": "recorder failed"}
+    if path.endswith("/schedule/"):
+        starts = timezone.now() + timedelta(days=9)
+        return {"starts_at": starts.isoformat(), "interpreter": world["users"]["interp"].pk}
+    if path == "/api/v1/me/":
+        return {"time_zone": "Europe/Kyiv"}
+    if path == "/api/v1/auth/token/":
+        return {"username": world["users"]["client"].username, "password": "wrong"}
+    return None
+
+
+def _world():
+    operator = OperatorFactory()
+    interp, other_interp = InterpreterFactory(), InterpreterFactory()
+    client = ClientFactory()
+    member = MemberFactory()
+    fund_client(client, 1000)
+    now = timezone.now()
+
+    def new_call():
+        return book(client=client, member=member, fund=False)
+
+    waiting = new_call()
+    confirmed = new_call()
+    confirm(confirmed)
+    scheduled = new_call()
+    confirm(scheduled)
+    schedule(scheduled, operator=operator, interpreter=interp, starts_at=now + timedelta(days=1))
+    running = new_call()
+    confirm(running)
+    session = schedule(
+        running, operator=operator, interpreter=interp, starts_at=now + timedelta(days=2)
+    )
+    services.session_start(session=session, actor=interp)
+    done = new_call()
+    confirm(done)
+    session = schedule(
+        done, operator=operator, interpreter=interp, starts_at=now + timedelta(days=3)
+    )
+    services.session_start(session=session, actor=interp)
+    services.recording_attach(
+        session=session, file=SimpleUploadedFile("r.mp3", b"ID3data"), actor=interp
+    )
+    services.session_end(session=session, actor=interp, talk_seconds=300)
+    agent = agent_for(waiting)
+
+    # The other people, with calls of their own.
+    other = book()
+    confirm(other)
+    schedule(other, operator=operator, interpreter=other_interp)
+    other_client = other.client
+    fund_client(other_client, 1000)
+
+    users = {
+        "client": client,
+        "other_client": other_client,
+        "agent": agent,
+        "other_agent": agent_for(other),
+        "interp": interp,
+        "other_interp": other_interp,
+        "operator": operator,
+    }
+    calls = {
+        "waiting": waiting,
+        "confirmed": confirmed,
+        "scheduled": scheduled,
+        "running": running,
+        "done": done,
+    }
+    return {
+        "users": users,
+        "member_ref": member.reference,
+        "own_ids": [str(c.public_id) for c in calls.values()],
+        "subs": {
+            **{name: str(c.public_id) for name, c in calls.items()},
+            "call_pk": str(scheduled.pk),
+            "month": now.strftime("%Y-%m"),
+            "link": agent_link_token(call=waiting, agent=agent),
+            "used_link": agent_link_token(call=confirmed, agent=agent),
+        },
+    }
+
+
+def _request(role, method, path, world):
+    url = path.format(**world["subs"])
+    payload = _payload(method, path, world)
+    user = world["users"].get(role)
+    if path.startswith("/api/v1/") or path.startswith("/api/schema") or path == "/api/docs/":
+        client = APIClient()
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=user).key}")
+        if path.endswith("/recording/"):
+            upload = {"file": SimpleUploadedFile("take.mp3", b"ID3data")}
+            return client.post(url, upload, format="multipart")
+        return getattr(client, method.lower())(url, payload, format="json")
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return getattr(client, method.lower())(url, payload or {})
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "expected"), _rows(), ids=[f"{m} {p}" for m, p, _ in _rows()]
+)
+def test_permission_matrix(method, path, expected):
+    world = _world()
+    # Refused roles first: their attempt must leave the owner's write possible.
+    order = sorted(ROLES, key=lambda role: 200 <= expected[role] < 300)
+    got = {}
+    for role in order:
+        answer = _request(role, method, path, world)
+        got[role] = answer.status_code
+        if role.startswith("other_") and answer.status_code == 200:
+            body = b"".join(answer) if answer.streaming else answer.content
+            for public_id in world["own_ids"]:
+                assert public_id.encode() not in body, (role, path, "leaks a foreign call")
+    assert got == expected
+
+
+def test_the_matrix_covers_every_api_endpoint():
+    from .test_api_schema import api_v1_routes
+
+    in_matrix = {path.split("{")[0] for _, path, _ in _rows()}
+    for route in api_v1_routes():
+        assert any(route.split("{")[0] == p for p in in_matrix), route
