@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agents.contact_rules import NumberInput, check_contacts
+from billing.formatting import credits
+from billing.selectors import call_holds
 from common.errors import DomainError
 from common.forms import add_domain_error
 
@@ -304,7 +306,13 @@ class CallAdmin(admin.ModelAdmin):
             except DomainError as error:
                 add_domain_error(form, error)
             else:
-                return self._done(request, call, _("The call is booked and the agent asked."))
+                held = call_holds([call.pk]).get(call.pk)
+                return self._done(
+                    request,
+                    call,
+                    _("The call is booked; %(held)s are held on the client's balance.")
+                    % {"held": credits(held or 0)},
+                )
         return self._render(request, None, form, _("Book a call for a client"))
 
     def schedule_view(self, request, pk):

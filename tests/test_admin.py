@@ -4,6 +4,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +17,7 @@ from .factories import (
     MemberFactory,
     OperatorFactory,
 )
-from .flows import book, confirm, schedule
+from .flows import book, confirm, fund_client, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,7 @@ def test_operator_sees_the_call_list_with_filters(operator_client, django_assert
 
 def test_operator_books_a_call_for_a_client(operator_client):
     client = ClientFactory()
+    fund_client(client, 100)
     member = MemberFactory()
     AgentFactory(agency=member.agency)
     response = operator_client.post(
@@ -68,6 +70,8 @@ def test_operator_books_a_call_for_a_client(operator_client):
         },
     )
     assert response.status_code == 302, response.content
+    message = list(get_messages(response.wsgi_request))[0].message
+    assert "20.00 credits are held" in message  # 20 planned minutes x 1.0 (phone, direct)
     call = Call.objects.get(client=client)
     assert call.created_by == operator_client.operator
     assert call.state == CallState.AWAITING_AGENT

@@ -15,6 +15,9 @@ from django.utils import timezone
 from accounts.models import Role, User
 from agents.contact_rules import NumberInput, NumberRole, check_contacts
 from agents.models import Agency, Member
+from billing.models import EntryKind
+from billing.selectors import client_entries
+from billing.services import client_top_up
 from calls import services
 from calls.models import Call, CallKind, CallState
 
@@ -99,6 +102,8 @@ PEOPLE = [
     ("client2", Role.CLIENT, "Klaus", "Weber", "Europe/Berlin", "en", ""),
     ("client3", Role.CLIENT, "Robert", "Jones", "America/Los_Angeles", "en", ""),
 ]
+# Credits each demo client starts with (bought once, never again on a re-run).
+OPENING_CREDIT = {"client": 500, "client2": 300, "client3": 250}
 
 
 class Command(BaseCommand):
@@ -107,6 +112,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             people = {username: self._person(username, *rest) for username, *rest in PEOPLE}
+            self._credit(people)
             members = self._agencies(people)
             created = self._calls(people, members)
         self.stdout.write(
@@ -137,6 +143,18 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         return user
+
+    @staticmethod
+    def _credit(people):
+        for username, amount in OPENING_CREDIT.items():
+            client = people[username]
+            if not client_entries(client).filter(kind=EntryKind.TOP_UP).exists():
+                client_top_up(
+                    client=client,
+                    amount=amount,
+                    reason="Demo: opening credit",
+                    actor=people["operator"],
+                )
 
     def _agencies(self, people):
         members = []
