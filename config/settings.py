@@ -90,7 +90,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 # Parallel test runs on one PostgreSQL server (several developers, CI) need
 # their own test database names.
-if env.str("TEST_DATABASE_NAME", default=""):
+if env.str("TEST_DATABASE_NAME", default="") and "sqlite" not in DATABASES["default"]["ENGINE"]:
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for the lock instead of failing.
@@ -156,6 +156,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
+        # Broadcast (pidbox) messages too, instead of a "control" folder in the cwd.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 else:
