@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents.links import agent_link_token
+from calls import services
 from calls.models import CallKind, CallState
 
 from .factories import (
@@ -214,3 +215,24 @@ def test_statement_page_and_csv(signed_in):
     assert csv["Content-Type"].startswith("text/csv")
     assert "commission-2026-01.csv" in csv["Content-Disposition"]
     assert signed_in.get(reverse("agent-statement") + "?month=2026-13").status_code == 404
+
+
+def test_statement_shows_a_settled_calls_commission_and_csv_has_it(signed_in, call, agent):
+    confirm(call, agent=agent)
+    interpreter = InterpreterFactory()
+    session = schedule(call, operator=OperatorFactory(), interpreter=interpreter)
+    services.session_start(session=session, actor=interpreter, now=session.starts_at)
+    services.session_end(
+        session=session,
+        actor=interpreter,
+        talk_seconds=601,
+        no_recording_reason="recorder failed",
+        now=session.starts_at + timedelta(minutes=11),
+    )
+    month = session.starts_at.strftime("%Y-%m")
+    page = signed_in.get(reverse("agent-statement") + f"?month={month}").content.decode()
+    assert "3.96 credits" in page  # SPEC: 10:01 interpreted, agent gets 3.96
+    assert "19.80 credits" in page
+    csv = signed_in.get(reverse("agent-statement-csv") + f"?month={month}").content.decode()
+    assert "3.96" in csv
+    assert "19.80" in csv
