@@ -1,0 +1,183 @@
+"""Production hardening: deploy checks, security headers, CSRF, sign-in
+lockout (django-axes), rate limits and expiring API tokens."""
+
+import os
+import secrets
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from .api_helpers import _fresh_throttles, api_as  # noqa: F401
+from .factories import ClientFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "pass-123-word"  # tests/factories.py
+
+
+def _production_env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
+        DJANGO_ALLOWED_HOSTS="calls.example.org",
+        **extra,
+    )
+    return env
+
+
+def _manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_check_deploy_is_clean_with_production_settings():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=_production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.slow
+def test_production_settings_are_the_secure_ones():
+    code = (
+        "from django.conf import settings as s; print(s.DEBUG, s.SESSION_COOKIE_SECURE,"
+        " s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS >= 31536000,"
+        " s.SESSION_COOKIE_HTTPONLY, s.X_FRAME_OPTIONS)"
+    )
+    result = _manage("shell", "-c", code, env=_production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "False",
+        "True",
+        "True",
+        "True",
+        "True",
+        "True",
+        "DENY",
+    ]
+
+
+@pytest.mark.slow
+def test_production_without_a_secret_key_does_not_start():
+    env = _production_env()
+    del env["DJANGO_SECRET_KEY"]
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_answers_carry_the_security_headers():
+    answer = api_as(ClientFactory()).get("/api/v1/me/")
+    assert answer["X-Frame-Options"] == "DENY"
+    assert answer["X-Content-Type-Options"] == "nosniff"
+    assert answer["Referrer-Policy"] == "same-origin"
+    assert answer["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_forms_need_the_csrf_token():
+    browser = Client(enforce_csrf_checks=True)
+    answer = browser.post("/login/", {"username": "x", "password": "y"})
+    assert answer.status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_api_with_a_browser_session_needs_the_csrf_token_too():
+    client = ClientFactory()
+    api = APIClient(enforce_csrf_checks=True)
+    api.force_login(client)
+    assert api.get("/api/v1/me/").status_code == 200  # reading is fine
+    answer = api.patch("/api/v1/me/", {"language": "ru"}, format="json")
+    assert answer.status_code == 403
+    assert "CSRF" in answer.json()["message"]
+    client.refresh_from_db()
+    assert client.language == "en"
+
+
+@pytest.mark.django_db
+def test_the_sixth_bad_sign_in_is_locked_out_even_with_the_right_password(settings):
+    settings.AXES_ENABLED = True
+    client = ClientFactory()
+    browser = Client()
+    for _ in range(4):
+        answer = browser.post("/login/", {"username": client.username, "password": "wrong"})
+        assert answer.status_code == 200  # the form again, with an error
+    browser.post("/login/", {"username": client.username, "password": "wrong"})
+    locked = browser.post("/login/", {"username": client.username, "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in browser.session
+
+
+@pytest.mark.django_db
+def test_a_locked_out_username_gets_no_api_token_either(settings):
+    settings.AXES_ENABLED = True
+    client = ClientFactory()
+    api = APIClient()
+    for _ in range(5):
+        answer = api.post("/api/v1/auth/token/", {"username": client.username, "password": "x"})
+        assert answer.status_code in (400, 429)
+    locked = api.post("/api/v1/auth/token/", {"username": client.username, "password": PASSWORD})
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "locked_out"
+    assert not Token.objects.filter(user=client).exists()
+
+
+@pytest.mark.django_db
+def test_a_good_sign_in_gets_a_token_that_works():
+    client = ClientFactory()
+    api = APIClient()
+    answer = api.post("/api/v1/auth/token/", {"username": client.username, "password": PASSWORD})
+    assert answer.status_code == 201
+    api.credentials(HTTP_AUTHORIZATION=f"Token {answer.json()['token']}")
+    assert api.get("/api/v1/me/").json()["username"] == client.username
+    assert api.post("/api/v1/auth/token/revoke/").status_code == 204
+    assert api.get("/api/v1/me/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_issuing_tokens_is_rate_limited():
+    client = ClientFactory()
+    api = APIClient()
+    answers = [
+        api.post("/api/v1/auth/token/", {"username": client.username, "password": PASSWORD})
+        for _ in range(11)
+    ]
+    assert [a.status_code for a in answers[:10]] == [201] * 10
+    assert answers[10].status_code == 429
+    assert answers[10].json()["code"] == "throttled"
+    assert "Retry-After" in answers[10]
+
+
+@pytest.mark.django_db
+def test_tokens_expire(settings):
+    settings.API_TOKEN_MAX_AGE_DAYS = 30
+    client = ClientFactory()
+    api = api_as(client)
+    assert api.get("/api/v1/me/").status_code == 200
+    Token.objects.filter(user=client).update(created=timezone.now() - timedelta(days=31))
+    answer = api.get("/api/v1/me/")
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "authentication_failed"
+
+
+@pytest.mark.django_db
+def test_an_inactive_person_gets_nothing():
+    client = ClientFactory()
+    api = api_as(client)
+    client.is_active = False
+    client.save()
+    assert api.get("/api/v1/me/").status_code == 401
