@@ -22,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.errors import DomainError
+
 MONEY = {"max_digits": 13, "decimal_places": 2}
 
 
@@ -73,6 +75,9 @@ class Tariff(models.Model):
             raise ValidationError(
                 _("This tariff has priced calls and can't be changed; add a new one instead.")
             )
+        if self.kind and self.price_per_minute is not None and self.effective_from:
+            rules = CommissionRule.objects.filter(kind=self.kind)
+            check_terms_against(tariffs=[self], rules=_overlapping(rules, self.effective_from))
 
 
 class CommissionRule(models.Model):
@@ -115,6 +120,27 @@ class CommissionRule(models.Model):
             raise ValidationError(
                 _("This rule has priced calls and can't be changed; add a new one instead.")
             )
+        if self.kind and self.percent is not None and self.effective_from:
+            tariffs = Tariff.objects.filter(kind=self.kind)
+            check_terms_against(tariffs=_overlapping(tariffs, self.effective_from), rules=[self])
+
+
+def _overlapping(queryset, start):
+    """The row in force at `start` and every later one: all that will apply alongside."""
+    current = queryset.filter(effective_from__lte=start).order_by("-effective_from")[:1]
+    return [*current, *queryset.filter(effective_from__gt=start)]
+
+
+def check_terms_against(*, tariffs, rules) -> None:
+    """Refuse terms that, together, would need rounding (see pricing.check_terms)."""
+    from .pricing import check_terms
+
+    for tariff in tariffs:
+        for rule in rules:
+            try:
+                check_terms(tariff=tariff, rule=rule)
+            except DomainError as error:
+                raise ValidationError(error.message) from error
 
 
 class AccountKind(models.TextChoices):

@@ -1,0 +1,303 @@
+"""The operators' money desk: tariffs and rules, accounts, the ledger, top-ups, statements.
+
+Tariffs and commission rules are editable until they have priced a call;
+then a change is a new row with a later start. Ledger entries and call
+charges are read-only here: money moves only through the top-up and
+adjustment forms, which call billing's services (a reason is mandatory and
+is kept on the entry with the operator who posted it).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.exceptions import NotRegistered
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role, User
+from agents.models import Agency
+from common.errors import DomainError
+from common.forms import add_domain_error
+
+from . import selectors, services
+from .formatting import credits
+from .models import (
+    Account,
+    AccountKind,
+    CallCharge,
+    CommissionRule,
+    Entry,
+    Tariff,
+)
+from .statements import agent_statement, write_statement_csv
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that only services write: operators look, nobody edits here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TermsAdmin(admin.ModelAdmin):
+    """Shared by tariffs and rules: frozen once they have priced a call."""
+
+    usage_field = ""
+
+    def in_use(self, obj) -> bool:
+        return obj is not None and CallCharge.objects.filter(**{self.usage_field: obj}).exists()
+
+    def get_readonly_fields(self, request, obj=None):
+        if self.in_use(obj):
+            return [f.name for f in self.model._meta.fields]
+        return ["created_at"]
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not self.in_use(obj)
+
+
+@admin.register(Tariff)
+class TariffAdmin(TermsAdmin):
+    usage_field = "tariff"
+    list_display = ("kind", "price_per_minute", "minimum_minutes", "effective_from", "note")
+    list_filter = ("kind",)
+    ordering = ("kind", "-effective_from")
+
+
+@admin.register(CommissionRule)
+class CommissionRuleAdmin(TermsAdmin):
+    usage_field = "rule"
+    list_display = ("kind", "percent", "minimum_amount", "effective_from", "note")
+    list_filter = ("kind",)
+    ordering = ("kind", "-effective_from")
+
+
+class OverdrawnFilter(admin.SimpleListFilter):
+    title = gettext_lazy("overdrawn")
+    parameter_name = "overdrawn"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Below zero (call ran past its plan)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(kind=AccountKind.CLIENT_CREDIT, balance__lt=0)
+        return queryset
+
+
+class TopUpForm(forms.Form):
+    client = forms.ModelChoiceField(
+        label=gettext_lazy("client"),
+        queryset=User.objects.filter(role=Role.CLIENT, is_active=True).order_by("username"),
+    )
+    amount = forms.DecimalField(
+        label=gettext_lazy("credits"), max_digits=13, decimal_places=2, min_value=0.01
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("reason"),
+        max_length=services.MAX_REASON,
+        help_text=gettext_lazy("E.g. the payment's reference. Kept in the ledger."),
+    )
+
+
+class AdjustmentForm(forms.Form):
+    account = forms.ModelChoiceField(
+        label=gettext_lazy("account"),
+        queryset=Account.objects.filter(kind__in=services.ADJUSTABLE_KINDS).select_related(
+            "user", "agency"
+        ),
+    )
+    amount = forms.DecimalField(
+        label=gettext_lazy("credits"),
+        max_digits=13,
+        decimal_places=2,
+        help_text=gettext_lazy("Positive adds to the account, negative takes from it."),
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("reason"), max_length=services.MAX_REASON, widget=forms.Textarea
+    )
+    call_id = forms.IntegerField(
+        label=gettext_lazy("call (number), if it concerns one"), required=False, min_value=1
+    )
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "kind", "balance_display", "is_overdrawn")
+    list_filter = (OverdrawnFilter, "kind")
+    search_fields = ("user__username", "user__last_name", "user__email", "agency__name")
+    list_select_related = ("user", "agency")
+    change_list_template = "admin/billing/account/change_list.html"
+
+    @admin.display(description=gettext_lazy("balance"), ordering="balance")
+    def balance_display(self, obj):
+        return credits(obj.balance)
+
+    @admin.display(description=gettext_lazy("overdrawn"), boolean=True)
+    def is_overdrawn(self, obj):
+        return obj.is_overdrawn
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("top-up/", view(self.top_up_view), name="billing_account_top_up"),
+            path("adjust/", view(self.adjustment_view), name="billing_account_adjust"),
+            path("check/", view(self.check_view), name="billing_account_check"),
+            *super().get_urls(),
+        ]
+
+    def _money_form(self, request, form_class, title, post):
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                post(form.cleaned_data)
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(request, _("Posted to the ledger."))
+                return redirect("admin:billing_account_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": title,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/billing/money_form.html", context)
+
+    def top_up_view(self, request):
+        return self._money_form(
+            request,
+            TopUpForm,
+            _("Top up a client's credit"),
+            lambda data: services.client_top_up(
+                client=data["client"],
+                amount=data["amount"],
+                reason=data["reason"],
+                actor=request.user,
+            ),
+        )
+
+    def adjustment_view(self, request):
+        return self._money_form(
+            request,
+            AdjustmentForm,
+            _("Post a manual adjustment"),
+            lambda data: services.adjustment_post(
+                account=data["account"],
+                amount=data["amount"],
+                reason=data["reason"],
+                call_id=data["call_id"],
+                actor=request.user,
+            ),
+        )
+
+    def check_view(self, request):
+        problems = selectors.ledger_problems()
+        if problems:
+            for problem in problems:
+                messages.error(request, f"{problem.what}: {problem.detail}")
+        else:
+            messages.success(
+                request, _("The ledger is sound: every balance is the sum of its entries.")
+            )
+        return redirect("admin:billing_account_changelist")
+
+
+@admin.register(Entry)
+class EntryAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "account", "amount", "call_id", "actor", "reason")
+    list_filter = ("kind", "account__kind", ("created_at", admin.DateFieldListFilter))
+    search_fields = ("reason", "=call_id", "=transfer", "account__user__username")
+    list_select_related = ("account", "account__user", "account__agency", "actor")
+    date_hierarchy = "created_at"
+
+
+@admin.register(CallCharge)
+class CallChargeAdmin(ReadOnlyAdmin):
+    list_display = (
+        "call_id",
+        "client",
+        "kind",
+        "status",
+        "held",
+        "billed_minutes",
+        "client_charge",
+        "agent_commission",
+        "house_revenue",
+        "overrun",
+    )
+    list_filter = ("overrun", "status", "kind")
+    search_fields = ("=call_id", "client__username", "client__last_name")
+    list_select_related = ("client",)
+
+
+# --- the commission statement, as an action on agencies ----------------------------
+
+
+class MonthForm(forms.Form):
+    month = forms.RegexField(
+        label=gettext_lazy("month (YYYY-MM)"), regex=r"^\d{4}-(0[1-9]|1[0-2])$"
+    )
+
+
+def _last_month() -> str:
+    today = date.today()
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+@admin.action(description=gettext_lazy("Download the commission statement (CSV)"))
+def download_commission_statement(modeladmin, request, queryset):
+    form = MonthForm(request.POST if "month" in request.POST else None)
+    if form.is_bound and form.is_valid():
+        year, month = (int(part) for part in form.cleaned_data["month"].split("-"))
+        out = io.StringIO()
+        for index, agency in enumerate(queryset.order_by("name")):
+            if index:
+                out.write("\r\n")
+            write_statement_csv(agent_statement(agency_id=agency.pk, year=year, month=month), out)
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        name = f"commission-{year:04d}-{month:02d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    if not form.is_bound:
+        form = MonthForm(initial={"month": _last_month()})
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.model._meta,
+        "title": _("Commission statement"),
+        "form": form,
+        "queryset": queryset,
+        "action": "download_commission_statement",
+        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/billing/statement_month.html", context)
+
+
+def offer_statement_on_agencies(site=admin.site) -> bool:
+    """Add the statement action to the agencies' admin (agents registers it, billing adds this)."""
+    try:
+        agency_admin = site.get_model_admin(Agency)
+    except NotRegistered:
+        return False
+    actions = list(agency_admin.actions or [])
+    if download_commission_statement not in actions:
+        agency_admin.actions = [*actions, download_commission_statement]
+    return True
+
+
+offer_statement_on_agencies()
