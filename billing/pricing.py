@@ -51,7 +51,7 @@ class Price:
         }
 
 
-def exact(amount: Decimal, what: str = "amount") -> Decimal:
+def exact(amount: Decimal, what: str) -> Decimal:
     """`amount` at two places, or PricingError if that would change it."""
     cents = amount.quantize(CENT)
     if cents != amount:
@@ -120,12 +120,12 @@ def billed_minutes(*, seconds: int, tariff) -> int:
 
 
 def client_charge(*, minutes: int, tariff) -> Decimal:
-    return exact(Decimal(tariff.price_per_minute) * minutes, "client charge")
+    return exact(Decimal(tariff.price_per_minute) * minutes, _("client charge"))
 
 
 def commission(*, charge: Decimal, rule) -> Decimal:
-    share = exact(charge * Decimal(rule.percent) / HUNDRED, "agent commission")
-    return max(share, exact(Decimal(rule.minimum_amount), "minimum commission"))
+    share = exact(charge * Decimal(rule.percent) / HUNDRED, _("agent commission"))
+    return max(share, exact(Decimal(rule.minimum_amount), _("minimum commission")))
 
 
 def price_call(*, kind: str, seconds: int, tariff=None, rule=None, at=None) -> Price:
@@ -166,11 +166,12 @@ def check_terms(*, tariff, rule) -> None:
     the price has two places; the commission is exact for every call if one
     minute's commission is. The minimum commission must fit in the smallest charge.
     """
-    exact(Decimal(tariff.price_per_minute), "price per minute")
+    exact(Decimal(tariff.price_per_minute), _("price per minute"))
     exact(
-        Decimal(tariff.price_per_minute) * Decimal(rule.percent) / HUNDRED, "commission per minute"
+        Decimal(tariff.price_per_minute) * Decimal(rule.percent) / HUNDRED,
+        _("commission per minute"),
     )
-    exact(Decimal(rule.minimum_amount), "minimum commission")
+    exact(Decimal(rule.minimum_amount), _("minimum commission"))
     smallest = Decimal(tariff.price_per_minute) * tariff.minimum_minutes
     if Decimal(rule.minimum_amount) > smallest:
         raise PricingError(

@@ -137,8 +137,12 @@ def _kind_label(kind: str) -> str:
     return str(EntryKind(kind).label)
 
 
-def write_statement_csv(statement: Statement, file) -> None:
-    """Write the statement as CSV (amounts in credits, "x.xx"; times in UTC)."""
+def write_statement_csv(statement: Statement, file, *, call_labels: dict | None = None) -> None:
+    """Write the statement as CSV (amounts in credits, "x.xx"; times in UTC).
+
+    Calls are shown by their key unless `call_labels` maps keys to what the
+    reader should see (e.g. the API's public ids).
+    """
     writer = csv.writer(file)
     writer.writerow(
         [
@@ -156,7 +160,7 @@ def write_statement_csv(statement: Statement, file) -> None:
         writer.writerow(
             [
                 row.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-                row.call_id or "",
+                (call_labels or {}).get(row.call_id, row.call_id) if row.call_id else "",
                 _kind_label(row.kind),
                 "" if row.talk_seconds is None else row.talk_seconds,
                 "" if row.billed_minutes is None else row.billed_minutes,

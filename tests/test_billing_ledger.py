@@ -449,3 +449,38 @@ def test_agent_statement_command_bad_input_is_exit_2(argv):
     with pytest.raises(CommandError) as info:
         call_command("agent_statement", *argv, stdout=io.StringIO())
     assert info.value.returncode == 2
+
+
+def test_statement_csv_can_show_calls_by_another_label(operator):
+    agency = AgencyFactory()
+    call = book(member=MemberFactory(agency=agency), kind="phone_direct", minutes=10)
+    services.call_settle(
+        call_id=call.pk, talk_seconds=60, agency_id=agency.pk, actor=operator, now=aware(2026, 5, 5)
+    )
+    buffer = io.StringIO()
+    statement = agent_statement(agency_id=agency.pk, year=2026, month=5)
+    write_statement_csv(statement, buffer, call_labels={call.pk: str(call.public_id)})
+    assert list(csv.reader(io.StringIO(buffer.getvalue())))[1][1] == str(call.public_id)
+
+
+def test_operators_are_told_after_commit_when_a_call_overdraws(
+    operator, django_capture_on_commit_callbacks
+):
+    from billing.signals import client_overdrawn
+
+    heard = []
+
+    def listener(**kwargs):
+        heard.append(kwargs)
+
+    client_overdrawn.connect(listener)
+    try:
+        call = book(kind="phone_direct", minutes=5)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.call_settle(
+                call_id=call.pk, talk_seconds=420, agency_id=call.member.agency_id, actor=operator
+            )
+    finally:
+        client_overdrawn.disconnect(listener)
+    assert len(heard) == 1
+    assert (heard[0]["call_id"], heard[0]["balance"]) == (call.pk, D("-2.00"))
