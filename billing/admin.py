@@ -56,34 +56,27 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class TermsAdmin(admin.ModelAdmin):
     """Shared by tariffs and rules: frozen once they have priced a call."""
 
-    usage_field = ""
-
-    def in_use(self, obj) -> bool:
-        return obj is not None and CallCharge.objects.filter(**{self.usage_field: obj}).exists()
+    list_filter = ("kind",)
+    ordering = ("kind", "-effective_from")
 
     def get_readonly_fields(self, request, obj=None):
-        if self.in_use(obj):
+        if obj is not None and obj.in_use():
             return [f.name for f in self.model._meta.fields]
         return ["created_at"]
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not self.in_use(obj)
+        in_use = obj is not None and obj.in_use()
+        return super().has_delete_permission(request, obj) and not in_use
 
 
 @admin.register(Tariff)
 class TariffAdmin(TermsAdmin):
-    usage_field = "tariff"
     list_display = ("kind", "price_per_minute", "minimum_minutes", "effective_from", "note")
-    list_filter = ("kind",)
-    ordering = ("kind", "-effective_from")
 
 
 @admin.register(CommissionRule)
 class CommissionRuleAdmin(TermsAdmin):
-    usage_field = "rule"
     list_display = ("kind", "percent", "minimum_amount", "effective_from", "note")
-    list_filter = ("kind",)
-    ordering = ("kind", "-effective_from")
 
 
 class OverdrawnFilter(admin.SimpleListFilter):

@@ -35,10 +35,55 @@ class Kind(models.TextChoices):
     VIDEO = "video", _("Video call")
 
 
-class Tariff(models.Model):
-    """The price of one service from `effective_from` until the next row for the kind."""
+class Terms(models.Model):
+    """Terms for one service, in force from `effective_from` until the next row of its kind.
+
+    Frozen once they have priced a call (`usage_field` names the CallCharge
+    field that points here): a change is a new row with a later start.
+    """
 
     kind = models.CharField(_("service"), max_length=20, choices=Kind.choices)
+    effective_from = models.DateTimeField(_("in force from (UTC)"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    usage_field = ""
+
+    class Meta:
+        abstract = True
+        ordering = ["kind", "-effective_from"]
+
+    @classmethod
+    def in_force(cls, kind: str, at):
+        return (
+            cls.objects.filter(kind=kind, effective_from__lte=at)
+            .order_by("-effective_from")
+            .first()
+        )
+
+    def in_use(self) -> bool:
+        return bool(self.pk) and CallCharge.objects.filter(**{self.usage_field: self.pk}).exists()
+
+    def alongside(self) -> tuple[list[Tariff], list[CommissionRule]]:
+        """The tariffs and rules that will apply together with this row."""
+        raise NotImplementedError
+
+    def clean(self):
+        if self.in_use():
+            raise ValidationError(
+                _("These terms have priced calls and can't be changed; add new ones instead.")
+            )
+        if self.kind and self.effective_from and self.terms_given():
+            tariffs, rules = self.alongside()
+            check_terms_against(tariffs=tariffs, rules=rules)
+
+    def terms_given(self) -> bool:
+        raise NotImplementedError
+
+
+class Tariff(Terms):
+    """The price of one service per started minute, with a prepaid minimum."""
+
     # Four places so that an operator *can* type a price that does not work out
     # to whole cents; pricing then refuses loudly instead of rounding.
     price_per_minute = models.DecimalField(
@@ -49,14 +94,12 @@ class Tariff(models.Model):
         default=0,
         help_text=_("Prepaid minutes; a shorter call is billed as this many."),
     )
-    effective_from = models.DateTimeField(_("in force from (UTC)"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    usage_field = "tariff"
+
+    class Meta(Terms.Meta):
         verbose_name = _("tariff")
         verbose_name_plural = _("tariffs")
-        ordering = ["kind", "-effective_from"]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "effective_from"], name="tariff_one_per_kind_and_start"
@@ -70,32 +113,27 @@ class Tariff(models.Model):
         price = self.price_per_minute.normalize()
         return f"{self.get_kind_display()}: {price}/min from {self.effective_from:%Y-%m-%d}"
 
-    def clean(self):
-        if self.pk and CallCharge.objects.filter(tariff_id=self.pk).exists():
-            raise ValidationError(
-                _("This tariff has priced calls and can't be changed; add a new one instead.")
-            )
-        if self.kind and self.price_per_minute is not None and self.effective_from:
-            rules = CommissionRule.objects.filter(kind=self.kind)
-            check_terms_against(tariffs=[self], rules=_overlapping(rules, self.effective_from))
+    def terms_given(self) -> bool:
+        return None not in (self.price_per_minute, self.minimum_minutes)
+
+    def alongside(self):
+        rules = CommissionRule.objects.filter(kind=self.kind)
+        return [self], _overlapping(rules, self.effective_from)
 
 
-class CommissionRule(models.Model):
-    """The agent's share of one service's calls from `effective_from` on."""
+class CommissionRule(Terms):
+    """The agent's share of one service's calls: a percentage, with a minimum."""
 
-    kind = models.CharField(_("service"), max_length=20, choices=Kind.choices)
     percent = models.DecimalField(_("percent of the call's total"), max_digits=5, decimal_places=2)
     minimum_amount = models.DecimalField(
         _("minimum commission (credits)"), default=Decimal("0.00"), **MONEY
     )
-    effective_from = models.DateTimeField(_("in force from (UTC)"))
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    usage_field = "rule"
+
+    class Meta(Terms.Meta):
         verbose_name = _("commission rule")
         verbose_name_plural = _("commission rules")
-        ordering = ["kind", "-effective_from"]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "effective_from"], name="commission_one_per_kind_and_start"
@@ -115,14 +153,12 @@ class CommissionRule(models.Model):
             text += f", min {self.minimum_amount}"
         return f"{text} from {self.effective_from:%Y-%m-%d}"
 
-    def clean(self):
-        if self.pk and CallCharge.objects.filter(rule_id=self.pk).exists():
-            raise ValidationError(
-                _("This rule has priced calls and can't be changed; add a new one instead.")
-            )
-        if self.kind and self.percent is not None and self.effective_from:
-            tariffs = Tariff.objects.filter(kind=self.kind)
-            check_terms_against(tariffs=_overlapping(tariffs, self.effective_from), rules=[self])
+    def terms_given(self) -> bool:
+        return None not in (self.percent, self.minimum_amount)
+
+    def alongside(self):
+        tariffs = Tariff.objects.filter(kind=self.kind)
+        return _overlapping(tariffs, self.effective_from), [self]
 
 
 def _overlapping(queryset, start):

@@ -84,33 +84,25 @@ def check_seconds(seconds) -> int:
     return seconds
 
 
+def _in_force(model, kind: str, at: datetime | None, code: str, message: str):
+    terms = model.in_force(check_kind(kind), at or timezone.now())
+    if terms is None:
+        raise PricingError(code, message % {"kind": Kind(kind).label})
+    return terms
+
+
 def tariff_in_force(kind: str, at: datetime | None = None) -> Tariff:
-    at = at or timezone.now()
-    tariff = (
-        Tariff.objects.filter(kind=check_kind(kind), effective_from__lte=at)
-        .order_by("-effective_from")
-        .first()
-    )
-    if tariff is None:
-        raise PricingError(
-            "no_tariff", _("No tariff is in force for %(kind)s.") % {"kind": Kind(kind).label}
-        )
-    return tariff
+    return _in_force(Tariff, kind, at, "no_tariff", _("No tariff is in force for %(kind)s."))
 
 
 def rule_in_force(kind: str, at: datetime | None = None) -> CommissionRule:
-    at = at or timezone.now()
-    rule = (
-        CommissionRule.objects.filter(kind=check_kind(kind), effective_from__lte=at)
-        .order_by("-effective_from")
-        .first()
+    return _in_force(
+        CommissionRule,
+        kind,
+        at,
+        "no_commission_rule",
+        _("No commission rule is in force for %(kind)s."),
     )
-    if rule is None:
-        raise PricingError(
-            "no_commission_rule",
-            _("No commission rule is in force for %(kind)s.") % {"kind": Kind(kind).label},
-        )
-    return rule
 
 
 def billed_minutes(*, seconds: int, tariff) -> int:

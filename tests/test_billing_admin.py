@@ -117,7 +117,7 @@ def test_a_tariff_that_priced_a_call_is_frozen(operator_client):
         },
     )
     assert response.status_code == 200
-    assert "has priced calls" in response.content.decode()
+    assert "have priced calls" in response.content.decode()
     used.refresh_from_db()
     assert used.price_per_minute == D("1.00")
     delete = reverse("admin:billing_tariff_delete", args=[used.pk])
