@@ -150,6 +150,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="calls@example.org")
 
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# One task at a time per process: a long delivery doesn't hold others back.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -159,7 +161,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         # Broadcast (pidbox) messages too, instead of a "control" folder in the cwd.
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        "polling_interval": 0.1,
     }
+    # The worker polls this broker and fetches no more than its prefetch every
+    # two seconds: with 1 a backlog drains at one message a second. Messages
+    # taken but not done are lost with a dead worker here, which the outbox's
+    # re-queue sweep makes good (and beat reruns the sweeps each minute).
+    CELERY_WORKER_PREFETCH_MULTIPLIER = 20
 else:
     # Redis hands a task held by a dead worker out again only after this many
     # seconds; exactly-once does not rest on it (the outbox row does).
@@ -169,7 +177,6 @@ else:
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -181,7 +181,7 @@ def notification_enqueue(ids) -> None:
 @dataclass(frozen=True)
 class Delivery:
     # "sent", "retry", "failed", "stale" (out of date, not sent),
-    # "busy" (being sent elsewhere), "done" (sent or failed before)
+    # "busy" (being sent elsewhere), "done" (sent or failed before), "gone" (no such row)
     outcome: str
     retry_in: int | None = None
 
@@ -218,8 +218,9 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
             .first()
         )
         if row is None:
-            # Another worker is sending it right now (or it no longer exists).
-            return Delivery("busy")
+            if Notification.objects.filter(pk=notification_id).exists():
+                return Delivery("busy")  # another worker is sending it right now
+            return Delivery("gone")
         if row.status != NotificationStatus.PENDING:
             logger.info("notification %s already %s; not sent again", row.pk, row.status)
             return Delivery("done")
