@@ -76,8 +76,10 @@ TEXT = {
 }
 
 
-def sign_in(page, user):
+def sign_in(page, user, shot=None):
     page.goto(reverse("login"))
+    if shot:
+        shot(page, "sign-in")
     page.get_by_label(re.compile("^(Username|Имя пользователя)")).fill(user.username)
     page.get_by_label(re.compile("^(Password|Пароль)")).fill(PASSWORD)
     page.locator("form button[type=submit].primary").click()
@@ -111,7 +113,7 @@ def test_call_journey(new_page, shot, language, tmp_path):
     # 1. The client orders a call and sees the price and the hold first.
     browser_locale = {"en": "en-GB", "ru": "ru-RU"}[language]
     client = new_page(locale=browser_locale)
-    sign_in(client, p["client"])
+    sign_in(client, p["client"], shot)
     expect(client.locator("html")).to_have_attribute("lang", language)
     shot(client, "client-dashboard-empty")
     client.get_by_role("link", name=t["order"]).first.click()
@@ -181,6 +183,8 @@ def test_call_journey(new_page, shot, language, tmp_path):
     # The agent, signed in, sees the time, the interpreter's contact, the duty manager.
     agent_in = new_page(locale=browser_locale)
     sign_in(agent_in, p["agent"])
+    expect(agent_in.locator("body")).to_contain_text("Olena Kovalenko")
+    shot(agent_in, "agent-inbox")
     agent_in.goto(reverse("agent-call", args=[call.public_id]))
     expect(agent_in.get_by_test_id("interpreter")).to_contain_text("Taras Melnyk")
     expect(agent_in.get_by_test_id("interpreter")).to_contain_text(p["interpreter"].email)
