@@ -21,6 +21,10 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     """DRF's token, refused once older than API_TOKEN_MAX_AGE_DAYS."""
 
     def authenticate_credentials(self, key):
+        # DRF's keys are 40 hex digits; anything else (a NUL byte would make
+        # PostgreSQL raise) is refused without a query.
+        if not (len(key) == 40 and key.isascii() and key.isalnum()):
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         user, token = super().authenticate_credentials(key)
         max_age = timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
         if token.created < timezone.now() - max_age:

@@ -290,6 +290,8 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_LOCKOUT_CALLABLE = "common.api.lockout_response"
 
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions that ignore a malformed (forged) session cookie.
+SESSION_ENGINE = "common.sessions"
 # A signed-in browser session lasts a working day, not the default two weeks.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 X_FRAME_OPTIONS = "DENY"

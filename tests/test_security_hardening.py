@@ -181,3 +181,19 @@ def test_an_inactive_person_gets_nothing():
     client.is_active = False
     client.save()
     assert api.get("/api/v1/me/").status_code == 401
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["abcdefgh\x00ijklmnop", "x" * 8 + "';--", "é" * 32])
+def test_a_forged_session_cookie_is_no_session_not_an_error(key):
+    answer = APIClient().get("/api/v1/me/", HTTP_COOKIE=f"sessionid={key}")
+    assert answer.status_code == 401
+    assert Client().get("/client/", HTTP_COOKIE=f"sessionid={key}").status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["a\x00" * 20, "short", "z" * 41, "é" * 40])
+def test_a_malformed_token_is_401_not_an_error(key):
+    answer = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "authentication_failed"
