@@ -48,6 +48,7 @@ def test_day_shows_sessions_with_number_and_both_local_times(
         response = signed_in.get(reverse("interpreter-day"))
     page = response.content.decode()
     assert "+380 67 123 4567" in page  # the number to dial
+    assert "+380 50 765 4321" in page  # and the others
     assert call.member.time_zone in page
     assert call.client.time_zone in page
     for minutes in (6 * 60, 7 * 60, 8 * 60):
