@@ -21,7 +21,7 @@ from calls.selectors import duty_manager_current
 
 from . import selectors
 from .models import OperatorTaskKind
-from .services import notify, operator_task_open
+from .services import notify, operator_task_open, outbox_record
 
 
 def session_context(session: Session, *, duty_manager=None) -> dict:
@@ -52,29 +52,45 @@ def call_context(call: Call) -> dict:
     }
 
 
+def _tell(*, kind, audiences, context, call, session=None, now=None, into=None) -> list[int]:
+    """One message `kind` to each audience, given as (template, recipients)
+    pairs; recorded with one insert (or handed back through `into`)."""
+    rows: list = []
+    for template, recipients in audiences:
+        notify(
+            kind=kind,
+            template=template,
+            recipients=recipients,
+            context=context,
+            call=call,
+            session=session,
+            now=now,
+            into=rows,
+        )
+    if into is not None:
+        into.extend(rows)
+        return []
+    return outbox_record(rows)
+
+
 # --- The agent is asked, chased, and escalated -------------------------------
 
 
 def agent_request_send(*, call: Call, now: datetime | None = None, into=None) -> list[int]:
     """SPEC step 2: each agent of the member's agency gets a signed link to answer."""
-    context = call_context(call)
-    return notify(
-        kind="agent_request",
-        template="agent_request",
-        recipients=selectors.agents_for_call(call),
-        context=lambda agent: {**context, "link": agent_link_url(call=call, agent=agent)},
-        call=call,
-        now=now,
-        into=into,
-    )
+    return _ask_agents(kind="agent_request", call=call, now=now, into=into)
 
 
 def agent_chase_send(*, call: Call, now: datetime | None = None, into=None) -> list[int]:
     """The request is still unanswered: remind the agents, with the link again."""
+    return _ask_agents(kind="agent_chase", call=call, now=now, into=into)
+
+
+def _ask_agents(*, kind: str, call: Call, now, into) -> list[int]:
     context = call_context(call)
     return notify(
-        kind="agent_chase",
-        template="agent_chase",
+        kind=kind,
+        template=kind,
         recipients=selectors.agents_for_call(call),
         context=lambda agent: {**context, "link": agent_link_url(call=call, agent=agent)},
         call=call,
@@ -126,22 +142,18 @@ def session_scheduled_notify(*, session: Session, now: datetime | None = None) -
     """A (re)scheduled session: client, agent and interpreter learn the time and contacts."""
     context = session_context(session, duty_manager=duty_manager_current())
     call = session.call
-    ids = []
-    for template, recipients in (
-        ("scheduled_client", [call.client]),
-        ("scheduled_agent", selectors.agents_for_call(call)),
-        ("scheduled_interpreter", [session.interpreter]),
-    ):
-        ids += notify(
-            kind="scheduled",
-            template=template,
-            recipients=recipients,
-            context=context,
-            call=call,
-            session=session,
-            now=now,
-        )
-    return ids
+    return _tell(
+        kind="scheduled",
+        audiences=[
+            ("scheduled_client", [call.client]),
+            ("scheduled_agent", selectors.agents_for_call(call)),
+            ("scheduled_interpreter", [session.interpreter]),
+        ],
+        context=context,
+        call=call,
+        session=session,
+        now=now,
+    )
 
 
 def call_cancelled_notify(*, call: Call, now: datetime | None = None) -> list[int]:
@@ -154,24 +166,16 @@ def call_cancelled_notify(*, call: Call, now: datetime | None = None) -> list[in
         .first()
     )
     context = session_context(session) if session else call_context(call)
-    ids = notify(
+    return _tell(
         kind="cancelled",
-        template="cancelled_agent",
-        recipients=selectors.agents_for_call(call),
+        audiences=[
+            ("cancelled_agent", selectors.agents_for_call(call)),
+            ("cancelled_interpreter", [session.interpreter] if session else []),
+        ],
         context=context,
         call=call,
         now=now,
     )
-    if session is not None:
-        ids += notify(
-            kind="cancelled",
-            template="cancelled_interpreter",
-            recipients=[session.interpreter],
-            context=context,
-            call=call,
-            now=now,
-        )
-    return ids
 
 
 # --- Before and around the session ----------------------------------------------
@@ -187,23 +191,19 @@ def session_reminder_send(
         "hours_before": minutes // 60,
     }
     call = session.call
-    ids = []
-    for template, recipients in (
-        ("reminder_client", [call.client]),
-        ("reminder_agent", selectors.agents_for_call(call)),
-        ("reminder_interpreter", [session.interpreter]),
-    ):
-        ids += notify(
-            kind=f"reminder{minutes}",
-            template=template,
-            recipients=recipients,
-            context=context,
-            call=call,
-            session=session,
-            now=now,
-            into=into,
-        )
-    return ids
+    return _tell(
+        kind=f"reminder{minutes}",
+        audiences=[
+            ("reminder_client", [call.client]),
+            ("reminder_agent", selectors.agents_for_call(call)),
+            ("reminder_interpreter", [session.interpreter]),
+        ],
+        context=context,
+        call=call,
+        session=session,
+        now=now,
+        into=into,
+    )
 
 
 def session_overdue_notify(
@@ -213,26 +213,23 @@ def session_overdue_notify(
     duty_manager = duty_manager or duty_manager_current()
     context = session_context(session, duty_manager=duty_manager)
     call = session.call
-    ids = []
-    for template, recipients in (
-        ("overdue_agent", selectors.agents_for_call(call)),
-        ("overdue_interpreter", [session.interpreter]),
-        ("overdue_duty_manager", [duty_manager]),
-    ):
-        ids += notify(
-            kind="overdue",
-            template=template,
-            recipients=recipients,
-            context=context,
-            call=call,
-            session=session,
-            now=now,
-        )
-    return ids
+    return _tell(
+        kind="overdue",
+        audiences=[
+            ("overdue_agent", selectors.agents_for_call(call)),
+            ("overdue_interpreter", [session.interpreter]),
+            ("overdue_duty_manager", [duty_manager]),
+        ],
+        context=context,
+        call=call,
+        session=session,
+        now=now,
+    )
 
 
 def call_missed_notify(*, call: Call, session: Session | None, now=None) -> list[int]:
-    """Missed: the client is told, and an operator task to reschedule is opened."""
+    """Missed: the client is told, an operator task to reschedule is opened, and
+    the operators and the duty manager hear of it."""
     now = now or timezone.now()
     context = session_context(session) if session else call_context(call)
     with transaction.atomic():
@@ -249,22 +246,14 @@ def call_missed_notify(*, call: Call, session: Session | None, now=None) -> list
             session=session,
             now=now,
         )
-        ids = notify(
+        return _tell(
             kind="missed",
-            template="missed_client",
-            recipients=[call.client],
+            audiences=[
+                ("missed_client", [call.client]),
+                ("missed_operator", [*selectors.operators_active(), duty_manager_current()]),
+            ],
             context=context,
             call=call,
             session=session,
             now=now,
         )
-        ids += notify(
-            kind="missed",
-            template="missed_operator",
-            recipients=selectors.operators_active(),
-            context=context,
-            call=call,
-            session=session,
-            now=now,
-        )
-    return ids

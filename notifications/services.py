@@ -186,9 +186,14 @@ class Delivery:
     retry_in: int | None = None
 
 
+# Kept well under Redis's visibility timeout (an hour): a task waiting longer
+# for its countdown would be handed out a second time (celery issue 5935).
+MAX_RETRY_DELAY = 30 * 60
+
+
 def retry_delay(attempts: int) -> int:
-    """Back-off after `attempts` failed tries: base, 4x, 16x... capped at 6 hours."""
-    return min(settings.NOTIFY_RETRY_BASE_SECONDS * 4 ** max(attempts - 1, 0), 6 * 3600)
+    """Back-off after `attempts` failed tries: base, 4x, 16x... at most 30 minutes."""
+    return min(settings.NOTIFY_RETRY_BASE_SECONDS * 4 ** max(attempts - 1, 0), MAX_RETRY_DELAY)
 
 
 # Messages about a session make sense only while the session is in one of

@@ -295,6 +295,12 @@ def test_thirty_minutes_late_the_call_is_missed_client_told_and_a_task_opened(
     task = OperatorTask.objects.get(call=call)
     assert task.kind == OperatorTaskKind.RESCHEDULE_MISSED and task.status == "open"
     assert Notification.objects.filter(call=call, kind="missed", recipient=call.client).count() == 1
+    told = set(
+        Notification.objects.filter(call=call, kind="missed").values_list(
+            "recipient__role", flat=True
+        )
+    )
+    assert told == {"client", "operator", "duty_manager"}
 
 
 def test_thresholds_are_configurable(scheduled, settings, django_capture_on_commit_callbacks):
