@@ -1,6 +1,7 @@
 """Boundaries of the people's pages: another person's object is a 404 on every page,
 another role's page too; home sends each role to its page; the language switch."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -99,8 +100,6 @@ def test_own_object_is_not_404(client, running_call, name, role):
 
 
 def test_unknown_call_is_404(client):
-    import uuid
-
     client.force_login(ClientFactory())
     assert client.get(reverse("client-call", args=[uuid.uuid4()])).status_code == 404
 
@@ -167,3 +166,11 @@ def test_language_switch_for_anonymous_sets_a_cookie(client):
     response = client.post(reverse("language-switch"), {"language": "ru", "next": "/login/"})
     assert response.cookies["django_language"].value == "ru"
     assert 'lang="ru"' in client.get("/login/").content.decode()
+
+
+def test_not_found_page_is_readable(client, settings):
+    settings.DEBUG = False
+    client.force_login(ClientFactory(language="en"))
+    response = client.get(reverse("client-call", args=[uuid.uuid4()]))
+    assert response.status_code == 404
+    assert "There is nothing here" in response.content.decode()
