@@ -26,6 +26,7 @@ from common.forms import add_domain_error
 from . import selectors, services, workflow
 from .forms import CancelForm, EndSessionForm, OrderForm, RecordingForm
 from .models import Call, CallKind, CallState, CallTransition, SessionStatus
+from .services import MIN_PLANNED_MINUTES
 
 PAGE_SIZE = 20
 ACTIVE_STATES = [s for s in CallState.values if s not in workflow.TERMINAL_STATES]
@@ -129,7 +130,23 @@ def client_order(request):
                     "kind_label": CallKind(data["kind"]).label,
                 },
             )
-    return render(request, "client/order.html", {"form": form})
+    return render(
+        request,
+        "client/order.html",
+        {
+            "form": form,
+            "balance": billing_selectors.client_balance(user),
+            "prices": _prices(),
+        },
+    )
+
+
+def _prices() -> list[tuple[str, object]]:
+    """Each kind of call with its quote for the shortest booking (price and minimum)."""
+    return [
+        (label, billing_selectors.booking_quote(kind=kind, planned_minutes=MIN_PLANNED_MINUTES))
+        for kind, label in CallKind.choices
+    ]
 
 
 def _quote(user, data) -> dict:

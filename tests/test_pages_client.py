@@ -136,3 +136,11 @@ def test_balance_history_lists_movements(signed_in, client_user, django_assert_m
     page = response.content.decode()
     assert "Top-up" in page
     assert "Hold" in page
+
+
+def test_order_page_shows_balance_and_prices(signed_in, client_user):
+    fund_client(client_user, Decimal("12.00"))
+    page = signed_in.get(reverse("client-order")).content.decode()
+    assert "12.00 credits" in page
+    assert "1.80 credits per minute" in page
+    assert "2.50 credits per minute, at least 30 minutes, paid in advance" in page
