@@ -17,6 +17,8 @@ from calls.models import Call, CallState, Session
 from calls.signals import call_state_changed, session_changed
 
 from . import messages, selectors
+from .models import OperatorTaskKind
+from .services import operator_tasks_settle
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,13 @@ def _never_raise(function):
 @receiver(call_state_changed, dispatch_uid="notifications.on_call_state_changed")
 @_never_raise
 def on_call_state_changed(sender, call_id, from_state, to_state, **kwargs):
+    if from_state == CallState.AWAITING_AGENT:
+        # Answered (or closed) after all: nobody needs to phone the agency now.
+        operator_tasks_settle(
+            call=call_id,
+            kind=OperatorTaskKind.AGENT_NO_ANSWER,
+            note=f"closed automatically: the call became {to_state}",
+        )
     if to_state not in (
         CallState.AWAITING_AGENT,
         CallState.DECLINED,

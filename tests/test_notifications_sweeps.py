@@ -373,6 +373,18 @@ def test_an_unanswered_request_is_chased_then_escalated(
     assert set(escalated.values_list("recipient__role", flat=True)) == {"operator"}
 
 
+def test_the_escalation_closes_itself_when_the_agent_answers_late(
+    awaiting, django_capture_on_commit_callbacks
+):
+    sweep(sweeps.sweep_agents, NOW + timedelta(hours=49), django_capture_on_commit_callbacks)
+    assert OperatorTask.objects.get(call=awaiting).status == "open"
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(awaiting, now=NOW + timedelta(hours=50))
+    task = OperatorTask.objects.get(call=awaiting)
+    assert task.status == "done" and task.done_by is None
+    assert "confirmed" in task.note
+
+
 def test_an_answered_request_is_not_chased(awaiting, django_capture_on_commit_callbacks):
     confirm(awaiting, now=NOW + timedelta(hours=1))
     sweep(sweeps.sweep_agents, NOW + timedelta(hours=72), django_capture_on_commit_callbacks)

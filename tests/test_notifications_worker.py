@@ -185,6 +185,7 @@ def test_worker_killed_mid_delivery_then_restarted_delivers_each_message_once(
         )
     finally:
         worker.stop()
+        broker.default_channel.queue_delete(queue)
         broker.release()
         print(log.read_text() if log.exists() else "no worker log")  # shown if the test fails
 
