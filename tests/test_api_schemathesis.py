@@ -1,13 +1,14 @@
 """Schemathesis against our own schema, in-process through the WSGI app.
 
 For every operation, a bounded number of generated requests (MAX_EXAMPLES)
-is sent as the role the operation is for, on the test database; half of
+is sent as the role the operation is for, on the test database; most of
 them address a real call of that person instead of a random id. No answer
 may be a 5xx, and every answer must match the schema (status code, content
 type, headers, body).
 """
 
 import json
+import os
 
 import pytest
 import schemathesis
@@ -28,7 +29,10 @@ from .flows import agent_for, book, confirm, fund_client, schedule
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
-MAX_EXAMPLES = 20
+# CI runs the same 20 examples per operation every time (no flaky builds);
+# explore further with e.g. SCHEMATHESIS_EXAMPLES=200 SCHEMATHESIS_RANDOM=1.
+MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "20"))
+DERANDOMIZE = os.environ.get("SCHEMATHESIS_RANDOM") != "1"
 
 
 def _raw_schema() -> dict:
@@ -91,6 +95,7 @@ def test_no_server_errors_and_answers_match_the_schema(operation, world):
 
     @settings(
         max_examples=MAX_EXAMPLES,
+        derandomize=DERANDOMIZE,
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
