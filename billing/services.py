@@ -78,7 +78,7 @@ def _transfer(
     actor,
     reason: str,
     now: datetime,
-) -> uuid.UUID:
+) -> uuid.UUID | None:
     """Write one balanced movement. The accounts must be locked by the caller."""
     legs = [(account, amount) for account, amount in legs if amount]
     if sum(amount for _account, amount in legs) != 0:
@@ -109,12 +109,16 @@ def _transfer(
     return transfer
 
 
+MAX_AMOUNT = Decimal("1000000000")  # fits the ledger's 13 digits with room for sums
+
+
 def _money(amount, *, field="amount") -> Decimal:
     try:
         value = Decimal(str(amount))
+        exact = value.is_finite() and value == value.quantize(CENT) and abs(value) < MAX_AMOUNT
     except ArithmeticError:
-        value = None
-    if value is None or not value.is_finite() or value != value.quantize(CENT):
+        exact = False
+    if not exact:
         raise DomainError(
             "bad_amount", _("Give an amount in credits with at most two decimals."), field=field
         )
