@@ -182,8 +182,10 @@ def test_messages_are_in_the_recipients_language_and_time_zone(
     client = Notification.objects.get(session=session, kind="reminder60", recipient__role="client")
     assert agent.language == "ru"
     assert "4 марта 2030, 17:00 (Europe/Kyiv)" in agent.body  # 15:00 UTC
+    assert "Ваш переводчик: Iryna Koval" in agent.body
     assert client.language == "en"
     assert "4 March 2030, 10:00 (America/New_York)" in client.body
+    assert client.subject.startswith("Reminder:")
 
 
 def test_a_rescheduled_session_gets_fresh_reminders_and_the_old_one_none(
