@@ -16,24 +16,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import renderers, serializers
 from rest_framework.response import Response
 
-from accounts.models import Role
 from calls.selectors import calls_visible_to
-from common.api import (
-    ApiView,
-    ErrorSerializer,
-    paginated,
-    paginated_response,
-    role_permission,
-)
+from common.api import PAGE_PARAMETERS, ApiView, ErrorSerializer, paginated, paginated_response
 from common.errors import DomainError
+from common.permissions import IsAgent, IsClient
 
 from . import selectors
 from .formatting import credits
 from .models import EntryKind
 from .statements import agent_statement, write_statement_csv
-
-IsClient = role_permission(Role.CLIENT)
-IsAgent = role_permission(Role.AGENT)
 
 MONEY = {"max_digits": 13, "decimal_places": 2}
 
@@ -96,10 +87,7 @@ class LedgerApi(ApiView):
 
     @extend_schema(
         operation_id="ledger_list",
-        parameters=[
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
-        ],
+        parameters=PAGE_PARAMETERS,
         responses={
             200: paginated(LedgerEntrySerializer),
             401: ErrorSerializer,

@@ -10,8 +10,6 @@ a database key; a session is "the call's live session".
 
 from __future__ import annotations
 
-import uuid
-
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -30,7 +28,15 @@ from agents.contact_rules import (
 )
 from agents.models import Member
 from billing import selectors as billing_selectors
-from common.api import ApiView, ErrorSerializer, paginated, paginated_response, role_permission
+from common.api import (
+    PAGE_PARAMETERS,
+    ApiView,
+    ErrorSerializer,
+    paginated,
+    paginated_response,
+    parse_public_id,
+)
+from common.permissions import IsAgent, IsClient, IsInterpreter, IsOperator
 
 from . import selectors, services
 from .filters import CallFilter
@@ -47,11 +53,6 @@ from .serializers import (
     live_session,
 )
 
-IsClient = role_permission(Role.CLIENT)
-IsAgent = role_permission(Role.AGENT)
-IsInterpreter = role_permission(Role.INTERPRETER)
-IsOperator = role_permission(Role.OPERATOR)
-
 CALL_ID = OpenApiParameter(
     "public_id", OpenApiTypes.UUID, OpenApiParameter.PATH, description="The call's public id."
 )
@@ -66,28 +67,15 @@ READ_ERRORS = {401: ErrorSerializer, 404: ErrorSerializer}
 
 def _visible_call(queryset, public_id: str):
     """The call with this public id among `queryset`, or 404 (also for a malformed id)."""
-    try:
-        key = uuid.UUID(str(public_id))
-    except ValueError:
-        raise exceptions.NotFound(_("Not found.")) from None
-    call = queryset.filter(public_id=key).first()
+    call = queryset.filter(public_id=parse_public_id(public_id)).first()
     if call is None:
         raise exceptions.NotFound(_("Not found."))
     return call
 
 
 def _visible_session(user: User, public_id: str) -> Session:
-    try:
-        key = uuid.UUID(str(public_id))
-    except ValueError:
-        raise exceptions.NotFound(_("Not found.")) from None
-    session = (
-        selectors.sessions_visible_to(user)
-        .filter(call__public_id=key)
-        .select_related("call__confirmation", "recording")
-        .prefetch_related("call__confirmation__numbers")
-        .first()
-    )
+    """The live session of the call with this public id, if it is the user's; or 404."""
+    session = _interpreter_sessions(user).filter(call__public_id=parse_public_id(public_id)).first()
     if session is None:
         raise exceptions.NotFound(_("Not found."))
     return session
@@ -202,8 +190,7 @@ class CallListApi(ApiView):
             OpenApiParameter(
                 "created_before", OpenApiTypes.DATE, description="Booked on or before."
             ),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            *PAGE_PARAMETERS,
         ],
         responses={200: paginated(ClientCallSerializer), **READ_ERRORS, 400: ErrorSerializer},
     )
@@ -334,8 +321,7 @@ class AgentRequestListApi(ApiView):
         operation_id="agent_requests_list",
         parameters=[
             OpenApiParameter("state", OpenApiTypes.STR, enum=CallState.values),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
+            *PAGE_PARAMETERS,
         ],
         responses={200: paginated(AgentRequestSerializer), **READ_ERRORS, 400: ErrorSerializer},
     )
@@ -485,10 +471,7 @@ class SessionListApi(ApiView):
 
     @extend_schema(
         operation_id="sessions_list",
-        parameters=[
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT),
-        ],
+        parameters=PAGE_PARAMETERS,
         responses={200: paginated(InterpreterSessionSerializer), **READ_ERRORS},
     )
     def get(self, request):

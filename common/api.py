@@ -16,6 +16,7 @@ parsing) to the same shape.
 from __future__ import annotations
 
 import functools
+import uuid
 import zoneinfo
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -23,8 +24,9 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -101,26 +103,12 @@ class ErrorSerializer(serializers.Serializer):
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
-# --- roles ----------------------------------------------------------------------
-
-
-class HasRole(BasePermission):
-    """Each part of the API is for one role. Another role's part answers 404,
-    like a foreign object: it doesn't exist for them (as the pages do)."""
-
-    roles: tuple[str, ...] = ()
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False  # DRF answers 401
-        if user.role not in self.roles:
-            raise exceptions.NotFound(_("Not found."))
-        return True
-
-
-def role_permission(*roles: str) -> type[HasRole]:
-    return type(f"Is{'Or'.join(r.title() for r in roles)}", (HasRole,), {"roles": roles})
+def parse_public_id(value) -> uuid.UUID:
+    """A public id from a URL, or 404: a malformed id names nothing."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise exceptions.NotFound(_("Not found.")) from None
 
 
 # --- views ----------------------------------------------------------------------
@@ -167,6 +155,12 @@ def paginated(serializer_class):
             "__module__": serializer_class.__module__,
         },
     )
+
+
+PAGE_PARAMETERS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
+    OpenApiParameter("page_size", OpenApiTypes.INT, description="Items per page, at most 100."),
+]
 
 
 def paginated_response(*, serializer_class, queryset, request, view, context_for_page=None):

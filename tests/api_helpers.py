@@ -37,3 +37,19 @@ def _fresh_throttles():
     cache.clear()
     yield
     cache.clear()
+
+
+def scheduled_call(*, member=None, start=False):
+    """A booked, confirmed call scheduled with a new interpreter; started if
+    `start`. Returns the call and the interpreter's API client."""
+    from .factories import InterpreterFactory, OperatorFactory
+    from .flows import book, confirm, schedule
+
+    call = book(member=member)
+    confirm(call)
+    interpreter = InterpreterFactory()
+    schedule(call, operator=OperatorFactory(), interpreter=interpreter)
+    api = api_as(interpreter)
+    if start:
+        assert api.post(f"/api/v1/sessions/{call.public_id}/start/").status_code == 200
+    return call, api

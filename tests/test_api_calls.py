@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from calls.models import CallState, Recording, SessionStatus
 
-from .api_helpers import CONFIRM_PAYLOAD, _fresh_throttles, api_as  # noqa: F401
+from .api_helpers import CONFIRM_PAYLOAD, _fresh_throttles, api_as, scheduled_call  # noqa: F401
 from .factories import (
     AgentFactory,
     ClientFactory,
@@ -155,11 +155,7 @@ def test_agent_declines_with_a_reason(member):
 
 
 def test_interpreter_starts_uploads_and_ends(member):
-    call = book(member=member)
-    confirm(call)
-    interpreter = InterpreterFactory()
-    schedule(call, operator=OperatorFactory(), interpreter=interpreter)
-    api = api_as(interpreter)
+    call, api = scheduled_call(member=member)
     listed = api.get("/api/v1/sessions/").json()
     assert [s["id"] for s in listed["results"]] == [str(call.public_id)]
     assert listed["results"][0]["contacts"]["dial_number"] == "+380671234567"
@@ -185,12 +181,7 @@ def test_interpreter_starts_uploads_and_ends(member):
 
 
 def test_ending_without_recording_needs_a_reason(member):
-    call = book(member=member)
-    confirm(call)
-    interpreter = InterpreterFactory()
-    schedule(call, operator=OperatorFactory(), interpreter=interpreter)
-    api = api_as(interpreter)
-    api.post(f"/api/v1/sessions/{call.public_id}/start/")
+    call, api = scheduled_call(member=member, start=True)
     answer = api.post(f"/api/v1/sessions/{call.public_id}/end/", {})
     assert answer.status_code == 400
     assert answer.json()["code"] == "recording_required"

@@ -13,9 +13,9 @@ from rest_framework.settings import api_settings
 from common import api as common_api
 from common.errors import DomainError
 
-from .api_helpers import CONFIRM_PAYLOAD, _fresh_throttles, api_as  # noqa: F401
+from .api_helpers import CONFIRM_PAYLOAD, _fresh_throttles, api_as, scheduled_call  # noqa: F401
 from .factories import ClientFactory, InterpreterFactory, OperatorFactory
-from .flows import agent_for, book, confirm, fund_client, schedule
+from .flows import agent_for, book, confirm, fund_client
 
 pytestmark = pytest.mark.django_db
 
@@ -233,12 +233,7 @@ def test_malformed_json_is_400():
 
 
 def test_a_recording_must_be_multipart_and_an_audio_file():
-    call = book()
-    confirm(call)
-    interpreter = InterpreterFactory()
-    schedule(call, operator=OperatorFactory(), interpreter=interpreter)
-    api = api_as(interpreter)
-    api.post(f"/api/v1/sessions/{call.public_id}/start/")
+    call, api = scheduled_call(start=True)
     as_json = api.post(f"/api/v1/sessions/{call.public_id}/recording/", {"file": "abc"})
     assert as_json.status_code == 415
     exe = api.post(
@@ -255,12 +250,7 @@ def test_a_recording_must_be_multipart_and_an_audio_file():
 
 @pytest.mark.parametrize("value", [-1, 10**9, "ten"])
 def test_bad_talk_seconds(value):
-    call = book()
-    confirm(call)
-    interpreter = InterpreterFactory()
-    schedule(call, operator=OperatorFactory(), interpreter=interpreter)
-    api = api_as(interpreter)
-    api.post(f"/api/v1/sessions/{call.public_id}/start/")
+    call, api = scheduled_call(start=True)
     answer = api.post(f"/api/v1/sessions/{call.public_id}/end/", {"talk_seconds": value})
     assert answer.status_code == 400
     assert "talk_seconds" in answer.json()["errors"]
