@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -40,17 +40,14 @@ from common.permissions import IsAgent, IsClient, IsInterpreter, IsOperator
 
 from . import selectors, services
 from .filters import CallFilter
-from .models import CallKind, CallState, CallTransition, Session
+from .models import CallKind, CallState, Session
 from .serializers import (
-    CallBaseSerializer,
-    ConfirmationSerializer,
-    MemberRefSerializer,
-    MemberSerializer,
-    PersonContactSerializer,
+    AgentRequestDetailSerializer,
+    AgentRequestSerializer,
+    ClientCallDetailSerializer,
+    ClientCallSerializer,
+    InterpreterSessionSerializer,
     SessionTimesSerializer,
-    TimelineEntrySerializer,
-    confirmation_of,
-    live_session,
 )
 
 CALL_ID = OpenApiParameter(
@@ -81,16 +78,7 @@ def _visible_session(user: User, public_id: str) -> Session:
     return session
 
 
-def _timeline(call):
-    return CallTransition.objects.filter(call=call).select_related("actor")
-
-
 # --- client ---------------------------------------------------------------------
-
-
-class ChargeSerializer(serializers.Serializer):
-    billed_minutes = serializers.IntegerField()
-    client_charge = serializers.DecimalField(max_digits=13, decimal_places=2)
 
 
 def _money_context(calls) -> dict:
@@ -100,37 +88,6 @@ def _money_context(calls) -> dict:
         "holds": billing_selectors.call_holds(ids),
         "charges": billing_selectors.call_charges(ids),
     }
-
-
-class ClientCallSerializer(CallBaseSerializer):
-    member = MemberRefSerializer()
-    session = serializers.SerializerMethodField()
-    held = serializers.SerializerMethodField(help_text="Credit held for this call while open.")
-    charge = serializers.SerializerMethodField(help_text="What the completed call cost.")
-
-    @extend_schema_field(serializers.DecimalField(max_digits=13, decimal_places=2, allow_null=True))
-    def get_held(self, call):
-        held = self.context.get("holds", {}).get(call.pk)
-        return None if held is None else f"{held:.2f}"
-
-    @extend_schema_field(ChargeSerializer(allow_null=True))
-    def get_charge(self, call):
-        price = self.context.get("charges", {}).get(call.pk)
-        return ChargeSerializer(price).data if price else None
-
-    @extend_schema_field(SessionTimesSerializer(allow_null=True))
-    def get_session(self, call):
-        session = live_session(call)
-        return SessionTimesSerializer(session).data if session else None
-
-
-class ClientCallDetailSerializer(ClientCallSerializer):
-    decline_reason = serializers.CharField()
-    timeline = serializers.SerializerMethodField()
-
-    @extend_schema_field(TimelineEntrySerializer(many=True))
-    def get_timeline(self, call):
-        return TimelineEntrySerializer(_timeline(call), many=True).data
 
 
 class CallListApi(ApiView):
@@ -275,36 +232,6 @@ class CallCancelApi(ApiView):
 # --- agent ----------------------------------------------------------------------
 
 
-class AgentSessionSerializer(SessionTimesSerializer):
-    interpreter = PersonContactSerializer()
-
-
-class AgentRequestSerializer(CallBaseSerializer):
-    member = MemberSerializer()
-    session = serializers.SerializerMethodField()
-
-    @extend_schema_field(AgentSessionSerializer(allow_null=True))
-    def get_session(self, call):
-        session = live_session(call)
-        return AgentSessionSerializer(session).data if session else None
-
-
-class AgentRequestDetailSerializer(AgentRequestSerializer):
-    decline_reason = serializers.CharField()
-    confirmation = serializers.SerializerMethodField()
-    duty_manager = serializers.SerializerMethodField()
-
-    @extend_schema_field(ConfirmationSerializer(allow_null=True))
-    def get_confirmation(self, call):
-        confirmation = confirmation_of(call)
-        return ConfirmationSerializer(confirmation).data if confirmation else None
-
-    @extend_schema_field(PersonContactSerializer(allow_null=True))
-    def get_duty_manager(self, call):
-        manager = selectors.duty_manager_current()
-        return PersonContactSerializer(manager).data if manager else None
-
-
 def _agent_calls(user):
     return selectors.calls_visible_to(user).select_related("confirmation")
 
@@ -433,26 +360,6 @@ class AgentRequestDeclineApi(ApiView):
 
 
 # --- interpreter ----------------------------------------------------------------
-
-
-class InterpreterSessionSerializer(SessionTimesSerializer):
-    """An interpreter's session. `id` is the call's public id."""
-
-    id = serializers.UUIDField(source="call.public_id")
-    kind = serializers.ChoiceField(choices=CallKind.choices, source="call.kind")
-    call_state = serializers.ChoiceField(choices=CallState.choices, source="call.state")
-    languages = serializers.CharField(source="call.languages")
-    member = MemberSerializer(source="call.member")
-    contacts = serializers.SerializerMethodField()
-    has_recording = serializers.SerializerMethodField()
-
-    @extend_schema_field(ConfirmationSerializer(allow_null=True))
-    def get_contacts(self, session):
-        confirmation = confirmation_of(session.call)
-        return ConfirmationSerializer(confirmation).data if confirmation else None
-
-    def get_has_recording(self, session) -> bool:
-        return hasattr(session, "recording")
 
 
 def _interpreter_sessions(user):

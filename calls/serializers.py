@@ -1,4 +1,4 @@
-"""Output shapes of calls shared by several API views (calls/api.py).
+"""Output shapes of calls for the API (calls/api.py).
 
 Each role sees its own view of a call: the client sees the member only by
 the agency's reference; the agent sees the member, the numbers it gave and
@@ -13,7 +13,8 @@ from rest_framework import serializers
 
 from accounts.models import Role
 
-from .models import CallKind, CallState, SessionStatus
+from . import selectors
+from .models import CallKind, CallState, CallTransition, SessionStatus
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -98,3 +99,96 @@ def live_session(call):
 
 def confirmation_of(call):
     return getattr(call, "confirmation", None)
+
+
+# --- each role's view of a call -------------------------------------------------
+
+
+def _timeline(call):
+    return CallTransition.objects.filter(call=call).select_related("actor")
+
+
+class ChargeSerializer(serializers.Serializer):
+    billed_minutes = serializers.IntegerField()
+    client_charge = serializers.DecimalField(max_digits=13, decimal_places=2)
+
+
+class ClientCallSerializer(CallBaseSerializer):
+    member = MemberRefSerializer()
+    session = serializers.SerializerMethodField()
+    held = serializers.SerializerMethodField(help_text="Credit held for this call while open.")
+    charge = serializers.SerializerMethodField(help_text="What the completed call cost.")
+
+    @extend_schema_field(serializers.DecimalField(max_digits=13, decimal_places=2, allow_null=True))
+    def get_held(self, call):
+        held = self.context.get("holds", {}).get(call.pk)
+        return None if held is None else f"{held:.2f}"
+
+    @extend_schema_field(ChargeSerializer(allow_null=True))
+    def get_charge(self, call):
+        price = self.context.get("charges", {}).get(call.pk)
+        return ChargeSerializer(price).data if price else None
+
+    @extend_schema_field(SessionTimesSerializer(allow_null=True))
+    def get_session(self, call):
+        session = live_session(call)
+        return SessionTimesSerializer(session).data if session else None
+
+
+class ClientCallDetailSerializer(ClientCallSerializer):
+    decline_reason = serializers.CharField()
+    timeline = serializers.SerializerMethodField()
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_timeline(self, call):
+        return TimelineEntrySerializer(_timeline(call), many=True).data
+
+
+class AgentSessionSerializer(SessionTimesSerializer):
+    interpreter = PersonContactSerializer()
+
+
+class AgentRequestSerializer(CallBaseSerializer):
+    member = MemberSerializer()
+    session = serializers.SerializerMethodField()
+
+    @extend_schema_field(AgentSessionSerializer(allow_null=True))
+    def get_session(self, call):
+        session = live_session(call)
+        return AgentSessionSerializer(session).data if session else None
+
+
+class AgentRequestDetailSerializer(AgentRequestSerializer):
+    decline_reason = serializers.CharField()
+    confirmation = serializers.SerializerMethodField()
+    duty_manager = serializers.SerializerMethodField()
+
+    @extend_schema_field(ConfirmationSerializer(allow_null=True))
+    def get_confirmation(self, call):
+        confirmation = confirmation_of(call)
+        return ConfirmationSerializer(confirmation).data if confirmation else None
+
+    @extend_schema_field(PersonContactSerializer(allow_null=True))
+    def get_duty_manager(self, call):
+        manager = selectors.duty_manager_current()
+        return PersonContactSerializer(manager).data if manager else None
+
+
+class InterpreterSessionSerializer(SessionTimesSerializer):
+    """An interpreter's session. `id` is the call's public id."""
+
+    id = serializers.UUIDField(source="call.public_id")
+    kind = serializers.ChoiceField(choices=CallKind.choices, source="call.kind")
+    call_state = serializers.ChoiceField(choices=CallState.choices, source="call.state")
+    languages = serializers.CharField(source="call.languages")
+    member = MemberSerializer(source="call.member")
+    contacts = serializers.SerializerMethodField()
+    has_recording = serializers.SerializerMethodField()
+
+    @extend_schema_field(ConfirmationSerializer(allow_null=True))
+    def get_contacts(self, session):
+        confirmation = confirmation_of(session.call)
+        return ConfirmationSerializer(confirmation).data if confirmation else None
+
+    def get_has_recording(self, session) -> bool:
+        return hasattr(session, "recording")
