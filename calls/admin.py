@@ -10,6 +10,7 @@ from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -159,10 +160,10 @@ class CallAdmin(admin.ModelAdmin):
     def agency(self, call):
         return call.member.agency.name
 
-    @admin.display(description=gettext_lazy("session (UTC)"))
+    @admin.display(description=gettext_lazy("session (your time)"))
     def session_start(self, call):
         session = call.active_session
-        return session.starts_at.strftime("%Y-%m-%d %H:%M") if session else "—"
+        return timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M") if session else "—"
 
     @admin.display(description=gettext_lazy("interpreter"))
     def interpreter(self, call):

@@ -170,8 +170,8 @@ class Session(models.Model):
         on_delete=models.PROTECT,
         related_name="sessions",
     )
-    starts_at = models.DateTimeField(_("starts at (UTC)"))
-    planned_end = models.DateTimeField(_("planned end (UTC)"))
+    starts_at = models.DateTimeField(_("starts at"))
+    planned_end = models.DateTimeField(_("planned end"))
     # The interpreter's time the session blocks: start and end widened by the
     # buffer. Stored so the database can enforce no overlap (see 0002).
     blocked_from = models.DateTimeField()

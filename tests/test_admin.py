@@ -214,3 +214,14 @@ def test_bulk_cancel_reports_each_refusal(operator_client):
     body = response.content.decode()
     assert "1 call(s) cancelled." in body
     assert "cannot become" in body
+
+
+def test_operator_reads_session_times_in_their_own_time_zone(operator_client):
+    call = book()
+    confirm(call)
+    start = (timezone.now() + timedelta(days=3)).replace(hour=16, minute=0, second=0, microsecond=0)
+    schedule(call, operator=operator_client.operator, starts_at=start)
+    response = operator_client.get(reverse("admin:calls_call_changelist"))
+    berlin = start.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%d %H:%M")
+    assert berlin in response.content.decode()
+    assert start.strftime("%Y-%m-%d %H:%M") != berlin
