@@ -4,7 +4,9 @@ driven to a given state through the services."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_issue
@@ -33,10 +35,13 @@ def api_as(user=None) -> APIClient:
 
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
-    # Throttle counters live in the cache, which outlives a test.
+    """Throttle counters live in the cache, which outlives a test; and a request
+    leaves its user's language active in the test's thread."""
     cache.clear()
     yield
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
 
 
 def scheduled_call(*, member=None, start=False):

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.utils import timezone
 from django.utils.translation import gettext, override
 from rest_framework.settings import api_settings
@@ -90,6 +91,22 @@ def test_messages_come_in_the_users_language_also_with_token_auth():
     assert required != "This field is required."
     assert answer.json()["errors"] == {"reason": [required]}
     assert answer["Content-Language"] == "ru"
+
+
+def test_domain_errors_are_translated_into_the_users_language():
+    call_command("compile_translations", verbosity=0)
+    call = book()
+    agent = agent_for(call)
+    agent.language = "ru"
+    agent.save()
+    payload = {**CONFIRM_PAYLOAD, "numbers": CONFIRM_PAYLOAD["numbers"][:1]}
+    answer = api_as(agent).post(f"/api/v1/agent/requests/{call.public_id}/confirm/", payload)
+    assert answer.status_code == 400
+    english = "The agent's mobile number is required."
+    with override("ru"):
+        russian = gettext(english)
+    assert russian != english
+    assert russian in answer.json()["errors"]["numbers"]
 
 
 def test_validation_errors_are_flattened_by_field():
