@@ -6,16 +6,21 @@ import secrets
 import subprocess
 import sys
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from .api_helpers import _fresh_throttles, api_as  # noqa: F401
-from .factories import ClientFactory
+from calls.models import Recording
+
+from .api_helpers import _fresh_throttles, api_as, scheduled_call  # noqa: F401
+from .factories import ClientFactory, OperatorFactory
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "pass-123-word"  # tests/factories.py
@@ -197,3 +202,43 @@ def test_a_malformed_token_is_401_not_an_error(key):
     answer = APIClient().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
     assert answer.status_code == 401
     assert answer.json()["code"] == "authentication_failed"
+
+
+@pytest.mark.django_db
+def test_the_api_token_command_issues_and_revokes():
+    client = ClientFactory()
+    out = StringIO()
+    call_command("api_token", client.username, stdout=out)
+    key = out.getvalue().strip()
+    assert Token.objects.get(user=client).key == key
+    call_command("api_token", client.username, "--revoke", stdout=StringIO())
+    assert not Token.objects.filter(user=client).exists()
+    with pytest.raises(CommandError):
+        call_command("api_token", "nobody-here", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_recordings_are_not_served_as_media():
+    call, api = scheduled_call(start=True)
+    upload = {"file": SimpleUploadedFile("take.mp3", b"ID3data")}
+    assert (
+        api.post(
+            f"/api/v1/sessions/{call.public_id}/recording/", upload, format="multipart"
+        ).status_code
+        == 201
+    )
+    name = Recording.objects.get(session__call=call).file.name
+    for path in (f"/media/{name}", f"/{name}"):
+        assert Client().get(path).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_admin_sign_in_is_locked_out_too(settings):
+    settings.AXES_ENABLED = True
+    operator = OperatorFactory()
+    browser = Client()
+    for _ in range(5):
+        browser.post("/admin/login/", {"username": operator.username, "password": "wrong"})
+    locked = browser.post("/admin/login/", {"username": operator.username, "password": PASSWORD})
+    assert locked.status_code == 429
+    assert browser.get("/admin/").status_code == 302
