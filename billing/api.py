@@ -7,6 +7,7 @@ ids (only calls the user may see), so no database key leaves the API.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 
@@ -135,7 +136,9 @@ class StatementApi(ApiView):
     class OutputSerializer(serializers.Serializer):
         class RowSerializer(serializers.Serializer):
             at = serializers.DateTimeField()
-            call = serializers.CharField(allow_null=True, help_text="The call's public id.")
+            call = serializers.CharField(
+                source="call_id", allow_null=True, help_text="The call's public id."
+            )
             kind = serializers.CharField()
             talk_seconds = serializers.IntegerField(allow_null=True)
             billed_minutes = serializers.IntegerField(allow_null=True)
@@ -177,12 +180,17 @@ class StatementApi(ApiView):
         statement = agent_statement(
             agency_id=request.user.agency_id, year=int(match[1]), month=int(match[2])
         )
-        data = self.OutputSerializer(statement).data
+        # The same statement with the calls' public ids instead of database keys.
         public_ids = _public_ids(request.user, [row.call_id for row in statement.rows])
-        for row, source in zip(data["rows"], statement.rows, strict=True):
-            row["call"] = public_ids.get(source.call_id)
-        response = Response(data)
-        response.statement = statement
+        statement = dataclasses.replace(
+            statement,
+            rows=[
+                dataclasses.replace(row, call_id=public_ids.get(row.call_id))
+                for row in statement.rows
+            ],
+        )
+        response = Response(self.OutputSerializer(statement).data)
+        response.statement = statement  # for the CSV renderer
         if request.accepted_renderer.format == "csv":
             name = f"statement-{statement.year:04d}-{statement.month:02d}.csv"
             response["Content-Disposition"] = f'attachment; filename="{name}"'
