@@ -265,7 +265,9 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Interpreted calls API",
     "DESCRIPTION": (
         "Calls for clients, requests for agents, sessions for interpreters. "
-        "Errors: {code, message, errors} with the message in the user's language."
+        "Errors: {code, message, errors} with the message in the user's language. "
+        "Times are ISO 8601 in the user's own time zone; a time without an offset "
+        "is read in it."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

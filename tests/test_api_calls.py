@@ -214,3 +214,19 @@ def test_operator_schedules_through_the_api(member):
     assert past.status_code == 400
     assert past.json()["code"] == "in_the_past"
     assert "starts_at" in past.json()["errors"]
+
+
+def test_times_are_read_and_shown_in_the_users_time_zone(member):
+    call = book(member=member)
+    confirm(call)
+    operator = OperatorFactory(time_zone="Europe/Berlin")
+    answer = api_as(operator).post(
+        f"/api/v1/office/calls/{call.public_id}/schedule/",
+        {"starts_at": "2030-01-10T10:00", "interpreter": InterpreterFactory().pk},
+    )
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["starts_at"] == "2030-01-10T10:00:00+01:00"
+    session = call.sessions.get()
+    assert session.starts_at.isoformat() == "2030-01-10T09:00:00+00:00"
+    shown = api_as(call.client).get(f"/api/v1/calls/{call.public_id}/").json()
+    assert shown["session"]["starts_at"] == "2030-01-10T04:00:00-05:00"  # New York
