@@ -235,6 +235,9 @@ AGENT_LINK_MAX_AGE_HOURS = env.int("AGENT_LINK_MAX_AGE_HOURS", default=72)
 # expire, and rate limits: a tight one on issuing tokens (password guessing;
 # django-axes also locks out), generous ones elsewhere.
 API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=30)
+# Rate-limit counters live in the cache, which every web process must share
+# for the limits to hold: production sets CACHE_URL=redis://redis:6379/1.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "common.api.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",

@@ -242,3 +242,12 @@ def test_the_admin_sign_in_is_locked_out_too(settings):
     locked = browser.post("/admin/login/", {"username": operator.username, "password": PASSWORD})
     assert locked.status_code == 429
     assert browser.get("/admin/").status_code == 302
+
+
+@pytest.mark.slow
+def test_rate_limit_counters_can_live_in_redis_for_every_process():
+    code = "from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])"
+    env = _production_env(CACHE_URL="redis://redis:6379/1")
+    result = _manage("shell", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].endswith("redis.RedisCache")
