@@ -235,6 +235,9 @@ AGENT_LINK_MAX_AGE_HOURS = env.int("AGENT_LINK_MAX_AGE_HOURS", default=72)
 # expire, and rate limits: a tight one on issuing tokens (password guessing;
 # django-axes also locks out), generous ones elsewhere.
 API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=30)
+# Reverse proxies in front of the app that append to X-Forwarded-For: rate
+# limits and lockouts count the address the outermost one saw.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 # Rate-limit counters live in the cache, which every web process must share
 # for the limits to hold: production sets CACHE_URL=redis://redis:6379/1.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
@@ -262,6 +265,7 @@ REST_FRAMEWORK = {
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
         "api_token": env.str("API_THROTTLE_TOKEN", default="10/minute"),
     },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -293,6 +297,7 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # A lockout answers 429: JSON under /api/, plain text elsewhere.
 AXES_LOCKOUT_CALLABLE = "common.api.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "common.api.client_ip"
 
 SESSION_COOKIE_HTTPONLY = True
 # Database sessions that ignore a malformed (forged) session cookie.

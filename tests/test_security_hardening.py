@@ -18,6 +18,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from calls.models import Recording
+from common.api import client_ip
 
 from .api_helpers import _fresh_throttles, api_as, scheduled_call  # noqa: F401
 from .factories import ClientFactory, OperatorFactory
@@ -251,3 +252,20 @@ def test_rate_limit_counters_can_live_in_redis_for_every_process():
     result = _manage("shell", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1].endswith("redis.RedisCache")
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded", "expected"),
+    [
+        (0, "6.6.6.6", "10.0.0.1"),  # no proxy: the header is the client's own words
+        (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # the proxy appended the real one
+        (2, "6.6.6.6, 203.0.113.7, 10.0.0.2", "203.0.113.7"),
+        (2, "", "10.0.0.1"),
+    ],
+)
+def test_the_client_address_is_the_one_the_trusted_proxy_saw(
+    settings, rf, count, forwarded, expected
+):
+    settings.TRUSTED_PROXY_COUNT = count
+    request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.1")
+    assert client_ip(request) == expected
