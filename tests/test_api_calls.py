@@ -230,3 +230,33 @@ def test_times_are_read_and_shown_in_the_users_time_zone(member):
     assert session.starts_at.isoformat() == "2030-01-10T09:00:00+00:00"
     shown = api_as(call.client).get(f"/api/v1/calls/{call.public_id}/").json()
     assert shown["session"]["starts_at"] == "2030-01-10T04:00:00-05:00"  # New York
+
+
+def test_a_video_call_is_confirmed_with_the_members_video_handle(member):
+    call = book(member=member, kind="video")
+    api = api_as(member.agency.staff.get())
+    url = f"/api/v1/agent/requests/{call.public_id}/confirm/"
+    payload = {**CONFIRM_PAYLOAD, "dial": ""}
+    missing = api.post(url, payload)
+    assert missing.status_code == 400
+    assert "video_handle" in missing.json()["errors"]
+    answer = api.post(url, {**payload, "video_handle": "svitlana.video"})
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["confirmation"]["video_handle"] == "svitlana.video"
+    assert answer.json()["confirmation"]["dial_number"] == ""
+
+
+def test_an_agent_who_is_the_responsible_person_gives_a_second_number(member):
+    call = book(member=member)
+    api = api_as(member.agency.staff.get())
+    numbers = [
+        {"role": "member", "number": "+380 67 123 4567"},
+        {"role": "agent_mobile", "number": "+380 50 765 4321"},
+        {"role": "agent_second", "number": "+380 44 222 3344"},
+    ]
+    answer = api.post(
+        f"/api/v1/agent/requests/{call.public_id}/confirm/",
+        {"numbers": numbers, "agent_is_responsible": True, "dial": "+380671234567"},
+    )
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["confirmation"]["agent_is_responsible"] is True
