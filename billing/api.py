@@ -7,7 +7,7 @@ ids (only calls the user may see), so no database key leaves the API.
 
 from __future__ import annotations
 
-import dataclasses
+import csv
 import io
 import re
 
@@ -117,9 +117,9 @@ class StatementCSVRenderer(renderers.BaseRenderer):
         statement = getattr(response, "statement", None)
         out = io.StringIO()
         if statement is not None and response.status_code == 200:
-            write_statement_csv(statement, out)
+            write_statement_csv(statement, out, call_labels=response.call_labels)
         elif isinstance(data, dict):  # an error: code and message
-            out.write(f"{data.get('code', '')},{data.get('message', '')}\r\n")
+            csv.writer(out).writerow([data.get("code", ""), data.get("message", "")])
         return out.getvalue().encode(self.charset)
 
 
@@ -136,15 +136,16 @@ class StatementApi(ApiView):
     class OutputSerializer(serializers.Serializer):
         class RowSerializer(serializers.Serializer):
             at = serializers.DateTimeField()
-            call = serializers.CharField(
-                source="call_id", allow_null=True, help_text="The call's public id."
-            )
+            call = serializers.SerializerMethodField(help_text="The call's public id.")
             kind = serializers.CharField()
             talk_seconds = serializers.IntegerField(allow_null=True)
             billed_minutes = serializers.IntegerField(allow_null=True)
             client_charge = serializers.DecimalField(**MONEY, allow_null=True)
             commission = serializers.DecimalField(**MONEY)
             note = serializers.CharField()
+
+            def get_call(self, row) -> str | None:
+                return self.context["call_labels"].get(row.call_id) or None
 
         agency = serializers.CharField(source="agency_name")
         year = serializers.IntegerField()
@@ -180,16 +181,12 @@ class StatementApi(ApiView):
         statement = agent_statement(
             agency_id=request.user.agency_id, year=int(match[1]), month=int(match[2])
         )
-        # The same statement with the calls' public ids instead of database keys.
+        # Calls by their public ids, never by database keys (JSON and CSV alike).
         public_ids = _public_ids(request.user, [row.call_id for row in statement.rows])
-        statement = dataclasses.replace(
-            statement,
-            rows=[
-                dataclasses.replace(row, call_id=public_ids.get(row.call_id))
-                for row in statement.rows
-            ],
-        )
-        response = Response(self.OutputSerializer(statement).data)
+        labels = {row.call_id: public_ids.get(row.call_id, "") for row in statement.rows}
+        data = self.OutputSerializer(statement, context={"call_labels": labels}).data
+        response = Response(data)
+        response.call_labels = labels
         response.statement = statement  # for the CSV renderer
         if request.accepted_renderer.format == "csv":
             name = f"statement-{statement.year:04d}-{statement.month:02d}.csv"
