@@ -101,3 +101,11 @@ def test_next_month_is_empty_not_an_error():
     api = api_as(agent_for(book()))
     nxt = (timezone.now() + timedelta(days=32)).strftime("%Y-%m")
     assert api.get(f"/api/v1/agent/statements/{nxt}/").json()["rows"] == []
+
+
+def test_a_csv_request_gets_its_error_as_csv():
+    api = api_as(agent_for(book()))
+    answer = api.get("/api/v1/agent/statements/2026-13/?format=csv")
+    assert answer.status_code == 400
+    assert answer["Content-Type"].startswith("text/csv")
+    assert answer.content.decode().startswith("bad_month,")
