@@ -88,6 +88,7 @@ GET    /client/                                       302  200  200  404  404  4
 GET    /client/balance/                               302  200  200  404  404  404  404  404
 GET    /client/order/                                 302  200  200  404  404  404  404  404
 GET    /client/calls/{scheduled}/                     302  200  404  404  404  404  404  404
+POST   /client/calls/{scheduled}/cancel/              302  302  404  404  404  404  404  404
 GET    /agent/                                        302  404  404  200  200  404  404  404
 GET    /agent/calls/{waiting}/                        302  404  404  200  404  404  404  404
 GET    /agent/statement/                              302  404  404  200  200  404  404  404
@@ -97,7 +98,6 @@ GET    /agent/link/{used_link}/                       410  410  410  410  410  4
 GET    /agent/link/forged-or-expired/                 404  404  404  404  404  404  404  404
 GET    /interpreter/                                  302  404  404  404  404  200  200  404
 GET    /interpreter/calls/{scheduled}/                302  404  404  404  404  200  404  404
-POST   /client/calls/{scheduled}/cancel/             302  302  404  404  404  404  404  404
 POST   /interpreter/calls/{scheduled}/start/          302  404  404  404  404  302  404  404
 POST   /interpreter/calls/{running}/end/              302  404  404  404  404  302  404  404
 POST   /interpreter/calls/{running}/recording/        302  404  404  404  404  302  404  404
