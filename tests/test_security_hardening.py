@@ -92,6 +92,7 @@ def test_answers_carry_the_security_headers():
     assert answer["X-Content-Type-Options"] == "nosniff"
     assert answer["Referrer-Policy"] == "same-origin"
     assert answer["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"]
 
 
 @pytest.mark.django_db
