@@ -2,9 +2,10 @@
 
 Every sweep takes `now` (tests pass it; beat does not) and is safe to run
 twice or twice at once: messages have unique keys, session changes are
-conditional updates, and the workflow refuses a second "missed". Each batch
-is its own transaction, so a long sweep holds no lock for long and a crash
-loses at most one batch's work, which the next run redoes.
+conditional updates, and the workflow refuses a second "missed". Messages
+are recorded with one insert per batch and state changes (overdue, missed)
+one session per transaction, so a long sweep holds no lock for long and a
+crash loses at most one batch's work, which the next run redoes.
 
 Queries and the indexes they use:
 - reminders:  Session(status, starts_at) range + Notification(session, kind) anti-join
