@@ -45,6 +45,8 @@ ROLES = [
     "operator",
 ]
 
+# Page forms are posted empty: their owner gets the form back (a 400 where the
+# page says so), everybody else the same answer as for reading the page.
 # {waiting}: awaiting the agent; {confirmed}; {scheduled}: with the interpreter;
 # {running}: in progress; {done}: completed with a recording; {call_pk}: the
 # scheduled call's database key (admin only); {link}/{used_link}: the agent's
@@ -87,10 +89,12 @@ GET    /                                              302  302  302  302  302  3
 GET    /client/                                       302  200  200  404  404  404  404  404
 GET    /client/balance/                               302  200  200  404  404  404  404  404
 GET    /client/order/                                 302  200  200  404  404  404  404  404
+POST   /client/order/                                 302  200  200  404  404  404  404  404
 GET    /client/calls/{scheduled}/                     302  200  404  404  404  404  404  404
 POST   /client/calls/{scheduled}/cancel/              302  302  404  404  404  404  404  404
 GET    /agent/                                        302  404  404  200  200  404  404  404
 GET    /agent/calls/{waiting}/                        302  404  404  200  404  404  404  404
+POST   /agent/calls/{waiting}/                        302  404  404  400  404  404  404  404
 GET    /agent/statement/                              302  404  404  200  200  404  404  404
 GET    /agent/statement.csv                           302  404  404  200  200  404  404  404
 GET    /agent/link/{link}/                            200  200  200  200  200  200  200  200
