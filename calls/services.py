@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -261,17 +261,28 @@ def session_schedule(
                     sender=Session, session_id=session.pk, call_id=locked.pk, change=change
                 )
             )
-    except IntegrityError as exc:
-        # Another operator took the slot between our check and our insert.
-        if "session_interpreter_no_overlap" in str(exc):
-            raise Conflict(
-                "interpreter_busy",
-                _("The interpreter was just booked for an overlapping time. Choose another time."),
-                field="starts_at",
-            ) from exc
-        raise
+    except (IntegrityError, OperationalError) as exc:
+        # Another operator took the slot between our check and our insert: the
+        # exclusion constraint refuses ours, or, when both inserts wait on each
+        # other, PostgreSQL breaks the deadlock by failing one of them.
+        if not _is_overlap_refusal(exc):
+            raise
+        raise Conflict(
+            "interpreter_busy",
+            _("The interpreter was just booked for an overlapping time. Choose another time."),
+            field="starts_at",
+        ) from exc
     call.refresh_from_db()
     return session
+
+
+DEADLOCK_DETECTED = "40P01"
+
+
+def _is_overlap_refusal(exc: Exception) -> bool:
+    if isinstance(exc, IntegrityError):
+        return "session_interpreter_no_overlap" in str(exc)
+    return getattr(exc.__cause__, "pgcode", None) == DEADLOCK_DETECTED
 
 
 def _busy_error(interpreter: User, clash: Session) -> Conflict:

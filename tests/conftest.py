@@ -11,7 +11,14 @@ import os
 import pytest
 from django.conf import settings
 
+from config.celery import app as celery_app
 from tests.factories import *  # noqa: F401,F403  (factories as fixtures' helpers)
+
+# Tasks queued by tests go to an in-memory broker, never into var/broker of a
+# developer's running product. Tests that need a real broker (Redis) make their
+# own connection. (The Django namespace reads the CELERY_-prefixed keys.)
+celery_app.conf.CELERY_BROKER_URL = "memory://"
+celery_app.conf.CELERY_BROKER_TRANSPORT_OPTIONS = {}
 
 
 def _on_postgres() -> bool:

@@ -214,3 +214,18 @@ def test_request_waits_for_an_operator_when_the_agency_has_nobody_to_ask(operato
     agent_for(call)
     workflow.transition(call, CallState.AWAITING_AGENT, actor=operator, reason="agent added")
     assert Call.objects.get(pk=call.pk).state == CallState.AWAITING_AGENT
+
+
+def test_a_deadlock_between_two_bookings_reads_as_interpreter_busy():
+    """PostgreSQL may break two conflicting inserts' wait with a deadlock error."""
+    from django.db import OperationalError
+
+    class PgDeadlock(Exception):
+        pgcode = "40P01"
+
+    error = OperationalError("deadlock detected")
+    error.__cause__ = PgDeadlock()
+    assert services._is_overlap_refusal(error)
+    other = OperationalError("server closed the connection")
+    other.__cause__ = None
+    assert not services._is_overlap_refusal(other)
