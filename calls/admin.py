@@ -255,6 +255,12 @@ class CallAdmin(admin.ModelAdmin):
         if call is not None:
             for target in workflow.allowed_targets(call, request.user):
                 buttons.append((TARGET_ACTIONS[target], self._target_url(call, target)))
+            if call.state == CallState.MISSED:
+                # A missed call stays missed (its hold is released); the
+                # reschedule is a new booking with the same details.
+                buttons.append(
+                    (_("Book again"), f"{reverse('admin:calls_call_book')}?again={call.pk}")
+                )
             if call.state == CallState.SCHEDULED:
                 buttons.append(
                     (_("Reschedule"), reverse("admin:calls_call_schedule", args=[call.pk]))
@@ -286,7 +292,7 @@ class CallAdmin(admin.ModelAdmin):
         return redirect("admin:calls_call_change", call.pk)
 
     def book_view(self, request):
-        form = BookCallForm(request.POST or None)
+        form = BookCallForm(request.POST or None, initial=self._initial_from(request))
         if request.method == "POST" and form.is_valid():
             try:
                 call = services.call_request_create(
@@ -315,6 +321,18 @@ class CallAdmin(admin.ModelAdmin):
                     % {"held": credits(held or 0)},
                 )
         return self._render(request, None, form, _("Book a call for a client"))
+
+    def _initial_from(self, request) -> dict:
+        """The details of an earlier call, to book it again (e.g. after it was missed)."""
+        again = request.GET.get("again", "")
+        earlier = self.get_queryset(request).filter(pk=again).first() if again.isdigit() else None
+        if earlier is None:
+            return {}
+        fields = ("client", "member", "kind", "planned_minutes", "preferred_times", "languages")
+        return {
+            **{name: getattr(earlier, name) for name in fields},
+            "note": _("Booked again after call %(call)s.") % {"call": str(earlier.public_id)[:8]},
+        }
 
     def schedule_view(self, request, pk):
         call = get_object_or_404(self.get_queryset(request), pk=pk)

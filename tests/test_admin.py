@@ -225,3 +225,19 @@ def test_operator_reads_session_times_in_their_own_time_zone(operator_client):
     berlin = start.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%d %H:%M")
     assert berlin in response.content.decode()
     assert start.strftime("%Y-%m-%d %H:%M") != berlin
+
+
+def test_a_missed_call_is_booked_again_with_its_details(operator_client):
+    call = book(minutes=45)
+    confirm(call)
+    schedule(call, operator=operator_client.operator)
+    operator_client.post(
+        reverse("admin:calls_call_transition", args=[call.pk, "missed"]), {"reason": "no answer"}
+    )
+    page = operator_client.get(reverse("admin:calls_call_change", args=[call.pk]))
+    again_url = f"{reverse('admin:calls_call_book')}?again={call.pk}"
+    assert again_url in page.content.decode()
+    form = operator_client.get(again_url).context["form"]
+    assert form.initial["client"] == call.client
+    assert form.initial["member"] == call.member
+    assert form.initial["planned_minutes"] == 45
