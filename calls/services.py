@@ -109,7 +109,15 @@ def call_request_create(
 
 
 def agency_has_agents(agency_id: int) -> bool:
-    return User.objects.filter(role=Role.AGENT, agency_id=agency_id, is_active=True).exists()
+    return _agency_agent(agency_id) is not None
+
+
+def _agency_agent(agency_id: int) -> User | None:
+    return (
+        User.objects.filter(role=Role.AGENT, agency_id=agency_id, is_active=True)
+        .order_by("id")
+        .first()
+    )
 
 
 def call_confirm(
@@ -130,7 +138,7 @@ def call_confirm(
         raise DomainError("contacts_kind_mismatch", _("The contacts do not fit this kind of call."))
     with transaction.atomic():
         # Lock first so two confirmations can't both create a record.
-        locked = Call.objects.select_for_update().get(pk=call.pk)
+        locked = Call.objects.select_for_update().select_related("member").get(pk=call.pk)
         if locked.state != CallState.AWAITING_AGENT:
             raise Conflict(
                 "already_answered",
@@ -138,7 +146,9 @@ def call_confirm(
             )
         responsible = contacts.responsible_name
         if contacts.agent_is_responsible:
-            responsible = actor.get_full_name() or actor.username
+            # The agency's agent, also when an operator takes the answer by phone.
+            agent = actor if actor.role == Role.AGENT else _agency_agent(locked.member.agency_id)
+            responsible = (agent.get_full_name() or agent.username) if agent else ""
         confirmation = AgentConfirmation.objects.create(
             call=locked,
             responsible_name=responsible,

@@ -295,7 +295,10 @@ SPECTACULAR_SETTINGS = {
 # --- Security -----------------------------------------------------------------
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+# Lock a username only from the address that failed: a stranger can't lock a
+# named account for everyone, nor one office behind a shared address lock out
+# all of its staff.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # A lockout answers 429: JSON under /api/, plain text elsewhere.
 AXES_LOCKOUT_CALLABLE = "common.api.lockout_response"

@@ -241,3 +241,22 @@ def test_a_missed_call_is_booked_again_with_its_details(operator_client):
     assert form.initial["client"] == call.client
     assert form.initial["member"] == call.member
     assert form.initial["planned_minutes"] == 45
+
+
+def test_operator_confirming_for_an_agent_who_is_responsible_names_the_agent(operator_client):
+    call = book()
+    agent = call.member.agency.staff.get()
+    response = operator_client.post(
+        reverse("admin:calls_call_confirm", args=[call.pk]),
+        {
+            "member_number": "+380671234567",
+            "agent_mobile": "+380507654321",
+            "agent_second": "+380442223344",
+            "agent_is_responsible": "on",
+            "dial": "member",
+            "availability": "",
+        },
+    )
+    assert response.status_code == 302, response.content
+    call.refresh_from_db()
+    assert call.confirmation.responsible_name == agent.get_full_name()

@@ -270,3 +270,16 @@ def test_the_client_address_is_the_one_the_trusted_proxy_saw(
     settings.TRUSTED_PROXY_COUNT = count
     request = rf.get("/", HTTP_X_FORWARDED_FOR=forwarded, REMOTE_ADDR="10.0.0.1")
     assert client_ip(request) == expected
+
+
+@pytest.mark.django_db
+def test_a_lockout_does_not_lock_colleagues_at_the_same_address(settings):
+    settings.AXES_ENABLED = True
+    target, colleague = ClientFactory(), ClientFactory()
+    browser = Client()
+    for _ in range(6):
+        browser.post("/login/", {"username": target.username, "password": "wrong"})
+    other = Client()  # same address (the test client's 127.0.0.1)
+    answer = other.post("/login/", {"username": colleague.username, "password": PASSWORD})
+    assert answer.status_code == 302
+    assert other.session["_auth_user_id"] == str(colleague.pk)
