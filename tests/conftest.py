@@ -10,6 +10,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.utils import timezone, translation
 
 from config.celery import app as celery_app
 from tests.factories import *  # noqa: F401,F403  (factories as fixtures' helpers)
@@ -38,6 +39,15 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if marker in item.keywords:
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _default_language_and_time_zone():
+    """A request leaves its language and time zone active in the test's thread;
+    don't let one test's Russian agent decide the language of the next test."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+    timezone.deactivate()
 
 
 @pytest.fixture(autouse=True)
