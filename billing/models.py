@@ -43,7 +43,7 @@ class Terms(models.Model):
     """
 
     kind = models.CharField(_("service"), max_length=20, choices=Kind.choices)
-    effective_from = models.DateTimeField(_("in force from (UTC)"))
+    effective_from = models.DateTimeField(_("in force from"))
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
