@@ -17,6 +17,8 @@ class MemberChoiceField(forms.ModelChoiceField):
 
 
 class OrderForm(forms.Form):
+    # One key per order form shown: the same order sent twice books one call.
+    request_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
     member = MemberChoiceField(
         label=_("Member"),
         queryset=Member.objects.none(),

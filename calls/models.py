@@ -60,6 +60,9 @@ class Call(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    # The order form's one-time key: the same order sent twice (Back, then
+    # submit again) books one call, not two.
+    request_key = models.UUIDField(null=True, blank=True, editable=False)
     state_changed_at = models.DateTimeField(_("state changed at"), auto_now_add=True)
 
     class Meta:
@@ -74,6 +77,9 @@ class Call(models.Model):
             models.CheckConstraint(
                 condition=models.Q(planned_minutes__gte=5) & models.Q(planned_minutes__lte=240),
                 name="call_planned_minutes_range",
+            ),
+            models.UniqueConstraint(
+                fields=["client", "request_key"], name="call_one_booking_per_request_key"
             ),
         ]
 

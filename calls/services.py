@@ -50,10 +50,19 @@ def call_request_create(
     languages: str = "",
     note: str = "",
     created_by: User,
+    request_key=None,
     now: datetime | None = None,
 ) -> Call:
-    """SPEC step 1 and 2: book a call for `client` and ask the member's agent."""
+    """SPEC step 1 and 2: book a call for `client` and ask the member's agent.
+
+    With a `request_key` (the order form's one-time key), sending the same
+    order again returns the call it booked instead of booking and holding twice.
+    """
     now = now or timezone.now()
+    if request_key is not None:
+        earlier = Call.objects.filter(client=client, request_key=request_key).first()
+        if earlier is not None:
+            return earlier
     if client.role != Role.CLIENT or not client.is_active:
         raise DomainError(
             "not_a_client", _("Calls can be booked only for clients."), field="client"
@@ -78,18 +87,31 @@ def call_request_create(
             field="note",
         )
     with transaction.atomic():
-        call = Call.objects.create(
-            client=client,
-            member=member,
-            kind=kind,
-            planned_minutes=int(planned_minutes),
-            preferred_times=(preferred_times or "").strip(),
-            languages=(languages or "").strip(),
-            note=(note or "").strip(),
-            created_by=created_by,
-            created_at=now,
-            state_changed_at=now,
-        )
+        try:
+            with transaction.atomic():  # a savepoint: a clash must not spoil the outer one
+                call = Call.objects.create(
+                    client=client,
+                    member=member,
+                    kind=kind,
+                    planned_minutes=int(planned_minutes),
+                    preferred_times=(preferred_times or "").strip(),
+                    languages=(languages or "").strip(),
+                    note=(note or "").strip(),
+                    created_by=created_by,
+                    request_key=request_key,
+                    created_at=now,
+                    state_changed_at=now,
+                )
+        except IntegrityError:
+            # The same order sent twice at once: the other request booked it.
+            earlier = (
+                Call.objects.filter(client=client, request_key=request_key).first()
+                if request_key is not None
+                else None
+            )
+            if earlier is None:
+                raise
+            return earlier
         # SPEC step 1: no hold, no request (refused with how much credit is missing).
         billing_services.call_hold(
             call_id=call.pk,

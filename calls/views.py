@@ -6,6 +6,7 @@ calls.services, and show a DomainError next to the field it concerns.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from django.contrib import messages
@@ -95,7 +96,9 @@ def _preferred_times_with_zone(text: str, tz: str) -> str:
 @role_required(Role.CLIENT)
 def client_order(request):
     user = request.user
-    form = OrderForm(request.POST or None, time_zone=user.time_zone)
+    form = OrderForm(
+        request.POST or None, time_zone=user.time_zone, initial={"request_key": uuid.uuid4()}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         step = request.POST.get("step", "preview")
@@ -112,6 +115,7 @@ def client_order(request):
                     languages=data["languages"],
                     note=data["note"],
                     created_by=user,
+                    request_key=data.get("request_key"),
                 )
             except DomainError as exc:
                 add_domain_error(form, exc)

@@ -46,6 +46,7 @@ def book(
     minutes=30,
     now=None,
     fund=True,
+    request_key=None,
 ):
     """Book a call; by default the client is first given exactly the credit it holds."""
     client = client or ClientFactory()
@@ -63,6 +64,7 @@ def book(
         preferred_times="weekday evenings",
         note="",
         created_by=client,
+        request_key=request_key,
         now=now,
     )
 

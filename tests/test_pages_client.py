@@ -144,3 +144,26 @@ def test_order_page_shows_balance_and_prices(signed_in, client_user):
     assert "12.00 credits" in page
     assert "1.80 credits per minute" in page
     assert "2.50 credits per minute, at least 30 minutes, paid in advance" in page
+
+
+def test_the_same_order_sent_twice_books_one_call_and_holds_once(signed_in, client_user):
+    """Back to the confirm page, then "Book" again: one call, one hold."""
+    from billing.selectors import client_held
+
+    fund_client(client_user, Decimal("200.00"))
+    member = MemberFactory()
+    key = signed_in.get(reverse("client-order")).context["form"]["request_key"].value()
+    assert key
+    preview = signed_in.post(
+        reverse("client-order"), order_data(member, step="preview", request_key=key)
+    )
+    assert f'value="{key}"' in preview.content.decode()  # carried to the confirm step
+    data = order_data(member, step="confirm", request_key=key)
+    first = signed_in.post(reverse("client-order"), data)
+    again = signed_in.post(reverse("client-order"), data)
+    assert Call.objects.count() == 1
+    assert first["Location"] == again["Location"]
+    assert client_held(client_user) == Decimal("54.00")
+    # A new order form gives a new key: a second, deliberate order books again.
+    fresh = signed_in.get(reverse("client-order")).context["form"]["request_key"].value()
+    assert str(fresh) != str(key)

@@ -229,3 +229,18 @@ def test_a_deadlock_between_two_bookings_reads_as_interpreter_busy():
     other = OperationalError("server closed the connection")
     other.__cause__ = None
     assert not services._is_overlap_refusal(other)
+
+
+def test_booking_with_the_same_request_key_twice_returns_the_first_call():
+    import uuid
+
+    from .factories import MemberFactory
+
+    key = uuid.uuid4()
+    client = ClientFactory()
+    member = MemberFactory()
+    first = book(client=client, member=member, request_key=key)
+    again = book(client=client, member=member, request_key=key)
+    assert again.pk == first.pk
+    other = book(client=client, member=member, request_key=uuid.uuid4())
+    assert other.pk != first.pk
