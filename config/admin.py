@@ -1,4 +1,5 @@
 """The operators' admin site: operators (and superusers) only, nobody else."""
+
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError

@@ -3,6 +3,7 @@
 Kept apart from config/admin.py: an AppConfig module is imported before the
 app registry is ready, and the site's login form can't be imported that early.
 """
+
 from django.contrib.admin.apps import AdminConfig
 
 

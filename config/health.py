@@ -1,4 +1,5 @@
 """Health check for the load balancer and docker-compose: the database answers."""
+
 from django.db import connection
 from django.http import JsonResponse
 
