@@ -8,6 +8,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -59,11 +60,12 @@ class Call(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
+    # Defaults, not auto_now_add: services pass their `now` (tests, demo data).
+    created_at = models.DateTimeField(_("booked at"), default=timezone.now)
     # The order form's one-time key: the same order sent twice (Back, then
     # submit again) books one call, not two.
     request_key = models.UUIDField(null=True, blank=True, editable=False)
-    state_changed_at = models.DateTimeField(_("state changed at"), auto_now_add=True)
+    state_changed_at = models.DateTimeField(_("state changed at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("call")
@@ -111,7 +113,7 @@ class AgentConfirmation(models.Model):
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    confirmed_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("agent's confirmation")

@@ -208,6 +208,9 @@ NOTIFY_REMINDER_MINUTES = env.list("NOTIFY_REMINDER_MINUTES", cast=int, default=
 NOTIFY_AGENT_REMINDER_AFTER_HOURS = env.int("NOTIFY_AGENT_REMINDER_AFTER_HOURS", default=12)
 # ...and after this long: escalated to the operators.
 NOTIFY_AGENT_DEADLINE_HOURS = env.int("NOTIFY_AGENT_DEADLINE_HOURS", default=48)
+# A request still "requested" (its agency has no agent to ask) after this long
+# opens an operator task.
+NOTIFY_UNASKED_AFTER_MINUTES = env.int("NOTIFY_UNASKED_AFTER_MINUTES", default=15)
 # Session not started this long after its time: overdue, then missed.
 NOTIFY_OVERDUE_AFTER_MINUTES = env.int("NOTIFY_OVERDUE_AFTER_MINUTES", default=10)
 NOTIFY_MISSED_AFTER_MINUTES = env.int("NOTIFY_MISSED_AFTER_MINUTES", default=30)

@@ -124,6 +124,22 @@ def agent_no_answer_escalate(*, call: Call, now: datetime | None = None) -> None
         )
 
 
+def agency_without_agent_escalate(*, call: Call, now: datetime | None = None) -> None:
+    """A request nobody could be asked about (the agency has no agent login)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = _(
+            "Nobody at the agency %(agency)s can be asked about call #%(call)s: it has no "
+            "active agent. Add one (People), then press “Ask the agent”, or phone the agency."
+        ) % {"agency": call.member.agency, "call": call.pk}
+    operator_task_open(
+        kind=OperatorTaskKind.AGENT_NO_ANSWER,
+        key=f"agent_no_answer:c{call.pk}",
+        summary=summary,
+        call=call,
+        now=now,
+    )
+
+
 # --- The client hears how the request went ------------------------------------
 
 

@@ -37,8 +37,8 @@ def _never_raise(function):
 @receiver(call_state_changed, dispatch_uid="notifications.on_call_state_changed")
 @_never_raise
 def on_call_state_changed(sender, call_id, from_state, to_state, **kwargs):
-    if from_state == CallState.AWAITING_AGENT:
-        # Answered (or closed) after all: nobody needs to phone the agency now.
+    if from_state in (CallState.REQUESTED, CallState.AWAITING_AGENT):
+        # Asked, answered or closed after all: nobody needs to phone the agency now.
         operator_tasks_settle(
             call=call_id,
             kind=OperatorTaskKind.AGENT_NO_ANSWER,

@@ -201,21 +201,31 @@ def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> in
             rows, lambda c: messages.agent_no_answer_escalate(call=c, now=now)
         )
 
+    def no_task():
+        return ~Exists(
+            OperatorTask.objects.filter(call=OuterRef("pk"), kind=OperatorTaskKind.AGENT_NO_ANSWER)
+        )
+
+    unasked = Call.objects.filter(
+        no_task(),
+        state=CallState.REQUESTED,
+        state_changed_at__lte=now - timedelta(minutes=settings.NOTIFY_UNASKED_AFTER_MINUTES),
+    )
     steps = [
+        # Nobody at the agency to ask: an operator must step in.
+        (
+            unasked,
+            lambda rows: _each_in_transaction(
+                rows, lambda c: messages.agency_without_agent_escalate(call=c, now=now)
+            ),
+        ),
         (awaiting.filter(without("agent_request")), bulk(messages.agent_request_send)),
         (
             awaiting.filter(without("agent_chase"), state_changed_at__lte=chase_at),
             bulk(messages.agent_chase_send),
         ),
         (
-            awaiting.filter(
-                ~Exists(
-                    OperatorTask.objects.filter(
-                        call=OuterRef("pk"), kind=OperatorTaskKind.AGENT_NO_ANSWER
-                    )
-                ),
-                state_changed_at__lte=deadline,
-            ),
+            awaiting.filter(no_task(), state_changed_at__lte=deadline),
             one_by_one,
         ),
     ]

@@ -1,0 +1,62 @@
+"""A request whose agency has nobody to ask does not wait in silence."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from calls import services as call_services
+from calls import workflow
+from calls.models import CallState
+from notifications import sweeps
+from notifications.models import OperatorTask, OperatorTaskKind, OperatorTaskStatus
+
+from .factories import AgentFactory, ClientFactory, MemberFactory, OperatorFactory
+from .flows import fund_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def unasked():
+    client = ClientFactory()
+    fund_client(client, Decimal("100.00"))
+    member = MemberFactory()  # its agency has no agent login
+    booked_at = timezone.now() - timedelta(minutes=20)
+    call = call_services.call_request_create(
+        client=client,
+        member=member,
+        kind="phone_direct",
+        planned_minutes=20,
+        created_by=client,
+        now=booked_at,
+    )
+    assert call.state == CallState.REQUESTED
+    return call
+
+
+def test_an_unasked_request_opens_one_operator_task(unasked, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sweeps.sweep_agents()
+        sweeps.sweep_agents()
+    task = OperatorTask.objects.get(call=unasked)
+    assert task.kind == OperatorTaskKind.AGENT_NO_ANSWER
+    assert "no active agent" in task.summary
+
+
+def test_not_before_the_configured_wait(unasked, settings):
+    settings.NOTIFY_UNASKED_AFTER_MINUTES = 60
+    sweeps.sweep_agents()
+    assert not OperatorTask.objects.filter(call=unasked).exists()
+
+
+def test_the_task_closes_once_the_agent_is_asked(unasked, django_capture_on_commit_callbacks):
+    sweeps.sweep_agents()
+    AgentFactory(agency=unasked.member.agency)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.transition(
+            unasked, CallState.AWAITING_AGENT, actor=OperatorFactory(), reason="agent added"
+        )
+    task = OperatorTask.objects.get(call=unasked)
+    assert task.status == OperatorTaskStatus.DONE
