@@ -222,6 +222,11 @@ class Session(models.Model):
     def __str__(self) -> str:
         return f"{self.call} @ {self.starts_at:%Y-%m-%d %H:%M} UTC"
 
+    @property
+    def planned_minutes(self) -> int:
+        """The length agreed when scheduling (may differ from what the client asked)."""
+        return int((self.planned_end - self.starts_at).total_seconds() // 60)
+
 
 def recording_path(instance, filename: str) -> str:
     # No names or numbers in paths: a random name keeps the extension only.

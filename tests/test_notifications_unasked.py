@@ -12,7 +12,13 @@ from calls.models import CallState
 from notifications import sweeps
 from notifications.models import OperatorTask, OperatorTaskKind, OperatorTaskStatus
 
-from .factories import AgentFactory, ClientFactory, MemberFactory, OperatorFactory
+from .factories import (
+    AgentFactory,
+    ClientFactory,
+    InterpreterFactory,
+    MemberFactory,
+    OperatorFactory,
+)
 from .flows import fund_client
 
 pytestmark = pytest.mark.django_db
@@ -60,3 +66,28 @@ def test_the_task_closes_once_the_agent_is_asked(unasked, django_capture_on_comm
         )
     task = OperatorTask.objects.get(call=unasked)
     assert task.status == OperatorTaskStatus.DONE
+
+
+def test_messages_give_the_sessions_length_not_the_requested_one(
+    django_capture_on_commit_callbacks,
+):
+    from notifications.models import Notification
+
+    from .flows import book, confirm
+
+    call = book(minutes=30)
+    confirm(call)
+    operator = OperatorFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_services.session_schedule(
+            call=call,
+            starts_at=timezone.now() + timedelta(days=1),
+            interpreter=InterpreterFactory(),
+            actor=operator,
+            minutes=45,
+        )
+    bodies = list(
+        Notification.objects.filter(call=call, kind="scheduled").values_list("body", flat=True)
+    )
+    assert bodies
+    assert all("45" in body and "30 minutes" not in body for body in bodies)
