@@ -172,6 +172,21 @@ def session_scheduled_notify(*, session: Session, now: datetime | None = None) -
     )
 
 
+def session_unassigned_notify(*, previous: Session, now: datetime | None = None) -> list[int]:
+    """A reschedule gave the call to another interpreter: the first one stops waiting.
+
+    Recorded against the call (not the superseded session, whose messages are
+    stale by design), with the old time in the text.
+    """
+    return _tell(
+        kind=f"unassigned_s{previous.pk}",
+        audiences=[("unassigned_interpreter", [previous.interpreter])],
+        context=session_context(previous),
+        call=previous.call,
+        now=now,
+    )
+
+
 def call_cancelled_notify(*, call: Call, now: datetime | None = None) -> list[int]:
     """A cancelled call: the agent and the interpreter of its session stop waiting."""
     session = (

@@ -13,7 +13,7 @@ import logging
 
 from django.dispatch import receiver
 
-from calls.models import Call, CallState, Session
+from calls.models import Call, CallState, Session, SessionStatus
 from calls.signals import call_state_changed, session_changed
 
 from . import messages, selectors
@@ -77,5 +77,15 @@ def on_session_changed(sender, session_id, change, **kwargs):
         return
     if change in ("scheduled", "rescheduled"):
         messages.session_scheduled_notify(session=session)
+    if change == "rescheduled":
+        previous = (
+            selectors.sessions_with_facts(
+                Session.objects.filter(call_id=session.call_id, status=SessionStatus.SUPERSEDED)
+            )
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if previous is not None and previous.interpreter_id != session.interpreter_id:
+            messages.session_unassigned_notify(previous=previous)
     elif change == "overdue":
         messages.session_overdue_notify(session=session)

@@ -91,3 +91,32 @@ def test_messages_give_the_sessions_length_not_the_requested_one(
     )
     assert bodies
     assert all("45" in body and "30 minutes" not in body for body in bodies)
+
+
+def test_an_interpreter_taken_off_by_a_reschedule_is_told(django_capture_on_commit_callbacks):
+    from notifications.models import Notification
+
+    from .flows import book, confirm
+
+    call = book()
+    confirm(call)
+    operator = OperatorFactory()
+    first, second = InterpreterFactory(), InterpreterFactory()
+    start = timezone.now() + timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_services.session_schedule(
+            call=call, starts_at=start, interpreter=first, actor=operator
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        call_services.session_schedule(
+            call=call, starts_at=start + timedelta(hours=2), interpreter=second, actor=operator
+        )
+    told = Notification.objects.filter(call=call, kind__startswith="unassigned")
+    assert [n.recipient_id for n in told] == [first.pk]
+    assert "another interpreter" in told.get().body
+    # Moving the time but keeping the interpreter tells nobody they are off.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_services.session_schedule(
+            call=call, starts_at=start + timedelta(hours=4), interpreter=second, actor=operator
+        )
+    assert told.count() == 1
