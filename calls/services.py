@@ -262,7 +262,7 @@ def session_schedule(
                 exclude_call=locked,
             ).first()
             if clash is not None:
-                raise _busy_error(interpreter, clash)
+                raise _busy_error(interpreter, clash, buffer)
             previous = locked.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
             rescheduled = previous is not None
             if previous is not None:
@@ -317,19 +317,24 @@ def _is_overlap_refusal(exc: Exception) -> bool:
     return getattr(exc.__cause__, "pgcode", None) == DEADLOCK_DETECTED
 
 
-def _busy_error(interpreter: User, clash: Session) -> Conflict:
-    tz = interpreter.tz
+def _busy_error(interpreter: User, clash: Session, buffer: timedelta) -> Conflict:
+    """Say when the other session runs, in the reader's time zone, and the gap needed.
+
+    Both sessions keep `buffer` free around them, so the next free start is the
+    other session's end plus twice the buffer, not plus one.
+    """
     return Conflict(
         "interpreter_busy",
         _(
-            "%(name)s already has a session from %(start)s to %(end)s (%(tz)s), "
-            "including the buffer between sessions. Choose another time or interpreter."
+            "%(name)s already has a session from %(start)s to %(end)s (%(tz)s), and sessions "
+            "need %(gap)d minutes between them. Choose another time or interpreter."
         )
         % {
             "name": interpreter.get_full_name() or interpreter.username,
-            "start": clash.blocked_from.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
-            "end": clash.blocked_until.astimezone(tz).strftime("%H:%M"),
-            "tz": interpreter.time_zone,
+            "start": timezone.localtime(clash.starts_at).strftime("%Y-%m-%d %H:%M"),
+            "end": timezone.localtime(clash.planned_end).strftime("%H:%M"),
+            "tz": timezone.get_current_timezone_name(),
+            "gap": int(2 * buffer.total_seconds() // 60),
         },
         field="starts_at",
     )
