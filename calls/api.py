@@ -184,11 +184,16 @@ class CallListApi(ApiView):
             note=v["note"],
             created_by=request.user,
         )
+        return _client_call_response(request, call, code=status.HTTP_201_CREATED)
+
+
+def _client_call_response(request, call, *, reload=True, code=200):
+    """The client's view of one call; after a write, read it again as the client sees it."""
+    if reload:
         call = selectors.calls_visible_to(request.user).get(pk=call.pk)
-        return Response(
-            ClientCallDetailSerializer(call, context=_money_context([call])).data,
-            status=status.HTTP_201_CREATED,
-        )
+    return Response(
+        ClientCallDetailSerializer(call, context=_money_context([call])).data, status=code
+    )
 
 
 class CallDetailApi(ApiView):
@@ -203,7 +208,7 @@ class CallDetailApi(ApiView):
     )
     def get(self, request, public_id):
         call = _visible_call(selectors.calls_visible_to(request.user), public_id)
-        return Response(ClientCallDetailSerializer(call, context=_money_context([call])).data)
+        return _client_call_response(request, call, reload=False)
 
 
 class CallCancelApi(ApiView):
@@ -225,8 +230,7 @@ class CallCancelApi(ApiView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.call_cancel(call=call, actor=request.user, reason=data.validated_data["reason"])
-        call = selectors.calls_visible_to(request.user).get(pk=call.pk)
-        return Response(ClientCallDetailSerializer(call, context=_money_context([call])).data)
+        return _client_call_response(request, call)
 
 
 # --- agent ----------------------------------------------------------------------

@@ -107,13 +107,7 @@ def agent_no_answer_escalate(*, call: Call, now: datetime | None = None) -> None
                 "The agency %(agency)s has not answered the request for call #%(call)s. "
                 "Phone the agency, then record the answer or cancel the request."
             ) % {"agency": call.member.agency, "call": call.pk}
-        operator_task_open(
-            kind=OperatorTaskKind.AGENT_NO_ANSWER,
-            key=f"agent_no_answer:c{call.pk}",
-            summary=summary,
-            call=call,
-            now=now,
-        )
+        _agency_task_open(call=call, summary=summary, now=now)
         notify(
             kind="agent_escalated",
             template="agent_escalated_operator",
@@ -131,6 +125,12 @@ def agency_without_agent_escalate(*, call: Call, now: datetime | None = None) ->
             "Nobody at the agency %(agency)s can be asked about call #%(call)s: it has no "
             "active agent. Add one (People), then press “Ask the agent”, or phone the agency."
         ) % {"agency": call.member.agency, "call": call.pk}
+    _agency_task_open(call=call, summary=summary, now=now)
+
+
+def _agency_task_open(*, call: Call, summary: str, now: datetime | None) -> None:
+    """One "phone the agency" task per call, whichever way the request stalled:
+    the shared key keeps an unasked request that later goes unanswered to one task."""
     operator_task_open(
         kind=OperatorTaskKind.AGENT_NO_ANSWER,
         key=f"agent_no_answer:c{call.pk}",
