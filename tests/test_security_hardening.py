@@ -33,8 +33,12 @@ def _production_env(**extra):
         DJANGO_ENV="production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
         DJANGO_ALLOWED_HOSTS="calls.example.org",
-        **extra,
+        DATABASE_URL="postgres://calls@db.invalid:5432/calls",
+        CACHE_URL="redis://redis.invalid:6379/1",
+        CELERY_BROKER_URL="redis://redis.invalid:6379/0",
+        SITE_URL="https://calls.example.org",
     )
+    env.update(extra)
     return env
 
 
