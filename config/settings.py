@@ -262,6 +262,13 @@ TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 # Rate-limit counters live in the cache, which every web process must share
 # for the limits to hold: production sets CACHE_URL=redis://redis:6379/1.
 CACHES = {"default": env.cache_url("CACHE_URL", **dev_default("locmemcache://"))}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # An unreachable Redis must answer fast: the rate limits then fall back to
+    # a per-process count (common/throttling.py) instead of holding requests.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=env.float("CACHE_TIMEOUT_SECONDS", default=0.5),
+        socket_timeout=env.float("CACHE_TIMEOUT_SECONDS", default=0.5),
+    )
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "common.api.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
@@ -277,15 +284,17 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "common.drf.Pagination",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "common.throttling.AnonRateThrottle",
+        "common.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
         "api_token": env.str("API_THROTTLE_TOKEN", default="10/minute"),
     },
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
+    # Our throttles take the address from common.addresses.client_ip; this
+    # keeps DRF's own rule (anywhere it is used) the same: 0 ignores the header.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -325,7 +334,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # A lockout answers 429: JSON under /api/, plain text elsewhere.
 AXES_LOCKOUT_CALLABLE = "common.api.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "common.api.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.addresses.client_ip"
 # No banner in the log at every start.
 AXES_VERBOSE = False
 

@@ -18,7 +18,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from calls.models import Recording
-from common.api import client_ip
+from common.addresses import client_ip
 
 from .api_helpers import _fresh_throttles, api_as, scheduled_call  # noqa: F401
 from .factories import ClientFactory, OperatorFactory
