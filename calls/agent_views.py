@@ -28,6 +28,7 @@ from billing.selectors import agency_commission_total
 from billing.statements import agent_statement, write_statement_csv
 from calls import selectors, services
 from calls.models import CallKind, CallState
+from calls.numbers import call_number
 from common.errors import DomainError
 
 PAGE_SIZE = 20
@@ -248,5 +249,7 @@ def agent_statement_csv(request):
     response["Content-Disposition"] = (
         f'attachment; filename="commission-{statement.year:04d}-{statement.month:02d}.csv"'
     )
-    write_statement_csv(statement, response)
+    # Calls by their numbers (C-10427), as on every page and email.
+    numbers = {row.call_id: call_number(row.call_id) for row in statement.rows if row.call_id}
+    write_statement_csv(statement, response, call_labels=numbers)
     return response

@@ -67,9 +67,11 @@ class ConfirmationSerializer(serializers.Serializer):
 
 
 class CallBaseSerializer(serializers.Serializer):
-    """What every role sees of a call. `id` is the call's public (random) id."""
+    """What every role sees of a call. `id` is the call's public (random) id;
+    `number` the short one people read (`C-10427`)."""
 
     id = serializers.UUIDField(source="public_id")
+    number = serializers.CharField(read_only=True, help_text="The call's number, e.g. C-10427.")
     kind = serializers.ChoiceField(choices=CallKind.choices)
     state = serializers.ChoiceField(choices=CallState.choices)
     planned_minutes = serializers.IntegerField()
