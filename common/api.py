@@ -32,10 +32,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common import idempotency
 from common.drf import Pagination
 from common.errors import DomainError
-from idempotency import http as idempotency_http
-from idempotency import services as idempotency_services
 
 # --- errors -------------------------------------------------------------------
 
@@ -137,10 +136,10 @@ class ApiView(APIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if request.method == "POST" and self.idempotent_posts:
-            self._idempotency_claim = idempotency_http.claim_for(request)
+            self._idempotency_claim = idempotency.claim_for(request)
 
     def handle_exception(self, exc):
-        if isinstance(exc, idempotency_http.ReplayAnswer):
+        if isinstance(exc, idempotency.ReplayAnswer):
             return exc.response
         return super().handle_exception(exc)
 
@@ -151,7 +150,7 @@ class ApiView(APIView):
             claim, self._idempotency_claim = self._idempotency_claim, None
             if claim is not None:
                 # The handler raised past DRF (a bug, answered 500): a repeat may run again.
-                idempotency_services.keyed_request_release(row=claim.row)
+                idempotency.keyed_request_release(row=claim.row)
 
     def perform_authentication(self, request):
         user = request.user
@@ -171,7 +170,7 @@ class ApiView(APIView):
         timezone.deactivate()
         claim, self._idempotency_claim = self._idempotency_claim, None
         if claim is not None:
-            idempotency_http.record(claim, response)
+            idempotency.record(claim, response)
         return response
 
 
@@ -194,7 +193,7 @@ def paginated(serializer_class):
 
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
-    idempotency_http.HEADER,
+    idempotency.HEADER,
     OpenApiTypes.STR,
     location=OpenApiParameter.HEADER,
     required=False,

@@ -54,12 +54,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "axes",
+    "common",
     "accounts",
     "agents",
     "calls",
     "billing",
     "notifications",
-    "idempotency",
 ]
 
 MIDDLEWARE = [

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from billing.selectors import client_held
 from calls.models import Call
-from idempotency.models import KeyedRequest
-from idempotency.services import keyed_requests_purge
+from common.idempotency import keyed_requests_purge
+from common.models import KeyedRequest
 
 from .api_helpers import _fresh_throttles, api_as  # noqa: F401
 from .concurrency import run_concurrently
@@ -103,15 +103,15 @@ def test_a_repeat_while_the_first_still_runs_is_a_409_then_a_dead_claim_is_taken
     api = api_as(client_with_credit)
     key = str(uuid.uuid4())
     captured = {}
-    from idempotency import http
+    from common import idempotency
 
-    real_claim = http.services.keyed_request_claim
+    real_claim = idempotency.keyed_request_claim
 
     def claim_and_remember(**kwargs):
         captured["fingerprint"] = kwargs["fingerprint"]
         return real_claim(**kwargs)
 
-    monkeypatch.setattr(http.services, "keyed_request_claim", claim_and_remember)
+    monkeypatch.setattr(idempotency, "keyed_request_claim", claim_and_remember)
     assert _book(api, "probe").status_code == 201
     fingerprint = captured["fingerprint"]
     # Same request, other key: fingerprints include the path and body, not the key.

@@ -3,9 +3,9 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import idempotency
 
 
 @shared_task(name="idempotency.purge", acks_late=True)
-def purge() -> int:
-    return services.keyed_requests_purge(now=timezone.now())
+def purge_idempotency_keys() -> int:
+    return idempotency.keyed_requests_purge(now=timezone.now())

@@ -1,4 +1,6 @@
-"""The first answer to each API request sent with an Idempotency-Key.
+"""Models shared by every app.
+
+KeyedRequest: the first answer to each API request sent with an Idempotency-Key.
 
 A program that retries a POST (a timeout, a lost answer) sends the same key
 again and gets the first answer instead of a second booking. Keys belong to
