@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.contact_rules import NumberRole
+from common import dates
 
 from .numbers import call_number
 
@@ -227,7 +228,8 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.call} @ {self.starts_at:%Y-%m-%d %H:%M} UTC"
+        # In the reader's zone and language (common/dates.py), like every time shown.
+        return f"{self.call} · {dates.format_datetime(self.starts_at)}"
 
     @property
     def planned_minutes(self) -> int:
