@@ -1,5 +1,5 @@
 """What every API view shares: one error shape, the user's language and time
-zone, pagination, and schema names. (Who may use what: common/permissions.py.)
+zone, pagination, and schema names. (Who may use what: accounts/permissions.py.)
 
 Every error the API gives has one shape, whatever raised it:
 

@@ -17,11 +17,11 @@ urlpatterns = [
     # People's pages (accounts: home, sign in, language; calls: client/ and interpreter/).
     path("", include("accounts.urls")),
     path("", include("calls.urls")),
-    path("agent/", include("agents.urls")),
+    # The agent's pages act on calls, so they live with them (calls/agent_views.py).
+    path("agent/", include("calls.agent_urls")),
     # The REST API (common/api.py has what every API view shares).
     path("api/v1/", include("accounts.api_urls")),
     path("api/v1/", include("calls.api_urls")),
-    path("api/v1/", include("billing.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file of its own,
     # so the Content-Security-Policy needs no inline script.
