@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from agents.models import Agency
-from calls.numbers import call_number
+from common.call_numbers import call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
 

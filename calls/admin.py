@@ -20,13 +20,13 @@ from agents.contact_rules import NumberInput, check_contacts
 from billing.formatting import credits
 from billing.selectors import call_holds
 from common import dates
+from common.call_numbers import pk_from_call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
 
 from . import services, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
 from .models import Call, CallState, CallTransition, Session
-from .numbers import pk_from_call_number
 from .selectors import calls_visible_to, duty_manager_current
 
 # What a public id (or its start, as shown in old emails) looks like in a search box.

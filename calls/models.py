@@ -14,8 +14,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.contact_rules import NumberRole
 from common import dates
-
-from .numbers import call_number
+from common.call_numbers import call_number
 
 
 class CallKind(models.TextChoices):
