@@ -231,6 +231,9 @@ NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="notifications.channe
 # --- Domain settings --------------------------------------------------------
 # Minutes kept free around every session of an interpreter.
 SESSION_BUFFER_MINUTES = env.int("SESSION_BUFFER_MINUTES", default=15)
+# SPEC "outcomes": a client who cancels less than this before the session
+# cancels late (and pays what the who-pays policy says for "late_cancel").
+LATE_CANCEL_HOURS = env.int("LATE_CANCEL_HOURS", default=24)
 # Default region for phone numbers typed without a country code.
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="RU")
 PHONENUMBER_DB_FORMAT = "E164"
