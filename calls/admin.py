@@ -5,6 +5,8 @@ holds no rule of its own. A refused request comes back as a message on the
 form, never a traceback.
 """
 
+import re
+
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.shortcuts import get_object_or_404, redirect
@@ -24,7 +26,11 @@ from common.forms import add_domain_error
 from . import services, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
 from .models import Call, CallState, CallTransition, Session
+from .numbers import pk_from_call_number
 from .selectors import calls_visible_to, duty_manager_current
+
+# What a public id (or its start, as shown in old emails) looks like in a search box.
+PUBLIC_ID_PREFIX = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{1,4}){0,4}[0-9a-f-]*$", re.IGNORECASE)
 
 # Target state -> what the button does. Confirm and schedule have pages of their own.
 TARGET_ACTIONS = {
@@ -82,7 +88,7 @@ class SessionInline(admin.TabularInline):
 @admin.register(Call)
 class CallAdmin(admin.ModelAdmin):
     list_display = (
-        "short_id",
+        "number",
         "client",
         "member",
         "agency",
@@ -102,6 +108,7 @@ class CallAdmin(admin.ModelAdmin):
     )
     search_fields = (
         "client__username",
+        "client__first_name",
         "client__last_name",
         "client__email",
         "member__full_name",
@@ -152,9 +159,21 @@ class CallAdmin(admin.ModelAdmin):
         return False
 
     # --- columns -------------------------------------------------------------
-    @admin.display(description=gettext_lazy("call"))
-    def short_id(self, call):
-        return str(call.public_id)[:8]
+    @admin.display(description=gettext_lazy("number"), ordering="pk")
+    def number(self, call):
+        return call.number
+
+    def get_search_results(self, request, queryset, search_term):
+        """Besides names and codes, a call is found by its number (`C-10427`,
+        `10427`) or its public id (whole or its first characters)."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        pk = pk_from_call_number(term)
+        if pk is not None:
+            found |= queryset.filter(pk=pk)
+        if PUBLIC_ID_PREFIX.match(term):
+            found |= queryset.filter(public_id__startswith=term.lower())
+        return found, may_have_duplicates
 
     @admin.display(description=gettext_lazy("agency"), ordering="member__agency__name")
     def agency(self, call):
@@ -331,7 +350,7 @@ class CallAdmin(admin.ModelAdmin):
         fields = ("client", "member", "kind", "planned_minutes", "preferred_times", "languages")
         return {
             **{name: getattr(earlier, name) for name in fields},
-            "note": _("Booked again after call %(call)s.") % {"call": str(earlier.public_id)[:8]},
+            "note": _("Booked again after call %(call)s.") % {"call": earlier.number},
         }
 
     def schedule_view(self, request, pk):
@@ -452,9 +471,7 @@ class CallAdmin(admin.ModelAdmin):
             try:
                 move(call)
             except DomainError as error:
-                self.message_user(
-                    request, f"{str(call.public_id)[:8]}: {error.message}", messages.WARNING
-                )
+                self.message_user(request, f"{call.number}: {error.message}", messages.WARNING)
             else:
                 done += 1
         if done:

@@ -15,6 +15,8 @@ from phonenumber_field.modelfields import PhoneNumberField
 from agents.contact_rules import NumberRole
 from billing.models import Outcome
 
+from .numbers import call_number
+
 
 class CallKind(models.TextChoices):
     PHONE_INTERPRETED = "phone_interpreted", _("Phone call with an interpreter")
@@ -89,7 +91,12 @@ class Call(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} #{self.pk}"
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """What people call this call: `C-10427` (calls/numbers.py)."""
+        return call_number(self.pk) if self.pk else "—"
 
     @property
     def is_video(self) -> bool:

@@ -1,4 +1,4 @@
-"""Output shapes of calls for the API (calls/api.py).
+"""Output shapes of calls for the API (calls/api/).
 
 Each role sees its own view of a call: the client sees the member only by
 the agency's reference; the agent sees the member, the numbers it gave and
@@ -67,9 +67,11 @@ class ConfirmationSerializer(serializers.Serializer):
 
 
 class CallBaseSerializer(serializers.Serializer):
-    """What every role sees of a call. `id` is the call's public (random) id."""
+    """What every role sees of a call. `id` is the call's public (random) id;
+    `number` the short one people read (`C-10427`)."""
 
     id = serializers.UUIDField(source="public_id")
+    number = serializers.CharField(read_only=True, help_text="The call's number, e.g. C-10427.")
     kind = serializers.ChoiceField(choices=CallKind.choices)
     state = serializers.ChoiceField(choices=CallState.choices)
     planned_minutes = serializers.IntegerField()

@@ -104,9 +104,9 @@ def agent_no_answer_escalate(*, call: Call, now: datetime | None = None) -> None
     with transaction.atomic():
         with translation.override(settings.LANGUAGE_CODE):
             summary = _(
-                "The agency %(agency)s has not answered the request for call #%(call)s. "
+                "The agency %(agency)s has not answered the request for call %(call)s. "
                 "Phone the agency, then record the answer or cancel the request."
-            ) % {"agency": call.member.agency, "call": call.pk}
+            ) % {"agency": call.member.agency, "call": call.number}
         _agency_task_open(call=call, summary=summary, now=now)
         notify(
             kind="agent_escalated",
@@ -122,9 +122,9 @@ def agency_without_agent_escalate(*, call: Call, now: datetime | None = None) ->
     """A request nobody could be asked about (the agency has no agent login)."""
     with translation.override(settings.LANGUAGE_CODE):
         summary = _(
-            "Nobody at the agency %(agency)s can be asked about call #%(call)s: it has no "
+            "Nobody at the agency %(agency)s can be asked about call %(call)s: it has no "
             "active agent. Add one (People), then press “Ask the agent”, or phone the agency."
-        ) % {"agency": call.member.agency, "call": call.pk}
+        ) % {"agency": call.member.agency, "call": call.number}
     _agency_task_open(call=call, summary=summary, now=now)
 
 
@@ -266,9 +266,9 @@ def call_missed_notify(*, call: Call, session: Session | None, now=None) -> list
     with transaction.atomic():
         with translation.override(settings.LANGUAGE_CODE):
             summary = _(
-                "Call #%(call)s did not take place at the agreed time. "
+                "Call %(call)s did not take place at the agreed time. "
                 "Agree a new time with the client and the agency and reschedule it."
-            ) % {"call": call.pk}
+            ) % {"call": call.number}
         operator_task_open(
             kind=OperatorTaskKind.RESCHEDULE_MISSED,
             key=f"reschedule_missed:c{call.pk}:s{session.pk if session else 0}",

@@ -2,7 +2,9 @@
 
 Reads only, through billing's selectors and statements. Billing knows calls
 only by their database key; here, at the door, keys become the calls' public
-ids (only calls the user may see), so no database key leaves the API.
+ids (only calls the user may see), so no database key leaves the API. That is
+why these views live with the calls API and not in billing: billing never
+imports calls.
 """
 
 from __future__ import annotations
@@ -17,15 +19,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import renderers, serializers
 from rest_framework.response import Response
 
+from accounts.permissions import IsAgent, IsClient
+from billing import selectors
+from billing.formatting import credits
+from billing.models import EntryKind
+from billing.statements import agent_statement, write_statement_csv
+from calls.numbers import call_number
 from calls.selectors import calls_visible_to
 from common.api import PAGE_PARAMETERS, ApiView, ErrorSerializer, paginated, paginated_response
 from common.errors import DomainError
-from common.permissions import IsAgent, IsClient
-
-from . import selectors
-from .formatting import credits
-from .models import EntryKind
-from .statements import agent_statement, write_statement_csv
 
 MONEY = {"max_digits": 13, "decimal_places": 2}
 
@@ -117,7 +119,7 @@ class StatementCSVRenderer(renderers.BaseRenderer):
         statement = getattr(response, "statement", None)
         out = io.StringIO()
         if statement is not None and response.status_code == 200:
-            write_statement_csv(statement, out, call_labels=response.call_labels)
+            write_statement_csv(statement, out, call_labels=response.call_numbers)
         elif isinstance(data, dict):  # an error: code and message
             csv.writer(out).writerow([data.get("code", ""), data.get("message", "")])
         return out.getvalue().encode(self.charset)
@@ -144,8 +146,13 @@ class StatementApi(ApiView):
             commission = serializers.DecimalField(**MONEY)
             note = serializers.CharField()
 
+            number = serializers.SerializerMethodField(help_text="The call's number (C-10427).")
+
             def get_call(self, row) -> str | None:
                 return self.context["call_labels"].get(row.call_id) or None
+
+            def get_number(self, row) -> str | None:
+                return self.context["call_numbers"].get(row.call_id) or None
 
         agency = serializers.CharField(source="agency_name")
         year = serializers.IntegerField()
@@ -184,9 +191,13 @@ class StatementApi(ApiView):
         # Calls by their public ids, never by database keys (JSON and CSV alike).
         public_ids = _public_ids(request.user, [row.call_id for row in statement.rows])
         labels = {row.call_id: public_ids.get(row.call_id, "") for row in statement.rows}
-        data = self.OutputSerializer(statement, context={"call_labels": labels}).data
+        # People read calls by their numbers (CSV); programs may also use the public id.
+        numbers = {key: call_number(key) for key in public_ids}
+        data = self.OutputSerializer(
+            statement, context={"call_labels": labels, "call_numbers": numbers}
+        ).data
         response = Response(data)
-        response.call_labels = labels
+        response.call_numbers = numbers
         response.statement = statement  # for the CSV renderer
         if request.accepted_renderer.format == "csv":
             name = f"statement-{statement.year:04d}-{statement.month:02d}.csv"
