@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "calls",
     "billing",
     "notifications",
+    "scheduling",
 ]
 
 MIDDLEWARE = [
@@ -248,6 +249,14 @@ SESSION_BUFFER_MINUTES = env.int("SESSION_BUFFER_MINUTES", default=15)
 # SPEC "outcomes": a client who cancels less than this before the session
 # cancels late (and pays what the who-pays policy says for "late_cancel").
 LATE_CANCEL_HOURS = env.int("LATE_CANCEL_HOURS", default=24)
+# Finding the time (scheduling.finder): the earliest start offered, how far
+# ahead, the grid of starts (minutes of the UTC hour), how many proposals.
+SLOT_MIN_NOTICE_MINUTES = env.int("SLOT_MIN_NOTICE_MINUTES", default=120)
+SLOT_HORIZON_DAYS = env.int("SLOT_HORIZON_DAYS", default=14)
+SLOT_STEP_MINUTES = env.int("SLOT_STEP_MINUTES", default=15)
+SLOT_LIMIT = env.int("SLOT_LIMIT", default=5)
+# Clients pick a proposed time themselves once the agent confirmed; off: operators pick.
+CLIENT_SELF_SCHEDULING = env.bool("CLIENT_SELF_SCHEDULING", default=True)
 # Default region for phone numbers typed without a country code.
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="RU")
 PHONENUMBER_DB_FORMAT = "E164"
