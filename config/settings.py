@@ -92,6 +92,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # when/day/clock/in_words filters in every template (common/dates.py).
+            "builtins": ["common.templatetags.dates"],
         },
     },
 ]
@@ -136,6 +138,9 @@ LOCALE_PATHS = [BASE_DIR / "locale", *sorted((BASE_DIR / "locale_parts").glob("*
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date and time format per language (common/formats/, common/dates.py),
+# used by pages, admin, emails and CSV alike.
+FORMAT_MODULE_PATH = ["common.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
