@@ -258,6 +258,9 @@ NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="notifications.channe
 # --- Domain settings --------------------------------------------------------
 # Minutes kept free around every session of an interpreter.
 SESSION_BUFFER_MINUTES = env.int("SESSION_BUFFER_MINUTES", default=15)
+# SPEC "outcomes": a client who cancels less than this before the session
+# cancels late (and pays what the who-pays policy says for "late_cancel").
+LATE_CANCEL_HOURS = env.int("LATE_CANCEL_HOURS", default=24)
 # Finding the time (scheduling.finder): the earliest start offered, how far
 # ahead, the grid of starts (minutes of the UTC hour), how many proposals.
 SLOT_MIN_NOTICE_MINUTES = env.int("SLOT_MIN_NOTICE_MINUTES", default=120)
