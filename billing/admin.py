@@ -143,7 +143,10 @@ class AdjustmentForm(forms.Form):
         label=gettext_lazy("reason"), max_length=services.MAX_REASON, widget=forms.Textarea
     )
     call_id = forms.IntegerField(
-        label=gettext_lazy("call (number), if it concerns one"), required=False, min_value=1
+        label=gettext_lazy("call (number), if it concerns one"),
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,  # a database id: bigger is no call, not a crash
     )
 
 

@@ -39,6 +39,8 @@ from .signals import session_changed
 MIN_PLANNED_MINUTES = 5
 MAX_PLANNED_MINUTES = 240
 MAX_NOTE = 2000
+# Sessions are booked weeks ahead, not years.
+MAX_SCHEDULE_AHEAD = timedelta(days=730)
 
 
 def call_request_create(
@@ -87,6 +89,14 @@ def call_request_create(
             _("The note is too long (at most %(max)d characters).") % {"max": MAX_NOTE},
             field="note",
         )
+    for field, text in (("languages", languages), ("preferred_times", preferred_times)):
+        limit = Call._meta.get_field(field).max_length
+        if len((text or "").strip()) > limit:
+            raise DomainError(
+                "too_long",
+                _("This is too long (at most %(max)d characters).") % {"max": limit},
+                field=field,
+            )
     with transaction.atomic():
         try:
             with transaction.atomic():  # a savepoint: a clash must not spoil the outer one
@@ -248,6 +258,13 @@ def session_schedule(
         raise DomainError("naive_time", _("The start time needs a time zone."), field="starts_at")
     if starts_at <= now:
         raise DomainError("in_the_past", _("The start time is in the past."), field="starts_at")
+    if starts_at - now > MAX_SCHEDULE_AHEAD:
+        # Also keeps the arithmetic below inside the calendar (year 9999).
+        raise DomainError(
+            "too_far_ahead",
+            _("The start time is more than two years ahead."),
+            field="starts_at",
+        )
     if interpreter.role != Role.INTERPRETER or not interpreter.is_active:
         # Calls without an interpreter are still organised and recorded by one.
         raise DomainError(

@@ -38,9 +38,47 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
+# No request of ours nests deeper than a few levels (a list of numbers in an
+# object); a body nested hundreds deep is an attack on the parser's recursion.
+MAX_JSON_DEPTH = 32
+
+
+def _check_json(data) -> None:
+    """Refuse nesting beyond MAX_JSON_DEPTH and text that is not valid Unicode
+    (a lone surrogate such as "\\ud800" can't be written back out as UTF-8,
+    so an error message that quotes it would fail). Iterative: no recursion."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            values = [value]
+        elif isinstance(value, dict):
+            values = list(value.keys())
+            children = list(value.values())
+        elif isinstance(value, list):
+            values, children = [], value
+        else:
+            continue
+        for text in values:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                raise exceptions.ParseError(
+                    _("The JSON has text that is not valid Unicode.")
+                ) from None
+        if isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise exceptions.ParseError(
+                    _("The JSON is nested too deeply (at most %(depth)s levels).")
+                    % {"depth": MAX_JSON_DEPTH}
+                )
+            stack.extend((child, depth + 1) for child in children)
+
+
 class JSONParser(parsers.JSONParser):
-    """JSON with a size limit (DATA_UPLOAD_MAX_MEMORY_SIZE): DRF streams the
-    body past Django's own check, so an enormous body would be read whole."""
+    """JSON with limits: size (DATA_UPLOAD_MAX_MEMORY_SIZE: DRF streams the
+    body past Django's own check, so an enormous body would be read whole),
+    depth and valid Unicode (`_check_json`)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         request = (parser_context or {}).get("request")
@@ -52,7 +90,15 @@ class JSONParser(parsers.JSONParser):
                 length = 0
             if length > limit:
                 raise RequestTooLarge()
-        return super().parse(stream, media_type, parser_context)
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(
+                _("The JSON is nested too deeply (at most %(depth)s levels).")
+                % {"depth": MAX_JSON_DEPTH}
+            ) from None
+        _check_json(data)
+        return data
 
 
 class Pagination(PageNumberPagination):

@@ -5,8 +5,10 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import BoundedUsernameMixin
 
-class OperatorAuthenticationForm(AdminAuthenticationForm):
+
+class OperatorAuthenticationForm(BoundedUsernameMixin, AdminAuthenticationForm):
     error_messages = {
         **AdminAuthenticationForm.error_messages,
         "not_operator": _("This page is for the head office's operators."),

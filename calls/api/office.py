@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.models import Role, User
@@ -14,6 +13,7 @@ from calls.api.base import CALL_ID, ERRORS, visible_call
 from calls.models import CallState
 from calls.serializers import SessionTimesSerializer
 from common.api import ApiView
+from common.drf import JSONParser
 
 
 class OfficeCallScheduleApi(ApiView):
