@@ -16,10 +16,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from common.api import ApiView, ErrorSerializer
 from common.errors import DomainError
+from common.throttling import ScopedRateThrottle
 
 from . import services
 from .models import Role

@@ -1,4 +1,4 @@
-"""Output shapes of calls for the API (calls/api.py).
+"""Output shapes of calls for the API (calls/api/).
 
 Each role sees its own view of a call: the client sees the member only by
 the agency's reference; the agent sees the member, the numbers it gave and

@@ -1,5 +1,5 @@
 """What every API view shares: one error shape, the user's language and time
-zone, pagination, and schema names. (Who may use what: common/permissions.py.)
+zone, pagination, and schema names. (Who may use what: accounts/permissions.py.)
 
 Every error the API gives has one shape, whatever raised it:
 
@@ -19,7 +19,6 @@ import functools
 import uuid
 import zoneinfo
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone, translation
@@ -95,19 +94,6 @@ def lockout_response(request, credentials, *args, **kwargs):
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("locked_out", message), status=429)
     return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
-
-
-def client_ip(request) -> str:
-    """The client's address for lockouts (django-axes): behind
-    DJANGO_TRUSTED_PROXY_COUNT reverse proxies, the address the outermost one
-    saw; never a value the client could have written into X-Forwarded-For."""
-    count = settings.TRUSTED_PROXY_COUNT
-    if count:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= count:
-            return hops[-count]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class ErrorSerializer(serializers.Serializer):
