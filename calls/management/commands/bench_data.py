@@ -37,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, calls: int, **options):
         with transaction.atomic():
             client = _client()
-            _calls_rebuild(client, calls)
+            client_calls_rebuild(client, calls)
         self.stdout.write(f"{USERNAME} / {PASSWORD}: {calls} calls")
 
 
@@ -59,7 +59,8 @@ def _client() -> User:
     return client
 
 
-def _calls_rebuild(client: User, count: int) -> None:
+def client_calls_rebuild(client: User, count: int) -> None:
+    """Replace the client's calls by `count` new ones (also used by tests of query counts)."""
     now = timezone.now().replace(microsecond=0)
     old = list(Call.objects.filter(client=client).values_list("pk", flat=True))
     CallCharge.objects.filter(call_id__in=old).delete()
