@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from agents.models import Agency
+from common.call_numbers import call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
 
@@ -262,7 +263,10 @@ def download_commission_statement(modeladmin, request, queryset):
         for index, agency in enumerate(queryset.order_by("name")):
             if index:
                 out.write("\r\n")
-            write_statement_csv(agent_statement(agency_id=agency.pk, year=year, month=month), out)
+            statement = agent_statement(agency_id=agency.pk, year=year, month=month)
+            # Calls by their numbers (C-10427), as on every page and email.
+            numbers = {r.call_id: call_number(r.call_id) for r in statement.rows if r.call_id}
+            write_statement_csv(statement, out, call_labels=numbers)
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         name = f"commission-{year:04d}-{month:02d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -12,7 +12,6 @@ from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,13 +19,14 @@ from django.utils.translation import gettext_lazy
 from agents.contact_rules import NumberInput, check_contacts
 from billing.formatting import credits
 from billing.selectors import call_holds
+from common import dates
+from common.call_numbers import pk_from_call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
 
 from . import services, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
 from .models import Call, CallState, CallTransition, Session
-from .numbers import pk_from_call_number
 from .selectors import calls_visible_to, duty_manager_current
 
 # What a public id (or its start, as shown in old emails) looks like in a search box.
@@ -182,7 +182,7 @@ class CallAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("session (your time)"))
     def session_start(self, call):
         session = call.active_session
-        return timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M") if session else "—"
+        return dates.format_datetime(session.starts_at) if session else "—"
 
     @admin.display(description=gettext_lazy("interpreter"))
     def interpreter(self, call):

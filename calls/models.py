@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.contact_rules import NumberRole
-
-from .numbers import call_number
+from common import dates
+from common.call_numbers import call_number
 
 
 class CallKind(models.TextChoices):
@@ -241,7 +241,8 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.call} @ {self.starts_at:%Y-%m-%d %H:%M} UTC"
+        # In the reader's zone and language (common/dates.py), like every time shown.
+        return f"{self.call} · {dates.format_datetime(self.starts_at)}"
 
     @property
     def planned_minutes(self) -> int:

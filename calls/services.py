@@ -18,6 +18,7 @@ from accounts.models import Role, User
 from agents.contact_rules import CheckedContacts
 from agents.models import Member
 from billing import services as billing_services
+from common import dates
 from common.errors import Conflict, DomainError, NotFound
 
 from . import workflow
@@ -331,8 +332,8 @@ def _busy_error(interpreter: User, clash: Session, buffer: timedelta) -> Conflic
         )
         % {
             "name": interpreter.get_full_name() or interpreter.username,
-            "start": timezone.localtime(clash.starts_at).strftime("%Y-%m-%d %H:%M"),
-            "end": timezone.localtime(clash.planned_end).strftime("%H:%M"),
+            "start": dates.format_datetime(clash.starts_at, zone=False),
+            "end": dates.format_time(clash.planned_end),
             "tz": timezone.get_current_timezone_name(),
             "gap": int(2 * buffer.total_seconds() // 60),
         },

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "calls",
     "billing",
     "notifications",
+    "scheduling",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +92,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # when/day/clock/in_words filters in every template (common/dates.py).
+            "builtins": ["common.templatetags.dates"],
         },
     },
 ]
@@ -135,6 +138,9 @@ LOCALE_PATHS = [BASE_DIR / "locale", *sorted((BASE_DIR / "locale_parts").glob("*
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date and time format per language (common/formats/, common/dates.py),
+# used by pages, admin, emails and CSV alike.
+FORMAT_MODULE_PATH = ["common.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -245,6 +251,14 @@ NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="notifications.channe
 # --- Domain settings --------------------------------------------------------
 # Minutes kept free around every session of an interpreter.
 SESSION_BUFFER_MINUTES = env.int("SESSION_BUFFER_MINUTES", default=15)
+# Finding the time (scheduling.finder): the earliest start offered, how far
+# ahead, the grid of starts (minutes of the UTC hour), how many proposals.
+SLOT_MIN_NOTICE_MINUTES = env.int("SLOT_MIN_NOTICE_MINUTES", default=120)
+SLOT_HORIZON_DAYS = env.int("SLOT_HORIZON_DAYS", default=14)
+SLOT_STEP_MINUTES = env.int("SLOT_STEP_MINUTES", default=15)
+SLOT_LIMIT = env.int("SLOT_LIMIT", default=5)
+# Clients pick a proposed time themselves once the agent confirmed; off: operators pick.
+CLIENT_SELF_SCHEDULING = env.bool("CLIENT_SELF_SCHEDULING", default=True)
 # Default region for phone numbers typed without a country code.
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="RU")
 PHONENUMBER_DB_FORMAT = "E164"
