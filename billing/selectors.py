@@ -10,7 +10,7 @@ from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from .models import MONEY, Account, AccountKind, CallCharge, ChargeStatus, Entry
-from .pricing import CENT, Price, hold_amount, tariff_in_force
+from .pricing import CENT, Price, hold_amount, policy_in_force, price_outcome, tariff_in_force
 
 ZERO = Decimal("0.00")
 MONEY_FIELD = DecimalField(**MONEY)
@@ -89,6 +89,22 @@ def call_holds(call_ids: Iterable[int]) -> dict[int, Decimal]:
         CallCharge.objects.filter(call_id__in=list(call_ids), status=ChargeStatus.HELD).values_list(
             "call_id", "held"
         )
+    )
+
+
+def outcome_price(call_id: int, outcome: str) -> Price | None:
+    """What the open call would cost if it ended with `outcome` now (its booked
+    terms), e.g. to warn a client that cancelling now is a late cancellation."""
+    charge = CallCharge.objects.filter(call_id=call_id, status=ChargeStatus.HELD).first()
+    if charge is None:
+        return None
+    return price_outcome(
+        kind=charge.kind,
+        outcome=outcome,
+        seconds=0,
+        tariff=charge.tariff,
+        rule=charge.rule,
+        policy=policy_in_force(charge.kind, outcome, charge.held_at),
     )
 
 

@@ -422,7 +422,11 @@ class CallAdmin(admin.ModelAdmin):
         call = get_object_or_404(self.get_queryset(request), pk=pk)
         if target not in TARGET_ACTIONS:
             return redirect("admin:calls_call_change", call.pk)
-        form = TransitionForm(request.POST or None)
+        form = TransitionForm(
+            request.POST or None,
+            outcomes=workflow.outcome_choices(call, target, request.user),
+            outcome_required=target == CallState.MISSED,
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 workflow.ensure_can_move(call, target, actor=request.user)
@@ -441,12 +445,13 @@ class CallAdmin(admin.ModelAdmin):
     @staticmethod
     def _move(call, target, data, operator):
         reason = data.get("reason", "")
+        outcome = data.get("outcome", "")
         if target == CallState.CANCELLED:
-            services.call_cancel(call=call, actor=operator, reason=reason)
+            services.call_cancel(call=call, actor=operator, reason=reason, outcome=outcome)
         elif target == CallState.DECLINED:
             services.call_decline(call=call, actor=operator, reason=reason)
         elif target == CallState.MISSED:
-            services.call_mark_missed(call=call, actor=operator, reason=reason)
+            services.call_mark_missed(call=call, actor=operator, reason=reason, outcome=outcome)
         elif target == CallState.IN_PROGRESS:
             services.session_start(session=services.get_session_for(call=call), actor=operator)
         elif target == CallState.COMPLETED:
@@ -478,7 +483,7 @@ class CallAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda c: services.call_cancel(
-                call=c, actor=request.user, reason="cancelled by operator (bulk)"
+                call=c, actor=request.user, reason="cancelled by operator (bulk)", outcome=""
             ),
             _("%(count)d call(s) cancelled."),
         )
@@ -489,7 +494,11 @@ class CallAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda c: services.call_mark_missed(
-                call=c, actor=request.user, reason="marked missed by operator (bulk)"
+                call=c,
+                actor=request.user,
+                reason="marked missed by operator (bulk)",
+                # In bulk nobody says why: record what the attempt log shows.
+                outcome=workflow.missed_outcome(c),
             ),
             _("%(count)d call(s) marked missed."),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.models import Role
 from billing import selectors as billing_selectors
+from billing.models import Outcome
 from common.errors import DomainError
 from common.forms import add_domain_error
 
@@ -190,6 +192,10 @@ def _client_call(request, public_id):
 def client_call(request, public_id):
     call = _client_call(request, public_id)
     can_cancel = CallState.CANCELLED in workflow.allowed_targets(call, request.user)
+    late_fee = None
+    if can_cancel and workflow.is_late_cancel(call, now=timezone.now()):
+        price = billing_selectors.outcome_price(call.pk, Outcome.LATE_CANCEL)
+        late_fee = price if price is not None and price.client_charge else None
     return render(
         request,
         "client/call_detail.html",
@@ -199,6 +205,8 @@ def client_call(request, public_id):
             "hold": billing_selectors.call_holds([call.pk]).get(call.pk),
             "session": call.active_session,
             "can_cancel": can_cancel,
+            "late_fee": late_fee,
+            "late_cancel_hours": settings.LATE_CANCEL_HOURS,
             "cancel_form": CancelForm(),
         },
     )
