@@ -36,6 +36,12 @@ class CallState(models.TextChoices):
     MISSED = "missed", _("Missed")
 
 
+def _label(choices: type[models.TextChoices], value: str):
+    """The (lazy, translated) label of `value` among `choices`; unknown values as they are."""
+    member = choices._value2member_map_.get(value)
+    return member.label if member is not None else value
+
+
 class Call(models.Model):
     # Public identifier for URLs and the API: ids that can't be enumerated.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -97,6 +103,14 @@ class Call(models.Model):
     def number(self) -> str:
         """What people call this call: `C-10427` (calls/numbers.py)."""
         return call_number(self.pk) if self.pk else "—"
+
+    # Django's get_FOO_display rebuilds the choices map on every call; lists
+    # of calls call these per row, so look the label up in the enum instead.
+    def get_kind_display(self):
+        return _label(CallKind, self.kind)
+
+    def get_state_display(self):
+        return _label(CallState, self.state)
 
     @property
     def is_video(self) -> bool:
