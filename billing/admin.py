@@ -36,6 +36,7 @@ from .models import (
     CallCharge,
     CommissionRule,
     Entry,
+    OutcomePolicy,
     Tariff,
 )
 from .statements import agent_statement, write_statement_csv
@@ -78,6 +79,23 @@ class TariffAdmin(TermsAdmin):
 @admin.register(CommissionRule)
 class CommissionRuleAdmin(TermsAdmin):
     list_display = ("kind", "percent", "minimum_amount", "effective_from", "note")
+
+
+@admin.register(OutcomePolicy)
+class OutcomePolicyAdmin(TermsAdmin):
+    """Who pays when a call ends with each outcome; frozen once it priced a call."""
+
+    list_display = (
+        "kind",
+        "outcome",
+        "basis",
+        "client_amount",
+        "agent_amount",
+        "effective_from",
+        "note",
+    )
+    list_filter = ("kind", "outcome")
+    ordering = ("kind", "outcome", "-effective_from")
 
 
 class OverdrawnFilter(admin.SimpleListFilter):
@@ -227,6 +245,7 @@ class CallChargeAdmin(ReadOnlyAdmin):
         "client",
         "kind",
         "status",
+        "outcome",
         "held",
         "billed_minutes",
         "client_charge",
@@ -234,7 +253,7 @@ class CallChargeAdmin(ReadOnlyAdmin):
         "house_revenue",
         "overrun",
     )
-    list_filter = ("overrun", "status", "kind")
+    list_filter = ("overrun", "status", "outcome", "kind")
     search_fields = ("=call_id", "client__username", "client__last_name")
     list_select_related = ("client",)
 

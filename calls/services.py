@@ -202,8 +202,14 @@ def call_decline(*, call: Call, actor: User, reason: str, now=None) -> Call:
     return call
 
 
-def call_cancel(*, call: Call, actor: User, reason: str = "", now=None) -> Call:
-    return workflow.transition(call, CallState.CANCELLED, actor=actor, reason=reason, now=now)
+def call_cancel(
+    *, call: Call, actor: User, reason: str = "", outcome: str | None = None, now=None
+) -> Call:
+    """Cancel: by the client (late inside the cutoff), the agency (member_cancelled)
+    or an operator (who says which, or none)."""
+    return workflow.transition(
+        call, CallState.CANCELLED, actor=actor, reason=reason, outcome=outcome, now=now
+    )
 
 
 def interpreter_conflicts(
@@ -444,10 +450,18 @@ def session_mark_overdue(*, session: Session, now: datetime | None = None) -> bo
     return bool(changed)
 
 
-def call_mark_missed(*, call: Call, actor: User | None, reason: str = "", now=None) -> Call:
-    """SPEC: still not started 30 minutes after its time, the call is missed."""
+def call_mark_missed(
+    *, call: Call, actor: User | None, reason: str = "", outcome: str | None = None, now=None
+) -> Call:
+    """The call did not happen: the interpreter or an operator gives the outcome;
+    the sweep (no actor, 30 minutes after the time) records what is known."""
     return workflow.transition(
-        call, CallState.MISSED, actor=actor, reason=reason or "not started in time", now=now
+        call,
+        CallState.MISSED,
+        actor=actor,
+        reason=reason or ("" if actor else "not started in time"),
+        outcome=outcome,
+        now=now,
     )
 
 

@@ -235,7 +235,8 @@ def test_a_missed_call_is_booked_again_with_its_details(operator_client):
     confirm(call)
     schedule(call, operator=operator_client.operator)
     operator_client.post(
-        reverse("admin:calls_call_transition", args=[call.pk, "missed"]), {"reason": "no answer"}
+        reverse("admin:calls_call_transition", args=[call.pk, "missed"]),
+        {"reason": "no answer", "outcome": "office_fault"},
     )
     page = operator_client.get(reverse("admin:calls_call_change", args=[call.pk]))
     again_url = f"{reverse('admin:calls_call_book')}?again={call.pk}"
