@@ -25,7 +25,7 @@ from common.forms import add_domain_error
 
 from . import services, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
-from .models import Call, CallState, CallTransition, Session
+from .models import Call, CallState, CallTransition, Session, SessionTransition
 from .numbers import pk_from_call_number
 from .selectors import calls_visible_to, duty_manager_current
 
@@ -59,6 +59,12 @@ class TransitionInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+
+class SessionTransitionInline(TransitionInline):
+    model = SessionTransition
+    fields = ("at", "from_status", "to_status", "actor", "reason")
+    readonly_fields = fields
 
 
 class SessionInline(admin.TabularInline):
@@ -511,6 +517,7 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ("call", "interpreter")
     date_hierarchy = "starts_at"
     readonly_fields = [f.name for f in Session._meta.fields]
+    inlines = [SessionTransitionInline]
 
     def has_add_permission(self, request):
         return False
