@@ -28,7 +28,7 @@ from billing.selectors import agency_commission_total
 from billing.statements import agent_statement, write_statement_csv
 from calls import selectors, services
 from calls.models import CallKind, CallState
-from calls.numbers import call_number
+from common.call_numbers import call_number
 from common.errors import DomainError
 
 PAGE_SIZE = 20

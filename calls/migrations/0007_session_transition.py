@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0005_timestamps_from_services'),
+        ('calls', '0006_outcomes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
