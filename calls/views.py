@@ -26,7 +26,7 @@ from billing.models import Outcome
 from common.errors import DomainError
 from common.forms import add_domain_error
 
-from . import selectors, services, workflow
+from . import outcome_views, selectors, services, workflow
 from .forms import CancelForm, EndSessionForm, OrderForm, RecordingForm
 from .models import Call, CallKind, CallState, CallTransition, SessionStatus
 from .services import MIN_PLANNED_MINUTES
@@ -282,6 +282,7 @@ def _render_session(request, session, *, end_form=None, recording_form=None, sta
             "has_recording": _has_recording(session),
             "end_form": end_form or EndSessionForm(),
             "recording_form": recording_form or RecordingForm(),
+            **outcome_views.interpreter_context(session, request.user),
         },
         status=status,
     )
