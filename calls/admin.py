@@ -49,7 +49,7 @@ TARGET_ACTIONS = {
 class TransitionInline(admin.TabularInline):
     model = CallTransition
     verbose_name_plural = gettext_lazy("Audit trail")
-    fields = ("at", "from_state", "to_state", "actor", "reason")
+    fields = ("at", "from_state", "to_state", "actor", "why")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -60,6 +60,11 @@ class TransitionInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=gettext_lazy("why"))
+    def why(self, transition):
+        # System reasons ("agent asked") in the reader's language; people's words as typed.
+        return transition.reason_shown or "—"
 
 
 class DialAttemptInline(admin.TabularInline):
@@ -142,7 +147,7 @@ class CallAdmin(admin.ModelAdmin):
             None,
             {
                 "fields": (
-                    "public_id",
+                    "public_id_shown",
                     "state",
                     "client",
                     "member",
@@ -177,6 +182,10 @@ class CallAdmin(admin.ModelAdmin):
         return False
 
     # --- columns -------------------------------------------------------------
+    @admin.display(description=gettext_lazy("public id"))
+    def public_id_shown(self, call):
+        return call.public_id
+
     @admin.display(description=gettext_lazy("number"), ordering="pk")
     def number(self, call):
         return call.number
@@ -561,7 +570,14 @@ def call_state(call):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
-    list_display = ("call", "starts_at", "planned_end", "interpreter", "status", "talk_seconds")
+    list_display = (
+        "call_number",
+        "starts_at",
+        "planned_end",
+        "interpreter",
+        "status",
+        "talk_seconds",
+    )
     list_filter = (
         "status",
         ("starts_at", DateFieldListFilter),
@@ -570,6 +586,10 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ("call", "interpreter")
     date_hierarchy = "starts_at"
     readonly_fields = [f.name for f in Session._meta.fields]
+
+    @admin.display(description=gettext_lazy("call"), ordering="call_id")
+    def call_number(self, session):
+        return session.call.number
 
     def has_add_permission(self, request):
         return False
