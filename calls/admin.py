@@ -27,7 +27,15 @@ from common.forms import add_domain_error
 from . import services, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
 from .attempts import attempt_log, dial_attempt_log
-from .models import Call, CallState, CallTransition, DialAttempt, DialResult, Session
+from .models import (
+    Call,
+    CallState,
+    CallTransition,
+    DialAttempt,
+    DialResult,
+    Session,
+    SessionTransition,
+)
 from .selectors import calls_visible_to, duty_manager_current
 
 # What a public id (or its start, as shown in old emails) looks like in a search box.
@@ -88,6 +96,12 @@ class DialAttemptInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("logged_by")
+
+
+class SessionTransitionInline(TransitionInline):
+    model = SessionTransition
+    fields = ("at", "from_status", "to_status", "actor", "why")
+    readonly_fields = fields
 
 
 class SessionInline(admin.TabularInline):
@@ -601,6 +615,7 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ("call", "interpreter")
     date_hierarchy = "starts_at"
     readonly_fields = [f.name for f in Session._meta.fields]
+    inlines = [SessionTransitionInline]
 
     @admin.display(description=gettext_lazy("call"), ordering="call_id")
     def call_number(self, session):
