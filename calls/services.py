@@ -39,8 +39,9 @@ from .signals import session_changed
 MIN_PLANNED_MINUTES = 5
 MAX_PLANNED_MINUTES = 240
 MAX_NOTE = 2000
-# Sessions are booked weeks ahead, not years.
-MAX_SCHEDULE_AHEAD = timedelta(days=730)
+# Sessions are booked weeks ahead; ten years is a typo (and keeps the
+# arithmetic inside the calendar).
+MAX_SCHEDULE_AHEAD = timedelta(days=3653)
 
 
 def call_request_create(
@@ -262,7 +263,7 @@ def session_schedule(
         # Also keeps the arithmetic below inside the calendar (year 9999).
         raise DomainError(
             "too_far_ahead",
-            _("The start time is more than two years ahead."),
+            _("The start time is more than ten years ahead."),
             field="starts_at",
         )
     if interpreter.role != Role.INTERPRETER or not interpreter.is_active:
