@@ -1,8 +1,11 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 
 from .models import User
+from .services import api_token_issue
 
 
 @admin.register(User)
@@ -36,3 +39,54 @@ class PersonAdmin(UserAdmin):
             },
         ),
     )
+
+
+# API tokens: django-rest-knox keeps each as a SHA-512 digest; the admin shows
+# only its first characters (enough to tell tokens apart) and who and until
+# when. A token made here is shown once, in the message after saving.
+admin.site.unregister(AuthToken)
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    class Meta:
+        model = AuthToken
+        fields = ["user"]
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("prefix", "user", "created", "expiry")
+    list_select_related = ("user",)
+    search_fields = ("token_key", "user__username")
+    fields = ("prefix", "user", "created", "expiry")
+    readonly_fields = ("prefix", "user", "created", "expiry")
+    autocomplete_fields = ("user",)
+
+    @admin.display(description=_("token (first characters)"))
+    def prefix(self, obj):
+        return f"{obj.token_key}…"
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ("user",) if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        issued = api_token_issue(user=obj.user)
+        obj.pk, obj.token_key = issued.token.pk, issued.token.token_key
+        obj._state.adding = False
+        self.message_user(
+            request,
+            _("The token for %(user)s is %(key)s — copy it now: it is not shown again.")
+            % {"user": obj.user, "key": issued.key},
+            messages.WARNING,
+        )

@@ -40,7 +40,9 @@ class TokenObtainApi(ApiView):
         password = serializers.CharField(max_length=128, trim_whitespace=False)
 
     class OutputSerializer(serializers.Serializer):
+        # Shown this once: the database keeps only its digest.
         token = serializers.CharField(source="key")
+        expires_at = serializers.DateTimeField()
         expires_in_days = serializers.SerializerMethodField()
 
         def get_expires_in_days(self, token) -> int:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from common.errors import DomainError
 
@@ -38,12 +41,28 @@ def user_preferences_update(
     return user
 
 
-def api_token_issue(*, user: User) -> Token:
-    """A fresh API token for `user`; any earlier token stops working."""
+@dataclass(frozen=True)
+class IssuedToken:
+    """A new API token: `key` is shown this once and stored only as a digest."""
+
+    key: str
+    token: AuthToken
+
+    @property
+    def expires_at(self):
+        return self.token.expiry
+
+
+def api_token_issue(*, user: User) -> IssuedToken:
+    """A fresh API token for `user`, expiring after API_TOKEN_MAX_AGE_DAYS; any
+    earlier token stops working."""
     with transaction.atomic():
-        Token.objects.filter(user=user).delete()
-        return Token.objects.create(user=user)
+        AuthToken.objects.filter(user=user).delete()
+        token, key = AuthToken.objects.create(
+            user=user, expiry=timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
+        )
+    return IssuedToken(key=key, token=token)
 
 
 def api_token_revoke(*, user: User) -> None:
-    Token.objects.filter(user=user).delete()
+    AuthToken.objects.filter(user=user).delete()

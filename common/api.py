@@ -24,7 +24,9 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, serializers
@@ -226,6 +228,18 @@ def paginated_response(*, serializer_class, queryset, request, view, context_for
 
 
 # --- schema ---------------------------------------------------------------------
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    """`Authorization: Token <key>` (common.drf.ExpiringTokenAuthentication) in the schema."""
+
+    target_class = "common.drf.ExpiringTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix="Token"
+        )
 
 
 class AutoSchema(SpectacularAutoSchema):

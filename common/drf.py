@@ -1,35 +1,58 @@
 """The DRF classes named in settings.REST_FRAMEWORK that DRF imports while it
-loads: token authentication that expires, a size-limited JSON parser and the
+loads: hashed token authentication that expires, a bounded JSON parser and the
 paginator. Kept apart from common/api.py, which imports DRF's views and so
 can't be imported by DRF's settings without a cycle.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import string
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.crypto import hash_token
+from knox.models import get_token_model
+from knox.settings import CONSTANTS
 from rest_framework import exceptions, parsers
-from rest_framework.authentication import TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
 
+HEX_DIGITS = frozenset(string.hexdigits.lower())
+# Knox's tokens are 64 hex digits; the 40-digit ones were issued before the
+# tokens were hashed (carried over by accounts/migrations/0002, until they expire).
+TOKEN_LENGTHS = (64, 40)
 
-class ExpiringTokenAuthentication(TokenAuthentication):
-    """DRF's token, refused once older than API_TOKEN_MAX_AGE_DAYS."""
 
-    def authenticate_credentials(self, key):
-        # DRF's keys are 40 hex digits; anything else (a NUL byte would make
-        # PostgreSQL raise) is refused without a query.
-        if not (len(key) == 40 and key.isascii() and key.isalnum()):
+class ExpiringTokenAuthentication(KnoxTokenAuthentication):
+    """`Authorization: Token <key>` against django-rest-knox's hashed tokens.
+
+    The database keeps only a SHA-512 digest and the first 15 characters. Knox's
+    own check decodes the header unguarded (bytes that are not UTF-8 would be
+    a 500) and answers an expired token as merely "invalid"; this one refuses
+    anything that is not a token's hex digits without a query, and says when
+    a token has expired (then deletes it).
+    """
+
+    def authenticate_credentials(self, token: bytes):
+        key = token.decode("ascii", errors="replace")
+        if not (len(key) in TOKEN_LENGTHS and all(c in HEX_DIGITS for c in key)):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        user, token = super().authenticate_credentials(key)
-        max_age = timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
-        if token.created < timezone.now() - max_age:
+        row = (
+            get_token_model()
+            .objects.select_related("user")
+            .filter(digest=hash_token(key), token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH])
+            .first()
+        )
+        if row is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if row.expiry is not None and row.expiry <= timezone.now():
+            row.delete()
             raise exceptions.AuthenticationFailed(_("The token has expired; ask for a new one."))
-        return user, token
+        if not row.user.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        return row.user, row
 
 
 class RequestTooLarge(exceptions.APIException):

@@ -7,6 +7,7 @@ hosts, site address), so a missing one stops the process at start instead of
 running on a development value.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -47,7 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens stored as SHA-512 digests (django-rest-knox), not in plain text.
+    "knox",
     "django_filters",
     "drf_spectacular",
     # Swagger UI and ReDoc served from our own static files, not a CDN.
@@ -283,6 +285,11 @@ AGENT_LINK_MAX_AGE_HOURS = env.int("AGENT_LINK_MAX_AGE_HOURS", default=72)
 # expire, and rate limits: a tight one on issuing tokens (password guessing;
 # django-axes also locks out), generous ones elsewhere.
 API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=30)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_MAX_AGE_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 # The first answer to a POST with an Idempotency-Key is kept this long (a
 # retrying program gets it again), never less than a day; a claim whose
 # request died without an answer is taken over after IDEMPOTENCY_STALE_SECONDS.

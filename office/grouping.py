@@ -36,7 +36,7 @@ GROUPS = [
     ),
 ]
 # Sign-in security and API machinery: folded away at the bottom.
-SECURITY_APPS = {"auth", "authtoken", "axes"}
+SECURITY_APPS = {"auth", "knox", "axes"}
 
 
 def grouped_app_list(app_list: list[dict]) -> dict:

@@ -1,6 +1,7 @@
 """Issue an API token for a person (e.g. a partner system's account).
 
-manage.py api_token USERNAME            # prints a new token; the old one stops working
+manage.py api_token USERNAME            # prints a new token (only now: it is stored
+                                        # hashed); the old one stops working
 manage.py api_token USERNAME --revoke   # the person's token stops working
 """
 
