@@ -1,16 +1,24 @@
-"""Signed, expiring, single-purpose links that let an agent answer one request.
+"""Opaque, signed, expiring, single-purpose links that let an agent answer one request.
 
-The token names the call (by its public id), the agent it was sent to and its
-purpose; it is signed with the secret key and expires after
-AGENT_LINK_MAX_AGE_HOURS. It carries no personal data. It is single-use in
-effect: once the request is answered the call leaves "awaiting agent" and the
-view refuses the link.
+The token is a Fernet token (AES-128-CBC and HMAC-SHA256, from the
+`cryptography` library) keyed from the secret key: nobody can read what it
+names (the call's public id, the agent it was sent to, its purpose) nor forge
+or alter it, and it carries its own time, so it expires after
+AGENT_LINK_MAX_AGE_HOURS. It is single-use in effect: once the request is
+answered the call leaves "awaiting agent" and the view refuses the link.
+
+Links sent before the tokens were opaque (Django-signed, readable) still work
+until they expire (72 hours by default): `_read_legacy` can go after that.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 from dataclasses import dataclass
 
+from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
@@ -25,21 +33,44 @@ class AgentLink:
     agent_id: int
 
 
+def _fernet() -> Fernet:
+    # A key of its own, derived from the secret key and this purpose's salt.
+    digest = hashlib.sha256(f"{SALT}:{settings.SECRET_KEY}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
 def agent_link_token(*, call, agent) -> str:
-    return signing.dumps(
-        {"c": str(call.public_id), "a": agent.pk, "p": PURPOSE}, salt=SALT, compress=True
-    )
+    payload = json.dumps({"c": str(call.public_id), "a": agent.pk, "p": PURPOSE})
+    return _fernet().encrypt(payload.encode()).decode().rstrip("=")
 
 
 def agent_link_read(token: str) -> AgentLink | None:
     """The link's content, or None if it is forged, expired or for another purpose."""
-    try:
-        data = signing.loads(token, salt=SALT, max_age=settings.AGENT_LINK_MAX_AGE_HOURS * 3600)
-    except signing.BadSignature:  # includes SignatureExpired
-        return None
+    data = _read_opaque(token) or _read_legacy(token)
     if not isinstance(data, dict) or data.get("p") != PURPOSE:
         return None
-    return AgentLink(call_public_id=str(data.get("c")), agent_id=int(data.get("a", 0)))
+    try:
+        return AgentLink(call_public_id=str(data["c"]), agent_id=int(data["a"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _read_opaque(token: str):
+    padded = token + "=" * (-len(token) % 4)
+    try:
+        raw = _fernet().decrypt(
+            padded.encode("ascii"), ttl=settings.AGENT_LINK_MAX_AGE_HOURS * 3600
+        )
+        return json.loads(raw)
+    except (InvalidToken, UnicodeEncodeError, ValueError):
+        return None
+
+
+def _read_legacy(token: str):
+    try:
+        return signing.loads(token, salt=SALT, max_age=settings.AGENT_LINK_MAX_AGE_HOURS * 3600)
+    except (signing.BadSignature, ValueError):  # BadSignature includes SignatureExpired
+        return None
 
 
 def agent_link_url(*, call, agent) -> str:

@@ -1,6 +1,8 @@
 """Agent links: signed, single-purpose, expiring, carrying no personal data,
 and refused once the request has been answered."""
 
+import base64
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,7 +11,7 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
-from agents.links import SALT, agent_link_read, agent_link_token
+from agents.links import SALT, AgentLink, agent_link_read, agent_link_token
 from calls import services
 from common.errors import Conflict
 
@@ -19,14 +21,30 @@ from .flows import agent_for, book, confirm, good_contacts
 pytestmark = pytest.mark.django_db
 
 
-def test_a_link_names_only_the_call_the_agent_and_its_purpose():
+def test_a_link_is_opaque_and_names_only_the_call_the_agent_and_its_purpose():
     call = book()
     agent = agent_for(call)
     token = agent_link_token(call=call, agent=agent)
-    payload = signing.loads(token, salt=SALT)
-    assert payload == {"c": str(call.public_id), "a": agent.pk, "p": "confirm"}
-    for personal in (call.member.full_name, agent.last_name, agent.email, str(agent.phone)):
-        assert personal not in token
+    assert agent_link_read(token) == AgentLink(
+        call_public_id=str(call.public_id), agent_id=agent.pk
+    )
+    readable = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    for inside in (str(call.public_id), f'"a": {agent.pk}', "confirm", call.member.full_name):
+        assert inside.encode() not in readable
+    with pytest.raises(signing.BadSignature):
+        signing.loads(token, salt=SALT)
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", token)  # safe in a URL as it is
+
+
+def test_a_link_sent_before_links_were_opaque_still_works_until_it_expires(settings):
+    call = book()
+    agent = agent_for(call)
+    legacy = signing.dumps(
+        {"c": str(call.public_id), "a": agent.pk, "p": "confirm"}, salt=SALT, compress=True
+    )
+    assert Client().get(f"/agent/link/{legacy}/").status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(hours=73)):
+        assert agent_link_read(legacy) is None
 
 
 def test_a_link_expires(settings):
