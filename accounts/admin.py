@@ -4,12 +4,24 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
+from . import timezones
 from .models import User
 from .services import api_token_issue
 
 
+class TimeZonePickerMixin:
+    """The time zone as a select grouped by country (accounts/timezones.py)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "time_zone":
+            return timezones.time_zone_form_field(
+                label=db_field.verbose_name, initial=db_field.default, help_text=""
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
 @admin.register(User)
-class PersonAdmin(UserAdmin):
+class PersonAdmin(TimeZonePickerMixin, UserAdmin):
     list_display = ("username", "get_full_name", "email", "role", "agency", "time_zone", "language")
     list_filter = ("role", "language", "on_duty", "is_active", "agency")
     search_fields = ("username", "first_name", "last_name", "email")

@@ -1,16 +1,18 @@
 from django.contrib import admin
 
+from accounts.admin import TimeZonePickerMixin
+
 from .models import Agency, Member
 
 
-class MemberInline(admin.TabularInline):
+class MemberInline(TimeZonePickerMixin, admin.TabularInline):
     model = Member
     extra = 0
     fields = ("reference", "full_name", "city", "time_zone", "languages", "is_active")
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(TimeZonePickerMixin, admin.ModelAdmin):
     list_display = ("name", "city", "country", "email", "phone")
     list_filter = ("country", "city")
     search_fields = ("name", "city", "email")
@@ -18,7 +20,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(TimeZonePickerMixin, admin.ModelAdmin):
     list_display = ("reference", "full_name", "agency", "city", "is_active")
     list_filter = ("is_active", "agency")
     search_fields = ("reference", "full_name")

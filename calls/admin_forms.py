@@ -7,13 +7,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from accounts.timezones import time_zone_form_field
 from agents.contact_rules import NumberRole
 from agents.models import Member
 from billing.models import Outcome
 
 from .models import CallKind
-
-TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
 
 
 class BookCallForm(forms.Form):
@@ -43,7 +42,7 @@ class ScheduleForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         help_text=_("In the time zone chosen below."),
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    time_zone = time_zone_form_field(label=_("Time zone"))
     interpreter = forms.ModelChoiceField(
         label=_("Interpreter"),
         queryset=User.objects.filter(role=Role.INTERPRETER, is_active=True).order_by("last_name"),
