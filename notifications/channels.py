@@ -1,12 +1,17 @@
 """Channels a notification leaves through: email first, SMS behind the same interface.
 
-A channel sends one outbox row or raises; it never touches the database, so
-the delivery service can send inside the transaction that holds the row lock.
-Logs name the row, never the address or the text (personal data).
+A channel sends one outbox row or raises; it never touches the database (the
+delivery service claims the row before and marks it after). Logs name the
+row, never the address or the text (personal data).
+
+Every copy of one outbox row carries the same Message-ID, derived from the
+row's unique key: if a worker dies after the mail left but before the row was
+marked sent, the copy sent again is recognised as a duplicate by mail systems.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from django.conf import settings
@@ -25,10 +30,20 @@ class EmailChannel:
             body=notification.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[notification.address],
-            # The key lets a mail system recognise a message it has already seen.
-            headers={"X-Notification-Key": notification.key},
+            # The same for every copy of this row: a mail system drops a duplicate.
+            headers={
+                "Message-ID": message_id_for(notification.key),
+                "X-Notification-Key": notification.key,
+            },
         )
         message.send(fail_silently=False)
+
+
+def message_id_for(key: str) -> str:
+    """A Message-ID that is a function of the outbox key (RFC 5322: <left@domain>)."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "calls.invalid"
+    return f"<{digest}.outbox@{domain}>"
 
 
 class LogSmsBackend:

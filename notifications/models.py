@@ -3,8 +3,8 @@
 SPEC "Reminders and escalations": a message is recorded with a unique key
 (what, for which call or session, through which channel, to whom) so a sweep
 that runs twice, or two sweeps at once, record it once; delivery claims the
-row under a row lock and marks it sent in the same transaction, so a task the
-broker hands out twice sends it once. Operator tasks are the escalations that
+row (committed), sends, then marks it sent, so a task the broker hands out
+twice finds it claimed or sent (notifications/services.py). Operator tasks are the escalations that
 need a person: they appear in the admin until someone closes them.
 """
 
@@ -76,6 +76,11 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("recorded at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Set (and committed) before a worker sends the message, cleared when it is
+    # marked: while in the future, other workers leave the row alone; once past
+    # with the row still pending, the worker died and the message may or may
+    # not have left, so it is sent again (same Message-ID).
+    claimed_until = models.DateTimeField(_("being sent until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

@@ -2,11 +2,17 @@
 
 Recording and delivery are separate on purpose (SPEC "Reminders and
 escalations"). `notify` writes rows with unique keys and queues their delivery
-after commit; `notification_deliver` claims one row under a row lock
-(SKIP LOCKED: a second worker holding the same task walks away), sends it and
-marks it sent in the same transaction. A worker killed mid-send rolls the
-transaction back, the row stays pending, and the re-queue sweep hands it out
-again; a task delivered twice by the broker finds the row sent or locked.
+after commit: each message is recorded exactly once. `notification_deliver`
+delivers it at least once, in four steps: claim (lock the row, check it is
+still pending and due, set `claimed_until`, count the attempt), commit, send
+(no transaction or lock held while the mail server answers), mark (sent, or a
+retry, or failed). A task delivered twice by the broker finds the row claimed
+or sent and walks away. A worker that dies between claim and mark leaves the
+row pending with an expired claim; the re-queue sweep hands it out again and
+it is sent again. That copy carries the same Message-ID (derived from the
+outbox key, notifications/channels.py), so mail systems drop it; an SMS
+provider gets the key as its client reference (what it does with it is the
+provider's).
 """
 
 from __future__ import annotations
@@ -241,8 +247,25 @@ def _text_write(row: Notification, *, now: datetime) -> None:
 
 
 def notification_deliver(*, notification_id: int, now: datetime | None = None) -> Delivery:
-    """Send one outbox row, at most once, whatever the broker does."""
+    """Send one outbox row: claim, commit, send, mark (see the module docstring)."""
     now = now or timezone.now()
+    claimed = _delivery_claim(notification_id, now=now)
+    if isinstance(claimed, Delivery):
+        return claimed
+    row = claimed
+    try:
+        channel_send(row)
+    except Exception as exc:  # noqa: BLE001 - any failure of the outside world
+        return _delivery_failed_try(row, exc, now=now)
+    Notification.objects.filter(pk=row.pk, status=NotificationStatus.PENDING).update(
+        status=NotificationStatus.SENT, sent_at=now, claimed_until=None
+    )
+    logger.info("notification %s sent", notification_id)
+    return Delivery("sent")
+
+
+def _delivery_claim(notification_id: int, *, now: datetime) -> Notification | Delivery:
+    """Lock the row, check it may be sent now, claim it; committed on return."""
     with transaction.atomic():
         row = (
             Notification.objects.select_for_update(skip_locked=True)
@@ -251,39 +274,44 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         )
         if row is None:
             if Notification.objects.filter(pk=notification_id).exists():
-                return Delivery("busy")  # another worker is sending it right now
+                return Delivery("busy")  # another worker is claiming it right now
             return Delivery("gone")
         if row.status != NotificationStatus.PENDING:
             logger.info("notification %s already %s; not sent again", row.pk, row.status)
             return Delivery("done")
+        if row.claimed_until is not None and row.claimed_until > now:
+            return Delivery("busy")  # another worker is sending it right now
         if _is_stale(row):
             row.status = NotificationStatus.STALE
             row.save(update_fields=["status"])
             logger.info("notification %s is out of date; not sent", row.pk)
             return Delivery("stale")
+        if row.claimed_until is not None:
+            logger.warning("notification %s: a worker died sending it; sending again", row.pk)
         row.attempts += 1
-        try:
-            if row.template and not row.body:
-                _text_write(row, now=now)
-            channel_send(row)
-        except Exception as exc:  # noqa: BLE001 - any failure of the outside world
-            row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-            if row.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
-                row.status = NotificationStatus.FAILED
-                row.save(update_fields=["attempts", "last_error", "status", *TEXT_FIELDS])
-                _delivery_failed_task_open(row, now=now)
-                logger.warning("notification %s failed after %s tries", row.pk, row.attempts)
-                return Delivery("failed")
-            delay = retry_delay(row.attempts)
-            row.next_attempt_at = now + timedelta(seconds=delay)
-            row.save(update_fields=["attempts", "last_error", "next_attempt_at", *TEXT_FIELDS])
-            logger.info("notification %s: try %s failed, next in %ss", row.pk, row.attempts, delay)
-            return Delivery("retry", retry_in=delay)
-        row.status = NotificationStatus.SENT
-        row.sent_at = now
-        row.save(update_fields=["attempts", "status", "sent_at", *TEXT_FIELDS])
-    logger.info("notification %s sent", notification_id)
-    return Delivery("sent")
+        # Long enough for the slowest mail server; a dead worker's claim lapses after it.
+        row.claimed_until = now + timedelta(seconds=settings.NOTIFY_STUCK_AFTER_SECONDS)
+        if row.template and not row.body:
+            _text_write(row, now=now)
+        row.save(update_fields=["attempts", "claimed_until", *TEXT_FIELDS])
+    return row
+
+
+def _delivery_failed_try(row: Notification, exc: Exception, *, now: datetime) -> Delivery:
+    row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+    row.claimed_until = None
+    with transaction.atomic():
+        if row.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+            row.status = NotificationStatus.FAILED
+            row.save(update_fields=["last_error", "status", "claimed_until"])
+            _delivery_failed_task_open(row, now=now)
+            logger.warning("notification %s failed after %s tries", row.pk, row.attempts)
+            return Delivery("failed")
+        delay = retry_delay(row.attempts)
+        row.next_attempt_at = now + timedelta(seconds=delay)
+        row.save(update_fields=["last_error", "next_attempt_at", "claimed_until"])
+    logger.info("notification %s: try %s failed, next in %ss", row.pk, row.attempts, delay)
+    return Delivery("retry", retry_in=delay)
 
 
 def notification_retry(*, notification: Notification, now: datetime | None = None) -> bool:

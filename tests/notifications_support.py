@@ -1,10 +1,11 @@
 """Helpers for the notification tests (not a test module).
 
-`SpoolEmailBackend` records every email it sends as one line in a file, so a
-test can count deliveries made by other processes (a real Celery worker).
-While the file named by NOTIFY_TEST_PAUSE exists, it stops before sending and
-writes NOTIFY_TEST_PAUSE + ".reached", so a test can kill the worker in the
-middle of a delivery.
+`SpoolEmailBackend` records every email it sends as one line in a file (its
+outbox key and Message-ID), so a test can count deliveries made by other
+processes (a real Celery worker). While the file named by NOTIFY_TEST_PAUSE
+exists, it stops and writes NOTIFY_TEST_PAUSE + ".reached", so a test can kill
+the worker in the middle of a delivery: before the email leaves, or after it
+left (NOTIFY_TEST_PAUSE_AFTER_SENDING=1) but before the row is marked sent.
 
 `urlpatterns` stands in for the pages' "agent-link" view when it is not wired.
 """
@@ -24,21 +25,35 @@ from django.urls import NoReverseMatch, path, reverse
 class SpoolEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages):
         spool = Path(os.environ["NOTIFY_TEST_SPOOL"])
-        pause = os.environ.get("NOTIFY_TEST_PAUSE")
+        after = os.environ.get("NOTIFY_TEST_PAUSE_AFTER_SENDING") == "1"
         for message in email_messages:
             key = message.extra_headers.get("X-Notification-Key", "?")
-            if pause and Path(pause).exists():
-                Path(pause + ".reached").write_text(key)
-                deadline = time.monotonic() + 120
-                while Path(pause).exists() and time.monotonic() < deadline:
-                    time.sleep(0.1)  # the test kills the worker here
+            if not after:
+                _pause(key)
             with spool.open("a") as out:
-                out.write(f"{key}\n")
+                out.write(f"{key} {message.extra_headers.get('Message-ID', '?')}\n")
+            if after:
+                _pause(key)
         return len(email_messages)
 
 
+def _pause(key: str) -> None:
+    pause = os.environ.get("NOTIFY_TEST_PAUSE")
+    if pause and Path(pause).exists():
+        Path(pause + ".reached").write_text(key)
+        deadline = time.monotonic() + 120
+        while Path(pause).exists() and time.monotonic() < deadline:
+            time.sleep(0.1)  # the test kills the worker here
+
+
 def spooled(path: Path) -> list[str]:
-    return path.read_text().split() if path.exists() else []
+    """The outbox keys of the emails sent, one per email."""
+    return [line.split()[0] for line in spooled_lines(path)]
+
+
+def spooled_lines(path: Path) -> list[str]:
+    """'<key> <Message-ID>' per email sent."""
+    return path.read_text().splitlines() if path.exists() else []
 
 
 urlpatterns = [path("agent/link/<str:token>/", lambda r, token: HttpResponse(), name="agent-link")]

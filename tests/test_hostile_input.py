@@ -118,3 +118,18 @@ def test_an_api_schedule_at_the_end_of_the_calendar_is_a_400():
         format="json",
     )
     assert answer.status_code == 400, answer.content
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/admin/calls/call/", {"q": "a\x00b"}),
+        ("post", "/login/", {"username": "a\x00", "password": "x"}),
+        ("get", "/api/v1/calls/", {"state": "\x00"}),
+    ],
+)
+def test_a_nul_character_in_a_query_or_form_is_a_400(method, path, data):
+    browser = Client()
+    browser.force_login(OperatorFactory())
+    answer = getattr(browser, method)(path, data)
+    assert answer.status_code == 400

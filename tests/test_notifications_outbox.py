@@ -249,7 +249,11 @@ def test_beat_runs_the_sweeps_every_minute(settings):
 
     schedule = settings.CELERY_BEAT_SCHEDULE
     tasks = {entry["task"] for entry in schedule.values()}
-    assert tasks == {"notifications.sweep_due", "notifications.requeue_stuck"}
+    assert tasks == {
+        "notifications.sweep_due",
+        "notifications.requeue_stuck",
+        "idempotency.purge",  # hourly, not about notifications
+    }
     app.loader.import_default_modules()
     assert tasks <= set(app.tasks)
     assert "notifications.deliver" in app.tasks

@@ -1,0 +1,33 @@
+"""Refuse, with a 400, requests whose query string or form fields carry a NUL
+character: no text of ours has one, and PostgreSQL refuses it in any string,
+so a page or search that passed one on to a query would answer 500.
+
+One place for every door (pages, admin, API forms); Django's form CharFields
+also refuse it, but searches and filters read the raw parameters.
+"""
+
+from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext as _
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _has_nul(query_dict) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in v for v in values) for key, values in query_dict.lists()
+    )
+
+
+class RefuseNulCharactersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        suspicious = "\x00" in request.path or _has_nul(request.GET)
+        if not suspicious and request.content_type in FORM_TYPES:
+            suspicious = _has_nul(request.POST)
+        if suspicious:
+            return HttpResponseBadRequest(
+                _("The request contains a NUL character."), content_type="text/plain"
+            )
+        return self.get_response(request)
