@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from billing import services as billing_services
 from billing.models import Outcome
 from common.errors import Conflict, DomainError, NotFound
@@ -231,7 +231,7 @@ def _check_guard(call: Call, to_state: str, reason: str) -> None:
     )
     if (
         to_state == S.AWAITING_AGENT
-        and not call.member.agency.staff.filter(is_active=True).exists()
+        and not User.objects.filter(agency_id=call.member.agency_id, is_active=True).exists()
     ):
         raise DomainError(
             "no_agent", _("The member's agency has no active agent to ask. Add one first.")
@@ -325,7 +325,12 @@ def _run_entry_effects(call: Call, from_state: str, to_state: str, *, actor, now
     # who-pays policy (completed: its talk time); one without (declined,
     # cancelled in good time) costs nothing and its hold is released. Billing
     # knows the call by its key.
-    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    # Only a call ending with an outcome needs its session (no query for the others).
+    session = (
+        call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+        if to_state in OUTCOMES
+        else None
+    )
     if to_state in OUTCOMES and call.outcome:
         billing_services.call_settle(
             call_id=call.pk,
