@@ -27,7 +27,15 @@ from common.forms import add_domain_error
 from . import services, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
 from .attempts import attempt_log, dial_attempt_log
-from .models import Call, CallState, CallTransition, DialAttempt, DialResult, Session
+from .models import (
+    Call,
+    CallState,
+    CallTransition,
+    DialAttempt,
+    DialResult,
+    NotCalledAlarm,
+    Session,
+)
 from .selectors import calls_visible_to, duty_manager_current
 
 # What a public id (or its start, as shown in old emails) looks like in a search box.
@@ -82,6 +90,20 @@ class DialAttemptInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("logged_by")
+
+
+class AlarmInline(admin.TabularInline):
+    """The agent's "we were not called", if raised."""
+
+    model = NotCalledAlarm
+    verbose_name_plural = gettext_lazy("“We were not called” alarms")
+    fields = ("raised_at", "raised_by", "via_link")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class SessionInline(admin.TabularInline):
@@ -139,7 +161,7 @@ class CallAdmin(admin.ModelAdmin):
         "member__agency__name",
     )
     date_hierarchy = "created_at"
-    inlines = [SessionInline, DialAttemptInline, TransitionInline]
+    inlines = [SessionInline, AlarmInline, DialAttemptInline, TransitionInline]
     actions = ["cancel_selected", "mark_missed_selected"]
     list_per_page = 50
     fieldsets = (
