@@ -35,6 +35,7 @@ from .models import (
     DialResult,
     NotCalledAlarm,
     Session,
+    SessionTransition,
 )
 from .selectors import calls_visible_to, duty_manager_current
 
@@ -104,6 +105,12 @@ class AlarmInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class SessionTransitionInline(TransitionInline):
+    model = SessionTransition
+    fields = ("at", "from_status", "to_status", "actor", "why")
+    readonly_fields = fields
 
 
 class SessionInline(admin.TabularInline):
@@ -608,6 +615,7 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ("call", "interpreter")
     date_hierarchy = "starts_at"
     readonly_fields = [f.name for f in Session._meta.fields]
+    inlines = [SessionTransitionInline]
 
     @admin.display(description=gettext_lazy("call"), ordering="call_id")
     def call_number(self, session):
