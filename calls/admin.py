@@ -6,12 +6,14 @@ form, never a traceback.
 """
 
 import re
+import zoneinfo
 
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -371,8 +373,9 @@ class CallAdmin(admin.ModelAdmin):
             return reverse("admin:calls_call_confirm", args=[call.pk])
         return reverse("admin:calls_call_transition", args=[call.pk, target])
 
-    def _render(self, request, call, form, title, intro=None):
+    def _render(self, request, call, form, title, intro=None, extra=None):
         context = {
+            **(extra or {}),
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": call,
@@ -440,7 +443,12 @@ class CallAdmin(admin.ModelAdmin):
                 "interpreter": session.interpreter_id if session else None,
             },
         )
+        zone_times = []
         if request.method == "POST" and form.is_valid():
+            zone_times = schedule_zone_times(
+                call, form.starts_at_utc(), form.cleaned_data["interpreter"]
+            )
+        if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
             try:
                 services.session_schedule(
                     call=call,
@@ -465,7 +473,17 @@ class CallAdmin(admin.ModelAdmin):
                 f"{confirmation.availability if confirmation else '—'} ({call.member.time_zone})",
             ),
         ]
-        return self._render(request, call, form, _("Schedule %(call)s") % {"call": call}, intro)
+        interpreters = form.fields["interpreter"].queryset
+        extra = {
+            "zone_times": zone_times,
+            "schedule_zones": {
+                "client": call.client.time_zone,
+                "member": call.member.time_zone,
+                "interpreters": {str(i.pk): i.time_zone for i in interpreters},
+            },
+        }
+        title = _("Schedule %(call)s") % {"call": call}
+        return self._render(request, call, form, title, intro, extra=extra)
 
     def confirm_view(self, request, pk):
         call = get_object_or_404(self.get_queryset(request), pk=pk)
@@ -605,6 +623,32 @@ class CallAdmin(admin.ModelAdmin):
             ),
             _("%(count)d call(s) marked missed."),
         )
+
+
+# Outside these local hours a start is flagged: nobody should be booked at 03:00 unawares.
+WAKING_HOURS = range(8, 21)
+
+
+def schedule_zone_times(call, starts_at, interpreter) -> list[dict]:
+    """The chosen start on the wall clocks of the client, the member and the interpreter."""
+    people = [
+        (_("Client"), call.client.time_zone),
+        (_("Member"), call.member.time_zone),
+    ]
+    if interpreter is not None:
+        people.append((_("Interpreter"), interpreter.time_zone))
+    rows = []
+    for label, zone in people:
+        local = timezone.localtime(starts_at, zoneinfo.ZoneInfo(zone))
+        rows.append(
+            {
+                "label": label,
+                "zone": zone,
+                "text": dates.format_datetime(starts_at, tz=zone, weekday=True, zone=False),
+                "night": local.hour not in WAKING_HOURS,
+            }
+        )
+    return rows
 
 
 def call_state(call):
