@@ -28,6 +28,7 @@ from . import selectors, services, workflow
 from .forms import CancelForm, EndSessionForm, OrderForm, RecordingForm
 from .models import Call, CallKind, CallState, CallTransition, SessionStatus
 from .services import MIN_PLANNED_MINUTES
+from .slot_views import client_proposals
 
 PAGE_SIZE = 20
 ACTIVE_STATES = [s for s in CallState.values if s not in workflow.TERMINAL_STATES]
@@ -87,12 +88,6 @@ def client_balance(request):
     )
 
 
-def _preferred_times_with_zone(text: str, tz: str) -> str:
-    # The operator reads these in another time zone: keep the client's zone with them.
-    text = (text or "").strip()
-    return f"{text} ({tz})" if text else ""
-
-
 @role_required(Role.CLIENT)
 def client_order(request):
     user = request.user
@@ -109,9 +104,7 @@ def client_order(request):
                     member=data["member"],
                     kind=data["kind"],
                     planned_minutes=data["planned_minutes"],
-                    preferred_times=_preferred_times_with_zone(
-                        data["preferred_times"], user.time_zone
-                    ),
+                    client_windows=data["client_windows"],
                     languages=data["languages"],
                     note=data["note"],
                     created_by=user,
@@ -189,6 +182,7 @@ def client_call(request, public_id):
             "session": call.active_session,
             "can_cancel": can_cancel,
             "cancel_form": CancelForm(),
+            "proposals": client_proposals(call, request.user),
         },
     )
 
