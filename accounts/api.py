@@ -32,6 +32,8 @@ class TokenObtainApi(ApiView):
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "api_token"
+    # Anonymous: there is nobody to scope a key to, and a repeat is harmless.
+    idempotent_posts = False
 
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)

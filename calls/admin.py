@@ -12,22 +12,23 @@ from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from agents.contact_rules import NumberInput, check_contacts
 from billing.formatting import credits
 from billing.selectors import call_holds
+from common import dates
+from common.call_numbers import pk_from_call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
 from scheduling.windows_text import as_text as as_windows_text
 
 from . import services, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
-from .models import Call, CallState, CallTransition, Session
-from .numbers import pk_from_call_number
+from .attempts import attempt_log, dial_attempt_log
+from .models import Call, CallState, CallTransition, DialAttempt, DialResult, Session
 from .selectors import calls_visible_to, duty_manager_current
 from .slot_views import admin_find_time_view
 
@@ -61,6 +62,23 @@ class TransitionInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+
+class DialAttemptInline(admin.TabularInline):
+    """The interpreter's tries of each given number: the evidence for the outcome."""
+
+    model = DialAttempt
+    verbose_name_plural = gettext_lazy("Dial attempts")
+    fields = ("at", "number", "result", "logged_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("logged_by")
 
 
 class SessionInline(admin.TabularInline):
@@ -118,7 +136,7 @@ class CallAdmin(admin.ModelAdmin):
         "member__agency__name",
     )
     date_hierarchy = "created_at"
-    inlines = [SessionInline, TransitionInline]
+    inlines = [SessionInline, DialAttemptInline, TransitionInline]
     actions = ["cancel_selected", "mark_missed_selected"]
     list_per_page = 50
     fieldsets = (
@@ -185,7 +203,7 @@ class CallAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("session (your time)"))
     def session_start(self, call):
         session = call.active_session
-        return timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M") if session else "—"
+        return dates.format_datetime(session.starts_at) if session else "—"
 
     @admin.display(description=gettext_lazy("interpreter"))
     def interpreter(self, call):
@@ -264,6 +282,7 @@ class CallAdmin(admin.ModelAdmin):
             path("<int:pk>/schedule/", view(self.schedule_view), name="calls_call_schedule"),
             path("<int:pk>/confirm/", view(self.confirm_view), name="calls_call_confirm"),
             path("<int:pk>/find-time/", view(self.find_time_view), name="calls_call_find_time"),
+            path("<int:pk>/attempts/", view(self.attempts_view), name="calls_call_attempts"),
             path(
                 "<int:pk>/move/<str:target>/",
                 view(self.transition_view),
@@ -297,6 +316,10 @@ class CallAdmin(admin.ModelAdmin):
             if call.state in (CallState.CONFIRMED, CallState.SCHEDULED):
                 buttons.insert(
                     0, (_("Find a time"), reverse("admin:calls_call_find_time", args=[call.pk]))
+                )
+            if call.state in (CallState.SCHEDULED, CallState.IN_PROGRESS):
+                buttons.append(
+                    (_("Dial attempts"), reverse("admin:calls_call_attempts", args=[call.pk]))
                 )
         extra_context = {**(extra_context or {}), "workflow_buttons": buttons}
         return super().change_view(request, object_id, form_url, extra_context)
@@ -426,11 +449,42 @@ class CallAdmin(admin.ModelAdmin):
                 return self._done(request, call, _("The agent's confirmation is recorded."))
         return self._render(request, call, form, _("Confirm for the agent"))
 
+    def attempts_view(self, request, pk):
+        """The given numbers with one-tap results, as on the interpreter's page."""
+        call = get_object_or_404(self.get_queryset(request), pk=pk)
+        if request.method == "POST":
+            try:
+                dial_attempt_log(
+                    call=call,
+                    number=request.POST.get("number", ""),
+                    result=request.POST.get("result", ""),
+                    actor=request.user,
+                )
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(request, _("The attempt is logged."), messages.SUCCESS)
+            return redirect("admin:calls_call_attempts", call.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": call,
+            "title": _("Dial attempts"),
+            "attempt_log": attempt_log(call, None),
+            "dial_results": DialResult.choices,
+            "can_log": call.state in (CallState.SCHEDULED, CallState.IN_PROGRESS),
+        }
+        return TemplateResponse(request, "admin/calls/call/attempts.html", context)
+
     def transition_view(self, request, pk, target):
         call = get_object_or_404(self.get_queryset(request), pk=pk)
         if target not in TARGET_ACTIONS:
             return redirect("admin:calls_call_change", call.pk)
-        form = TransitionForm(request.POST or None)
+        form = TransitionForm(
+            request.POST or None,
+            outcomes=workflow.outcome_choices(call, target, request.user),
+            outcome_required=target == CallState.MISSED,
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 workflow.ensure_can_move(call, target, actor=request.user)
@@ -449,12 +503,13 @@ class CallAdmin(admin.ModelAdmin):
     @staticmethod
     def _move(call, target, data, operator):
         reason = data.get("reason", "")
+        outcome = data.get("outcome", "")
         if target == CallState.CANCELLED:
-            services.call_cancel(call=call, actor=operator, reason=reason)
+            services.call_cancel(call=call, actor=operator, reason=reason, outcome=outcome)
         elif target == CallState.DECLINED:
             services.call_decline(call=call, actor=operator, reason=reason)
         elif target == CallState.MISSED:
-            services.call_mark_missed(call=call, actor=operator, reason=reason)
+            services.call_mark_missed(call=call, actor=operator, reason=reason, outcome=outcome)
         elif target == CallState.IN_PROGRESS:
             services.session_start(session=services.get_session_for(call=call), actor=operator)
         elif target == CallState.COMPLETED:
@@ -486,7 +541,7 @@ class CallAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda c: services.call_cancel(
-                call=c, actor=request.user, reason="cancelled by operator (bulk)"
+                call=c, actor=request.user, reason="cancelled by operator (bulk)", outcome=""
             ),
             _("%(count)d call(s) cancelled."),
         )
@@ -497,7 +552,11 @@ class CallAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda c: services.call_mark_missed(
-                call=c, actor=request.user, reason="marked missed by operator (bulk)"
+                call=c,
+                actor=request.user,
+                reason="marked missed by operator (bulk)",
+                # In bulk nobody says why: record what the attempt log shows.
+                outcome=workflow.missed_outcome(c),
             ),
             _("%(count)d call(s) marked missed."),
         )
@@ -506,19 +565,20 @@ class CallAdmin(admin.ModelAdmin):
 def times_intro(call) -> list[tuple[str, str]]:
     """When the client and the member can talk, each in their own zone; the old free text too."""
     confirmation = getattr(call, "confirmation", None)
+    language = get_language() or "en"
+
+    def one_line(windows) -> str:
+        return as_windows_text(windows, language=language).replace("\n", "; ") or "—"
+
     client_zone = call.client_time_zone or call.client.time_zone
-    rows = [
-        (
-            _("Client's times"),
-            f"{as_windows_text(call.client_windows).replace(chr(10), '; ') or '—'} ({client_zone})",
-        )
-    ]
+    rows = [(_("Client's times"), f"{one_line(call.client_windows)} ({client_zone})")]
     if call.preferred_times:
         rows.append((_("Client's preferred times"), call.preferred_times))
     if confirmation is not None:
         member_zone = confirmation.member_time_zone or call.member.time_zone
-        text = as_windows_text(confirmation.member_windows).replace(chr(10), "; ") or "—"
-        rows.append((_("Member's times"), f"{text} ({member_zone})"))
+        rows.append(
+            (_("Member's times"), f"{one_line(confirmation.member_windows)} ({member_zone})")
+        )
         if confirmation.availability:
             rows.append((_("Member's availability"), confirmation.availability))
     return rows

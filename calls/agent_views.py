@@ -26,9 +26,9 @@ from agents.forms import ANSWER_NO, ConfirmForm, NumberFormSet
 from agents.links import agent_link_read
 from billing.selectors import agency_commission_total
 from billing.statements import agent_statement, write_statement_csv
-from calls import selectors, services
+from calls import outcome_views, selectors, services
 from calls.models import CallKind, CallState
-from calls.numbers import call_number
+from common.call_numbers import call_number
 from common.errors import DomainError
 
 PAGE_SIZE = 20
@@ -77,6 +77,7 @@ def _call_page(request, call):
             "session": call.active_session,
             "confirmation": getattr(call, "confirmation", None),
             "duty_manager": selectors.duty_manager_current(),
+            **outcome_views.agent_context(call, request.user),
         },
     )
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from common.call_numbers import pk_from_call_number
 from common.errors import Conflict, DomainError
 from scheduling.finder import CallNeeds, InterpreterTime, Party, SlotSearch, find_slots
 from scheduling.languages import read_stored
@@ -30,7 +31,6 @@ from scheduling.windows import parse_windows, windows_as_data
 
 from . import services
 from .models import BLOCKING_STATUSES, AgentConfirmation, Call, CallState, Session
-from .numbers import pk_from_call_number
 
 SEARCHABLE_STATES = (CallState.CONFIRMED, CallState.SCHEDULED)
 

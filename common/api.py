@@ -32,6 +32,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common import idempotency
 from common.drf import Pagination
 from common.errors import DomainError
 
@@ -116,12 +117,40 @@ def parse_public_id(value) -> uuid.UUID:
 
 
 class ApiView(APIView):
-    """Base of every API view: speaks the user's language and time zone.
+    """Base of every API view: speaks the user's language and time zone, and
+    honours an Idempotency-Key on every POST (idempotency/).
 
     Token authentication happens inside DRF, after the middleware that picks
     the profile's language, so the language is activated again here, before
     permissions and the service run (messages are translated when raised).
+
+    A POST with an Idempotency-Key is claimed after authentication, permission
+    and rate-limit checks and before the handler runs; its answer is kept for
+    repeats. Views that act for nobody in particular (issuing a token) set
+    `idempotent_posts = False`.
     """
+
+    idempotent_posts = True
+    _idempotency_claim = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method == "POST" and self.idempotent_posts:
+            self._idempotency_claim = idempotency.claim_for(request)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.ReplayAnswer):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            claim, self._idempotency_claim = self._idempotency_claim, None
+            if claim is not None:
+                # The handler raised past DRF (a bug, answered 500): a repeat may run again.
+                idempotency.keyed_request_release(row=claim.row)
 
     def perform_authentication(self, request):
         user = request.user
@@ -139,6 +168,9 @@ class ApiView(APIView):
         # Answers carry personal data and money: no shared or browser cache keeps them.
         patch_cache_control(response, private=True, no_store=True)
         timezone.deactivate()
+        claim, self._idempotency_claim = self._idempotency_claim, None
+        if claim is not None:
+            idempotency.record(claim, response)
         return response
 
 
@@ -159,6 +191,20 @@ def paginated(serializer_class):
         },
     )
 
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    idempotency.HEADER,
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Any unique string (e.g. a UUID) to make a retry safe: a repeat with the same key "
+        "gets the first answer (header Idempotent-Replayed: true) instead of acting twice; "
+        "409 while the first is still running; 422 if the key was used for another request. "
+        "Keys are yours alone and kept at least 24 hours."
+    ),
+    pattern=r"^[\x20-\x7e]{1,255}$",
+)
 
 PAGE_PARAMETERS = [
     OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
@@ -185,6 +231,27 @@ def paginated_response(*, serializer_class, queryset, request, view, context_for
 class AutoSchema(SpectacularAutoSchema):
     """Names nested serializers after their view ("CallListApi.OutputSerializer"
     becomes "CallListApiOutput"), so the many Input/Output classes don't clash."""
+
+    def _is_idempotent_post(self) -> bool:
+        return self.method == "POST" and getattr(self.view, "idempotent_posts", False)
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self._is_idempotent_post():
+            parameters.append(IDEMPOTENCY_KEY_PARAMETER)
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if self._is_idempotent_post():
+            # A bad key (400), a repeat while the first runs (409), the key
+            # used for another request (422): the one error shape.
+            for code in ("400", "409", "422"):
+                if code not in responses:
+                    responses[code] = self._get_response_for_code(
+                        ErrorSerializer, code, direction=direction
+                    )
+        return responses
 
     def get_serializer_name(self, serializer, direction):
         cls = serializer if isinstance(serializer, type) else type(serializer)

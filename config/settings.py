@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "phonenumber_field",
     "axes",
+    "common",
     "accounts",
     "agents",
     "calls",
@@ -92,6 +93,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # when/day/clock/in_words filters in every template (common/dates.py).
+            "builtins": ["common.templatetags.dates"],
         },
     },
 ]
@@ -136,6 +139,9 @@ LOCALE_PATHS = [BASE_DIR / "locale", *sorted((BASE_DIR / "locale_parts").glob("*
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date and time format per language (common/formats/, common/dates.py),
+# used by pages, admin, emails and CSV alike.
+FORMAT_MODULE_PATH = ["common.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -210,6 +216,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": _SWEEP_SECONDS,
         "options": {"expires": _SWEEP_SECONDS},
     },
+    # Idempotency-Keys past IDEMPOTENCY_KEEP_HOURS.
+    "idempotency-purge": {
+        "task": "idempotency.purge",
+        "schedule": 3600,
+        "options": {"expires": 3600},
+    },
     # Outbox rows that were recorded but never delivered (lost task, dead worker).
     "notifications-requeue-stuck": {
         "task": "notifications.requeue_stuck",
@@ -246,6 +258,9 @@ NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="notifications.channe
 # --- Domain settings --------------------------------------------------------
 # Minutes kept free around every session of an interpreter.
 SESSION_BUFFER_MINUTES = env.int("SESSION_BUFFER_MINUTES", default=15)
+# SPEC "outcomes": a client who cancels less than this before the session
+# cancels late (and pays what the who-pays policy says for "late_cancel").
+LATE_CANCEL_HOURS = env.int("LATE_CANCEL_HOURS", default=24)
 # Finding the time (scheduling.finder): the earliest start offered, how far
 # ahead, the grid of starts (minutes of the UTC hour), how many proposals.
 SLOT_MIN_NOTICE_MINUTES = env.int("SLOT_MIN_NOTICE_MINUTES", default=120)
@@ -265,6 +280,11 @@ AGENT_LINK_MAX_AGE_HOURS = env.int("AGENT_LINK_MAX_AGE_HOURS", default=72)
 # expire, and rate limits: a tight one on issuing tokens (password guessing;
 # django-axes also locks out), generous ones elsewhere.
 API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=30)
+# The first answer to a POST with an Idempotency-Key is kept this long (a
+# retrying program gets it again), never less than a day; a claim whose
+# request died without an answer is taken over after IDEMPOTENCY_STALE_SECONDS.
+IDEMPOTENCY_KEEP_HOURS = max(24, env.int("IDEMPOTENCY_KEEP_HOURS", default=48))
+IDEMPOTENCY_STALE_SECONDS = env.int("IDEMPOTENCY_STALE_SECONDS", default=300)
 # Reverse proxies in front of the app that append to X-Forwarded-For: rate
 # limits and lockouts count the address the outermost one saw.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)

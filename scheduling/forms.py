@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .languages import UnknownLanguage, languages_text, parse_languages
@@ -26,7 +27,7 @@ class WindowsField(forms.CharField):
         kwargs.setdefault("max_length", 2000)
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("rows", 3)
-        self.widget.attrs.setdefault("placeholder", "mon-fri 09:00-18:00")
+        self.widget.attrs.setdefault("placeholder", _("mon-fri 09:00-18:00"))
         self.widget.attrs.setdefault("autocapitalize", "off")
         if time_zone:
             self.set_time_zone(time_zone)
@@ -35,7 +36,7 @@ class WindowsField(forms.CharField):
         self.help_text = WINDOWS_HELP % {"tz": time_zone}
 
     def prepare_value(self, value):
-        return as_text(value) if isinstance(value, list) else value
+        return as_text(value, language=get_language() or "en") if isinstance(value, list) else value
 
     def to_python(self, value):
         if isinstance(value, list):

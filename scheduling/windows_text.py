@@ -100,12 +100,14 @@ def parse_text(text: str) -> list[dict]:
     return out
 
 
-def as_text(data) -> str:
+def as_text(data, *, language: str = "en") -> str:
+    """Windows one a line, days named in the reader's language (both read back)."""
+    names = RUSSIAN_DAYS if language.startswith("ru") else WEEKDAYS
     lines = []
     for window in data or []:
         if "days" in window:
-            days = window["days"]
-            numbers = [WEEKDAYS.index(d) for d in days]
+            numbers = [WEEKDAYS.index(d) for d in window["days"]]
+            days = [names[n] for n in numbers]
             if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
                 label = f"{days[0]}-{days[-1]}"
             else:

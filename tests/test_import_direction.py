@@ -93,9 +93,7 @@ def find_cycle(graph: dict[str, dict[str, list[str]]]) -> list[str]:
 
 
 def _describe(graph, cycle: list[str]) -> str:
-    return "; ".join(
-        f"{a} -> {b} ({', '.join(graph[a][b][:3])})" for a, b in zip(cycle, cycle[1:])
-    )
+    return "; ".join(f"{a} -> {b} ({', '.join(graph[a][b][:3])})" for a, b in zip(cycle, cycle[1:]))
 
 
 def test_no_import_cycle_between_apps():

@@ -10,7 +10,6 @@ from rest_framework.response import Response
 
 from accounts.permissions import IsClient
 from agents.models import Member
-from billing import selectors as billing_selectors
 from calls import selectors, services
 from calls.api.base import CALL_ID, ERRORS, READ_ERRORS, visible_call
 from calls.filters import CallFilter
@@ -29,13 +28,10 @@ from common.api import (
 from scheduling.api_fields import WindowsField
 
 
-def _money_context(calls) -> dict:
-    """What the calls hold and cost, looked up once for all of them."""
-    ids = [call.pk for call in calls]
-    return {
-        "holds": billing_selectors.call_holds(ids),
-        "charges": billing_selectors.call_charges(ids),
-    }
+def _client_calls(user):
+    """The client's calls, each with its session and money in the same row
+    (IsClient: the calls she may see are her own)."""
+    return selectors.client_calls(user)
 
 
 class CallListApi(ApiView):
@@ -111,9 +107,7 @@ class CallListApi(ApiView):
         responses={200: paginated(ClientCallSerializer), **READ_ERRORS, 400: ErrorSerializer},
     )
     def get(self, request):
-        filterset = CallFilter(
-            request.query_params, queryset=selectors.calls_visible_to(request.user)
-        )
+        filterset = CallFilter(request.query_params, queryset=_client_calls(request.user))
         if not filterset.is_valid():
             raise serializers.ValidationError(filterset.errors)
         return paginated_response(
@@ -121,7 +115,6 @@ class CallListApi(ApiView):
             queryset=filterset.qs,
             request=request,
             view=self,
-            context_for_page=_money_context,
         )
 
     @extend_schema(
@@ -150,10 +143,8 @@ class CallListApi(ApiView):
 def _client_call_response(request, call, *, reload=True, code=200):
     """The client's view of one call; after a write, read it again as the client sees it."""
     if reload:
-        call = selectors.calls_visible_to(request.user).get(pk=call.pk)
-    return Response(
-        ClientCallDetailSerializer(call, context=_money_context([call])).data, status=code
-    )
+        call = _client_calls(request.user).get(pk=call.pk)
+    return Response(ClientCallDetailSerializer(call).data, status=code)
 
 
 class CallDetailApi(ApiView):
@@ -167,7 +158,7 @@ class CallDetailApi(ApiView):
         responses={200: ClientCallDetailSerializer, **READ_ERRORS},
     )
     def get(self, request, public_id):
-        call = visible_call(selectors.calls_visible_to(request.user), public_id)
+        call = visible_call(_client_calls(request.user), public_id)
         return _client_call_response(request, call, reload=False)
 
 

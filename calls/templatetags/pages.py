@@ -1,6 +1,7 @@
 """Small helpers for the people's pages."""
 
 from django import template
+from django.utils.translation import get_language
 
 from billing.formatting import credits as format_credits
 from scheduling.windows_text import as_text as as_windows_text
@@ -41,4 +42,4 @@ def page_time_zone(context):
 @register.filter
 def windows_text(windows):
     """Stored windows as people typed them, one a line ("mon-fri 09:00-18:00")."""
-    return as_windows_text(windows)
+    return as_windows_text(windows, language=get_language() or "en")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('calls', '0005_timestamps_from_services'),
+        ('calls', '0006_outcomes'),
     ]
 
     operations = [
