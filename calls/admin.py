@@ -28,12 +28,26 @@ from scheduling.windows_text import as_text as as_windows_text
 from . import services, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
 from .attempts import attempt_log, dial_attempt_log
-from .models import Call, CallState, CallTransition, DialAttempt, DialResult, Session
+from .models import (
+    Call,
+    CallState,
+    CallTransition,
+    DialAttempt,
+    DialResult,
+    Session,
+    SessionTransition,
+)
 from .selectors import calls_visible_to, duty_manager_current
 from .slot_views import admin_find_time_view
 
 # What a public id (or its start, as shown in old emails) looks like in a search box.
 PUBLIC_ID_PREFIX = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{1,4}){0,4}[0-9a-f-]*$", re.IGNORECASE)
+
+KIND_SHORT = {
+    "phone_interpreted": gettext_lazy("phone + interpreter"),
+    "phone_direct": gettext_lazy("phone"),
+    "video": gettext_lazy("video"),
+}
 
 # Target state -> what the button does. Confirm and schedule have pages of their own.
 TARGET_ACTIONS = {
@@ -51,7 +65,7 @@ TARGET_ACTIONS = {
 class TransitionInline(admin.TabularInline):
     model = CallTransition
     verbose_name_plural = gettext_lazy("Audit trail")
-    fields = ("at", "from_state", "to_state", "actor", "reason")
+    fields = ("at", "from_state", "to_state", "actor", "why")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -62,6 +76,11 @@ class TransitionInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=gettext_lazy("why"))
+    def why(self, transition):
+        # System reasons ("agent asked") in the reader's language; people's words as typed.
+        return transition.reason_shown or "—"
 
 
 class DialAttemptInline(admin.TabularInline):
@@ -79,6 +98,12 @@ class DialAttemptInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("logged_by")
+
+
+class SessionTransitionInline(TransitionInline):
+    model = SessionTransition
+    fields = ("at", "from_status", "to_status", "actor", "why")
+    readonly_fields = fields
 
 
 class SessionInline(admin.TabularInline):
@@ -109,12 +134,11 @@ class SessionInline(admin.TabularInline):
 class CallAdmin(admin.ModelAdmin):
     list_display = (
         "number",
-        "client",
-        "member",
-        "agency",
-        "kind",
         "state",
         "session_start",
+        "client",
+        "member_and_agency",
+        "kind_short",
         "interpreter",
         "created_at",
     )
@@ -144,7 +168,7 @@ class CallAdmin(admin.ModelAdmin):
             None,
             {
                 "fields": (
-                    "public_id",
+                    "public_id_shown",
                     "state",
                     "client",
                     "member",
@@ -180,6 +204,10 @@ class CallAdmin(admin.ModelAdmin):
         return False
 
     # --- columns -------------------------------------------------------------
+    @admin.display(description=gettext_lazy("public id"))
+    def public_id_shown(self, call):
+        return call.public_id
+
     @admin.display(description=gettext_lazy("number"), ordering="pk")
     def number(self, call):
         return call.number
@@ -199,6 +227,16 @@ class CallAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("agency"), ordering="member__agency__name")
     def agency(self, call):
         return call.member.agency.name
+
+    # The list keeps to what an operator scans at 1280 px: member and agency in
+    # one column, the kind in a word.
+    @admin.display(description=gettext_lazy("member"), ordering="member__reference")
+    def member_and_agency(self, call):
+        return f"{call.member.reference} · {call.member.full_name} · {call.member.agency.name}"
+
+    @admin.display(description=gettext_lazy("kind"), ordering="kind")
+    def kind_short(self, call):
+        return KIND_SHORT.get(call.kind, call.kind)
 
     @admin.display(description=gettext_lazy("session (your time)"))
     def session_start(self, call):
@@ -591,7 +629,14 @@ def call_state(call):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
-    list_display = ("call", "starts_at", "planned_end", "interpreter", "status", "talk_seconds")
+    list_display = (
+        "call_number",
+        "starts_at",
+        "planned_end",
+        "interpreter",
+        "status",
+        "talk_seconds",
+    )
     list_filter = (
         "status",
         ("starts_at", DateFieldListFilter),
@@ -600,6 +645,11 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ("call", "interpreter")
     date_hierarchy = "starts_at"
     readonly_fields = [f.name for f in Session._meta.fields]
+    inlines = [SessionTransitionInline]
+
+    @admin.display(description=gettext_lazy("call"), ordering="call_id")
+    def call_number(self, session):
+        return session.call.number
 
     def has_add_permission(self, request):
         return False

@@ -1,7 +1,7 @@
 """A call's data: the request, the agent's confirmation, sessions, recordings, audit.
 
 State changes never happen here: `calls.workflow.transition` is the only
-writer of `Call.state`.
+writer of `Call.state`, `calls.workflow.session_transition` of `Session.status`.
 """
 
 import uuid
@@ -284,6 +284,54 @@ class Recording(models.Model):
         return f"recording of {self.session}"
 
 
+class SessionTransition(models.Model):
+    """The audit trail of a session: every change of its status, who made it, when and why."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=20, choices=SessionStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=SessionStatus.choices)
+    # None means the system (a scheduled sweep), never an unknown person.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("why"), blank=True)
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("session change")
+        verbose_name_plural = _("session changes")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["session", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+    @property
+    def reason_shown(self) -> str:
+        return reason_label(self.reason)
+
+
+# Reasons the system writes itself: stored as written, shown in the reader's language.
+SYSTEM_REASONS = {
+    "agent asked": _("agent asked"),
+    "scheduled": _("scheduled"),
+    "rescheduled": _("rescheduled"),
+    "not started in time": _("not started in time"),
+    "cancelled by operator (bulk)": _("cancelled by operator (bulk)"),
+    "marked missed by operator (bulk)": _("marked missed by operator (bulk)"),
+}
+
+
+def reason_label(reason: str) -> str:
+    """A transition's reason as the reader should see it (a person's words stay as typed)."""
+    return str(SYSTEM_REASONS.get(reason, reason))
+
+
 class CallTransition(models.Model):
     """The audit trail: every change of a call's state, who made it, when and why."""
 
@@ -310,7 +358,11 @@ class CallTransition(models.Model):
         indexes = [models.Index(fields=["call", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.from_state} → {self.to_state}"
+        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
+
+    @property
+    def reason_shown(self) -> str:
+        return reason_label(self.reason)
 
 
 class DialResult(models.TextChoices):
@@ -345,4 +397,4 @@ class DialAttempt(models.Model):
         indexes = [models.Index(fields=["call", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_result_display()} @ {self.at:%Y-%m-%d %H:%M} UTC"
+        return f"{self.get_result_display()} · {dates.format_datetime(self.at)}"

@@ -307,7 +307,7 @@ def session_schedule(
     blocked_from, blocked_until = starts_at - buffer, planned_end + buffer
     try:
         with transaction.atomic():
-            locked = Call.objects.select_for_update().get(pk=call.pk)
+            locked = workflow.lock_call(call.pk)
             clash = interpreter_conflicts(
                 interpreter=interpreter,
                 blocked_from=blocked_from,
@@ -323,8 +323,14 @@ def session_schedule(
                     raise Conflict(
                         "session_running", _("A session that has started cannot be moved.")
                     )
-                previous.status = SessionStatus.SUPERSEDED
-                previous.save(update_fields=["status"])
+                workflow.session_transition(
+                    previous,
+                    SessionStatus.SUPERSEDED,
+                    actor=actor,
+                    reason=reason or "rescheduled",
+                    now=now,
+                    call_locked=True,
+                )
             session = Session.objects.create(
                 call=locked,
                 interpreter=interpreter,
@@ -404,12 +410,11 @@ def session_start(*, session: Session, actor: User, now: datetime | None = None)
     """SPEC step 6: the interpreter starts the conversation."""
     now = now or timezone.now()
     with transaction.atomic():
+        # The call first (the lock order: call, then session).
         workflow.transition(session.call, CallState.IN_PROGRESS, actor=actor, now=now)
-        locked = Session.objects.select_for_update().get(pk=session.pk)
-        locked.status = SessionStatus.IN_PROGRESS
-        locked.started_at = now
-        locked.save(update_fields=["status", "started_at"])
-    return locked
+        return workflow.session_transition(
+            session, SessionStatus.IN_PROGRESS, actor=actor, now=now, call_locked=True
+        )
 
 
 def session_end(
@@ -428,6 +433,9 @@ def session_end(
     """
     now = now or timezone.now()
     with transaction.atomic():
+        # The call first, then the session (the lock order): an end racing a
+        # cancel or a reschedule waits for it, then reads what it left.
+        call = workflow.lock_call(session.call_id)
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.status != SessionStatus.IN_PROGRESS or locked.started_at is None:
             raise Conflict("session_not_running", _("The session is not running."))
@@ -435,14 +443,14 @@ def session_end(
             talk_seconds = max(0, int((now - locked.started_at).total_seconds()))
         if talk_seconds < 0:
             raise DomainError("bad_talk_time", _("Talk time can't be negative."))
-        locked.status = SessionStatus.ENDED
-        locked.ended_at = now
-        locked.talk_seconds = int(talk_seconds)
+        changes = {"talk_seconds": int(talk_seconds)}
         if no_recording_reason.strip():
-            locked.no_recording_reason = no_recording_reason.strip()
-        locked.save(update_fields=["status", "ended_at", "talk_seconds", "no_recording_reason"])
+            changes["no_recording_reason"] = no_recording_reason.strip()
+        locked = workflow.session_transition(
+            locked, SessionStatus.ENDED, actor=actor, now=now, call_locked=True, **changes
+        )
         workflow.transition(
-            locked.call,
+            call,
             CallState.COMPLETED,
             actor=actor,
             reason=no_recording_reason.strip(),
@@ -471,6 +479,7 @@ def recording_attach(*, session: Session, file, actor: User) -> Recording:
     if getattr(file, "size", 0) > MAX_RECORDING_BYTES:
         raise DomainError("recording_too_big", _("The file is too large."), field="file")
     with transaction.atomic():
+        workflow.lock_call(session.call_id)  # the lock order: call, then session
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.status not in (SessionStatus.IN_PROGRESS, SessionStatus.ENDED):
             raise Conflict(
@@ -483,17 +492,11 @@ def recording_attach(*, session: Session, file, actor: User) -> Recording:
 
 def session_mark_overdue(*, session: Session, now: datetime | None = None) -> bool:
     """Flag a session not started 10 minutes after its time. True if it changed now."""
-    now = now or timezone.now()
-    changed = Session.objects.filter(pk=session.pk, status=SessionStatus.PLANNED).update(
-        status=SessionStatus.OVERDUE, overdue_at=now
-    )
-    if changed:
-        transaction.on_commit(
-            lambda: session_changed.send(
-                sender=Session, session_id=session.pk, call_id=session.call_id, change="overdue"
-            )
-        )
-    return bool(changed)
+    try:
+        workflow.session_transition(session, SessionStatus.OVERDUE, actor=None, now=now)
+    except DomainError:
+        return False  # started, missed or moved meanwhile
+    return True
 
 
 def call_mark_missed(
