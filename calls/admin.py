@@ -34,6 +34,7 @@ from .models import (
     CallTransition,
     DialAttempt,
     DialResult,
+    NotCalledAlarm,
     Session,
     SessionTransition,
 )
@@ -100,6 +101,20 @@ class DialAttemptInline(admin.TabularInline):
         return super().get_queryset(request).select_related("logged_by")
 
 
+class AlarmInline(admin.TabularInline):
+    """The agent's "we were not called", if raised."""
+
+    model = NotCalledAlarm
+    verbose_name_plural = gettext_lazy("“We were not called” alarms")
+    fields = ("raised_at", "raised_by", "via_link")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class SessionTransitionInline(TransitionInline):
     model = SessionTransition
     fields = ("at", "from_status", "to_status", "actor", "why")
@@ -160,7 +175,7 @@ class CallAdmin(admin.ModelAdmin):
         "member__agency__name",
     )
     date_hierarchy = "created_at"
-    inlines = [SessionInline, DialAttemptInline, TransitionInline]
+    inlines = [SessionInline, AlarmInline, DialAttemptInline, TransitionInline]
     actions = ["cancel_selected", "mark_missed_selected"]
     list_per_page = 50
     fieldsets = (

@@ -398,3 +398,27 @@ class DialAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_result_display()} · {dates.format_datetime(self.at)}"
+
+
+class NotCalledAlarm(models.Model):
+    """The agent's "we were not called": raised once per session, from its start
+    time until it is marked missed; the interpreter and the duty manager are told."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="alarms")
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="alarm")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("raised by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    via_link = models.BooleanField(_("from the emailed link"), default=False)
+    raised_at = models.DateTimeField(_("raised at"))
+
+    class Meta:
+        verbose_name = _("“we were not called” alarm")
+        verbose_name_plural = _("“we were not called” alarms")
+        ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return f"alarm on {self.call}"

@@ -13,8 +13,8 @@ import logging
 
 from django.dispatch import receiver
 
-from calls.models import Call, CallState, Session, SessionStatus
-from calls.signals import call_state_changed, session_changed
+from calls.models import Call, CallState, NotCalledAlarm, Session, SessionStatus
+from calls.signals import call_state_changed, not_called_alarm_raised, session_changed
 
 from . import messages, selectors
 from .models import OperatorTaskKind
@@ -51,12 +51,14 @@ def on_call_state_changed(sender, call_id, from_state, to_state, **kwargs):
         CallState.CANCELLED,
     ):
         return
+    if to_state == CallState.AWAITING_AGENT:
+        # Recorded in bulk by the call's key; the text is written as it leaves.
+        messages.agents_ask(kind="agent_request", call_ids=[call_id])
+        return
     call = selectors.calls_with_facts(Call.objects.filter(pk=call_id)).first()
     if call is None:
         return
-    if to_state == CallState.AWAITING_AGENT:
-        messages.agent_request_send(call=call)
-    elif to_state == CallState.DECLINED:
+    if to_state == CallState.DECLINED:
         messages.call_declined_notify(call=call)
     elif to_state == CallState.MISSED:
         session = (
@@ -89,3 +91,11 @@ def on_session_changed(sender, session_id, change, **kwargs):
             messages.session_unassigned_notify(previous=previous)
     elif change == "overdue":
         messages.session_overdue_notify(session=session)
+
+
+@receiver(not_called_alarm_raised, dispatch_uid="notifications.on_not_called_alarm")
+@_never_raise
+def on_not_called_alarm(sender, alarm_id, **kwargs):
+    alarm = NotCalledAlarm.objects.select_related("raised_by").filter(pk=alarm_id).first()
+    if alarm is not None:
+        messages.not_called_alarm_notify(alarm=alarm)
