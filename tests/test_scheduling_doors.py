@@ -322,7 +322,7 @@ def test_existing_rows_keep_their_text_and_get_codes_and_zones():
 
     from django.apps import apps
 
-    migration = importlib.import_module("calls.migrations.0009_windows_for_existing_calls")
+    migration = importlib.import_module("calls.migrations.0010_windows_for_existing_calls")
     call = confirmed_call()
     type(call).objects.filter(pk=call.pk).update(
         languages="English and Russian", client_time_zone="", preferred_times="evenings"

@@ -27,7 +27,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("calls", "0008_windows_and_zones"),
+        ("calls", "0009_windows_and_zones"),
         ("accounts", "0002_user_languages_spoken"),
         ("agents", "0001_initial"),
     ]
