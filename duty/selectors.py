@@ -81,7 +81,8 @@ def call_timeline(call: Call) -> list[TimelineEvent]:
         detail = " · ".join(filter(None, [t.get_outcome_display() if t.outcome else "", t.reason]))
         events.append(TimelineEvent(t.at, t.get_to_state_display(), t.actor, detail))
     for a in DialAttempt.objects.filter(call=call).select_related("logged_by"):
-        events.append(TimelineEvent(a.at, a.get_result_display(), a.logged_by, str(a.number)))
+        dialled = _("Dialled: %(result)s") % {"result": a.get_result_display()}
+        events.append(TimelineEvent(a.at, dialled, a.logged_by, str(a.number)))
     for alarm in NotCalledAlarm.objects.filter(call=call).select_related("raised_by"):
         events.append(TimelineEvent(alarm.raised_at, _("“We were not called”"), alarm.raised_by))
     for d in Dispute.objects.filter(call=call).select_related("raised_by", "decided_by"):
