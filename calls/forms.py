@@ -67,6 +67,11 @@ class OrderForm(forms.Form):
 
 
 class CancelForm(forms.Form):
+    # Cancelling cannot be undone: the button alone is not enough.
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel this call"),
+        error_messages={"required": _("Tick “Yes, cancel this call” to cancel it.")},
+    )
     reason = forms.CharField(
         label=_("Why are you cancelling? (optional)"),
         required=False,

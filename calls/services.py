@@ -445,7 +445,8 @@ def recording_attach(*, session: Session, file, actor: User) -> Recording:
 
 
 def session_mark_overdue(*, session: Session, now: datetime | None = None) -> bool:
-    """Flag a session not started 10 minutes after its time. True if it changed now."""
+    """Flag a session not started NOTIFY_OVERDUE_AFTER_MINUTES after its time.
+    True if it changed now."""
     try:
         workflow.session_transition(session, SessionStatus.OVERDUE, actor=None, now=now)
     except DomainError:

@@ -224,6 +224,9 @@ def client_call_cancel(request, public_id):
             messages.error(request, exc.message)
         else:
             messages.success(request, _("The call is cancelled. Held credits are released."))
+    else:
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
     return redirect("client-call", public_id=call.public_id)
 
 

@@ -108,9 +108,13 @@ def test_client_cancels_and_the_timeline_says_so(signed_in, client_user):
     call = book(client=client_user)
     page = signed_in.get(reverse("client-call", args=[call.public_id])).content.decode()
     assert "Cancel the call" in page
-    response = signed_in.post(
-        reverse("client-call-cancel", args=[call.public_id]), {"reason": "plans changed"}
-    )
+    url = reverse("client-call-cancel", args=[call.public_id])
+    # The button alone does not cancel: the client confirms first.
+    unconfirmed = signed_in.post(url, {"reason": "plans changed"}, follow=True)
+    assert "Tick “Yes, cancel this call” to cancel it." in unconfirmed.content.decode()
+    call.refresh_from_db()
+    assert call.state != CallState.CANCELLED
+    response = signed_in.post(url, {"reason": "plans changed", "confirm": "on"})
     assert response.status_code == 302
     call.refresh_from_db()
     assert call.state == CallState.CANCELLED
