@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "calls",
     "billing",
     "notifications",
+    "duty",
     "scheduling",
     "office",
 ]

@@ -112,8 +112,6 @@
             text(member.querySelector("[data-field=name]"), data.member.name + " · " + data.member.agency);
             text(member.querySelector("[data-field=languages]"), data.member.languages);
             text(member.querySelector("[data-field=time_zone]"), data.member.time_zone);
-            var languages = form.querySelector("#id_languages");
-            if (!languages.value) languages.value = data.member.languages;
           }
         });
     }, 150);
