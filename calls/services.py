@@ -34,7 +34,6 @@ from .models import (
     Session,
     SessionStatus,
 )
-from .signals import session_changed
 
 MIN_PLANNED_MINUTES = 5
 MAX_PLANNED_MINUTES = 240
@@ -299,12 +298,6 @@ def session_schedule(
                 actor=actor,
                 reason=reason or ("rescheduled" if rescheduled else "scheduled"),
                 now=now,
-            )
-            change = "rescheduled" if rescheduled else "scheduled"
-            transaction.on_commit(
-                lambda: session_changed.send(
-                    sender=Session, session_id=session.pk, call_id=locked.pk, change=change
-                )
             )
     except (IntegrityError, OperationalError) as exc:
         # Another operator took the slot between our check and our insert: the
