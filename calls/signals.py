@@ -13,3 +13,5 @@ from django.dispatch import Signal
 call_state_changed = Signal()
 # kwargs: session_id, call_id, from_status, to_status, actor_id, at
 session_changed = Signal()
+# kwargs: alarm_id, call_id, session_id (the agent's "we were not called", once per session)
+not_called_alarm_raised = Signal()

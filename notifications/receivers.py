@@ -14,8 +14,8 @@ from __future__ import annotations
 from django.dispatch import receiver
 
 from billing.signals import client_overdrawn
-from calls.models import Call, CallState, Session, SessionStatus
-from calls.signals import call_state_changed, session_changed
+from calls.models import Call, CallState, NotCalledAlarm, Session, SessionStatus
+from calls.signals import call_state_changed, not_called_alarm_raised, session_changed
 
 from . import messages, selectors
 from .models import OperatorTaskKind
@@ -40,10 +40,12 @@ def on_call_state_changed(sender, call_id, from_state, to_state, at, **kwargs):
         CallState.CANCELLED,
     ):
         return
-    call = selectors.calls_with_facts(Call.objects.filter(pk=call_id)).get()
     if to_state == CallState.AWAITING_AGENT:
-        messages.agent_request_send(call=call, now=at)
-    elif to_state == CallState.DECLINED:
+        # Recorded in bulk by the call's key; the text is written as it leaves.
+        messages.agents_ask(kind="agent_request", call_ids=[call_id], now=at)
+        return
+    call = selectors.calls_with_facts(Call.objects.filter(pk=call_id)).get()
+    if to_state == CallState.DECLINED:
         messages.call_declined_notify(call=call, now=at)
     elif to_state == CallState.SCHEDULED:
         _scheduled(call, rescheduled=from_state == CallState.SCHEDULED, now=at)
@@ -83,3 +85,9 @@ def on_session_changed(sender, session_id, to_status, at, **kwargs):
 @receiver(client_overdrawn, dispatch_uid="notifications.on_client_overdrawn")
 def on_client_overdrawn(sender, call_id, client_id, balance, **kwargs):
     messages.client_overdrawn_escalate(call_id=call_id, client_id=client_id, balance=balance)
+
+
+@receiver(not_called_alarm_raised, dispatch_uid="notifications.on_not_called_alarm")
+def on_not_called_alarm(sender, alarm_id, **kwargs):
+    alarm = NotCalledAlarm.objects.select_related("raised_by").get(pk=alarm_id)
+    messages.not_called_alarm_notify(alarm=alarm)
