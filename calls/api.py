@@ -37,6 +37,7 @@ from common.api import (
     parse_public_id,
 )
 from common.permissions import IsAgent, IsClient, IsInterpreter, IsOperator
+from common.time_fields import InstantField
 
 from . import selectors, services
 from .filters import CallFilter
@@ -509,7 +510,10 @@ class OfficeCallScheduleApi(ApiView):
     parser_classes = [JSONParser]
 
     class InputSerializer(serializers.Serializer):
-        starts_at = serializers.DateTimeField()
+        starts_at = InstantField(
+            help_text="With an offset, that instant; without one, your own time zone's wall "
+            "clock (a time that does not exist there, or exists twice, is refused)."
+        )
         interpreter = serializers.PrimaryKeyRelatedField(
             queryset=User.objects.filter(role=Role.INTERPRETER, is_active=True),
             help_text="The interpreter's user id.",
