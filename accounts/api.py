@@ -16,10 +16,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from common.api import ApiView, ErrorSerializer
 from common.errors import DomainError
+from common.throttling import ScopedRateThrottle
 
 from . import services
 from .models import Role
@@ -32,6 +32,8 @@ class TokenObtainApi(ApiView):
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "api_token"
+    # Anonymous: there is nobody to scope a key to, and a repeat is harmless.
+    idempotent_posts = False
 
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)

@@ -43,6 +43,6 @@ def agent_link_read(token: str) -> AgentLink | None:
 
 
 def agent_link_url(*, call, agent) -> str:
-    """Absolute URL for emails; the view is named "agent-link" (agents/urls.py)."""
+    """Absolute URL for emails; the view is named "agent-link" (calls/agent_urls.py)."""
     path = reverse("agent-link", kwargs={"token": agent_link_token(call=call, agent=agent)})
     return settings.SITE_URL.rstrip("/") + path

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from agents.models import Agency
+from common.call_numbers import call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
 
@@ -35,6 +36,7 @@ from .models import (
     CallCharge,
     CommissionRule,
     Entry,
+    OutcomePolicy,
     Tariff,
 )
 from .statements import agent_statement, write_statement_csv
@@ -77,6 +79,23 @@ class TariffAdmin(TermsAdmin):
 @admin.register(CommissionRule)
 class CommissionRuleAdmin(TermsAdmin):
     list_display = ("kind", "percent", "minimum_amount", "effective_from", "note")
+
+
+@admin.register(OutcomePolicy)
+class OutcomePolicyAdmin(TermsAdmin):
+    """Who pays when a call ends with each outcome; frozen once it priced a call."""
+
+    list_display = (
+        "kind",
+        "outcome",
+        "basis",
+        "client_amount",
+        "agent_amount",
+        "effective_from",
+        "note",
+    )
+    list_filter = ("kind", "outcome")
+    ordering = ("kind", "outcome", "-effective_from")
 
 
 class OverdrawnFilter(admin.SimpleListFilter):
@@ -226,6 +245,7 @@ class CallChargeAdmin(ReadOnlyAdmin):
         "client",
         "kind",
         "status",
+        "outcome",
         "held",
         "billed_minutes",
         "client_charge",
@@ -233,7 +253,7 @@ class CallChargeAdmin(ReadOnlyAdmin):
         "house_revenue",
         "overrun",
     )
-    list_filter = ("overrun", "status", "kind")
+    list_filter = ("overrun", "status", "outcome", "kind")
     search_fields = ("=call_id", "client__username", "client__last_name")
     list_select_related = ("client",)
 
@@ -262,7 +282,10 @@ def download_commission_statement(modeladmin, request, queryset):
         for index, agency in enumerate(queryset.order_by("name")):
             if index:
                 out.write("\r\n")
-            write_statement_csv(agent_statement(agency_id=agency.pk, year=year, month=month), out)
+            statement = agent_statement(agency_id=agency.pk, year=year, month=month)
+            # Calls by their numbers (C-10427), as on every page and email.
+            numbers = {r.call_id: call_number(r.call_id) for r in statement.rows if r.call_id}
+            write_statement_csv(statement, out, call_labels=numbers)
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         name = f"commission-{year:04d}-{month:02d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{name}"'

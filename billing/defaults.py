@@ -23,6 +23,48 @@ RULES = [
 ]
 
 
+# SPEC "When a call does not happen", who pays: kind -> outcome -> basis.
+# "minimum" is the tariff's prepaid minimum with its commission (video: 75.00,
+# agent 45.00); "fixed" with no amounts is nothing at all.
+_NO_CHARGE = {
+    "member_unreachable": "fixed",
+    "office_fault": "fixed",
+    "member_cancelled": "fixed",
+}
+POLICIES = {
+    "phone_interpreted": {
+        "completed": "talk_time",
+        **_NO_CHARGE,
+        "client_no_show": "fixed",
+        "late_cancel": "fixed",
+    },
+    "phone_direct": {
+        "completed": "talk_time",
+        **_NO_CHARGE,
+        "client_no_show": "fixed",
+        "late_cancel": "fixed",
+    },
+    "video": {
+        "completed": "talk_time",
+        **_NO_CHARGE,
+        "client_no_show": "minimum",
+        "late_cancel": "minimum",
+    },
+}
+
+
+def seed_policies(policy_model) -> None:
+    """Create SPEC's who-pays rows if missing (works with migration-time models too)."""
+    for kind, outcomes in POLICIES.items():
+        for outcome, basis in outcomes.items():
+            policy_model.objects.get_or_create(
+                kind=kind,
+                outcome=outcome,
+                effective_from=START,
+                defaults={"basis": basis, "note": "SPEC"},
+            )
+
+
 def seed_terms(tariff_model, rule_model) -> None:
     """Create SPEC's rows if missing (works with migration-time models too)."""
     for kind, price, minimum in TARIFFS:
@@ -40,6 +82,7 @@ def seed_terms(tariff_model, rule_model) -> None:
 
 
 def ensure_spec_terms() -> None:
-    from .models import CommissionRule, Tariff
+    from .models import CommissionRule, OutcomePolicy, Tariff
 
     seed_terms(Tariff, CommissionRule)
+    seed_policies(OutcomePolicy)

@@ -179,6 +179,98 @@ def check_terms_against(*, tariffs, rules) -> None:
                 raise ValidationError(error.message) from error
 
 
+class Outcome(models.TextChoices):
+    """How a scheduled call ended (SPEC "When a call does not happen").
+
+    The calls workflow records one on the call; billing prices it by the
+    policy below. The same values as calls.models.Call.outcome.
+    """
+
+    COMPLETED = "completed", _("Completed")
+    MEMBER_UNREACHABLE = "member_unreachable", _("Member unreachable")
+    CLIENT_NO_SHOW = "client_no_show", _("Client did not come")
+    OFFICE_FAULT = "office_fault", _("Our fault (interpreter absent, line failed)")
+    LATE_CANCEL = "late_cancel", _("Cancelled late by the client")
+    MEMBER_CANCELLED = "member_cancelled", _("Cancelled by the agency")
+
+
+class ChargeBasis(models.TextChoices):
+    TALK_TIME = "talk_time", _("Per minute of talk time (tariff and commission rule)")
+    MINIMUM = "minimum", _("The tariff's prepaid minimum, with its commission")
+    FIXED = "fixed", _("Fixed amounts")
+
+
+class OutcomePolicy(Terms):
+    """Who pays what when a call of one kind ends with one outcome.
+
+    Effective-dated like tariffs; a call is priced by the policy in force when
+    it was booked, which is then recorded on its charge and frozen.
+    """
+
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    basis = models.CharField(_("client pays"), max_length=10, choices=ChargeBasis.choices)
+    client_amount = models.DecimalField(
+        _("fixed: client pays (credits)"),
+        default=Decimal("0.00"),
+        help_text=_("Only for fixed amounts."),
+        **MONEY,
+    )
+    agent_amount = models.DecimalField(
+        _("fixed: agent gets (credits)"),
+        default=Decimal("0.00"),
+        help_text=_("Only for fixed amounts."),
+        **MONEY,
+    )
+
+    usage_field = "policy"
+
+    class Meta:
+        verbose_name = _("who-pays policy")
+        verbose_name_plural = _("who-pays policies")
+        ordering = ["kind", "outcome", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "outcome", "effective_from"],
+                name="policy_one_per_kind_outcome_and_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(client_amount__gte=0, agent_amount__gte=0)
+                & models.Q(agent_amount__lte=models.F("client_amount")),
+                name="policy_amounts_sane",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_kind_display()} / {self.get_outcome_display()}: "
+            f"{self.get_basis_display()} from {self.effective_from:%Y-%m-%d}"
+        )
+
+    @classmethod
+    def in_force(cls, kind: str, at, *, outcome: str = Outcome.COMPLETED):
+        return (
+            cls.objects.filter(kind=kind, outcome=outcome, effective_from__lte=at)
+            .order_by("-effective_from")
+            .first()
+        )
+
+    def clean(self):
+        if self.in_use():
+            raise ValidationError(
+                _("This policy has priced calls and can't be changed; add a new one instead.")
+            )
+        if self.basis != ChargeBasis.FIXED and (self.client_amount or self.agent_amount):
+            raise ValidationError(_("Fixed amounts are only for the “fixed amounts” basis."))
+        if (
+            self.client_amount is not None
+            and self.agent_amount is not None
+            and self.agent_amount > self.client_amount
+        ):
+            raise ValidationError(
+                {"agent_amount": _("The agent can't get more than the client pays.")}
+            )
+
+
 class AccountKind(models.TextChoices):
     CLIENT_CREDIT = "client_credit", _("Client's credit")
     CLIENT_HELD = "client_held", _("Client's held credit")
@@ -371,6 +463,11 @@ class CallCharge(models.Model):
     planned_minutes = models.PositiveIntegerField(_("planned minutes"))
     tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="+")
     rule = models.ForeignKey(CommissionRule, on_delete=models.PROTECT, related_name="+")
+    # How the call ended and the policy that priced that outcome (when settled).
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    policy = models.ForeignKey(
+        OutcomePolicy, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     held = models.DecimalField(_("held"), **MONEY)
     status = models.CharField(
         _("status"), max_length=10, choices=ChargeStatus.choices, default=ChargeStatus.HELD

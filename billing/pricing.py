@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from common.errors import DomainError
 
-from .models import CommissionRule, Kind, Tariff
+from .models import ChargeBasis, CommissionRule, Kind, Outcome, OutcomePolicy, Tariff
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -102,6 +102,65 @@ def rule_in_force(kind: str, at: datetime | None = None) -> CommissionRule:
         at,
         "no_commission_rule",
         _("No commission rule is in force for %(kind)s."),
+    )
+
+
+def check_outcome(outcome: str) -> str:
+    if outcome not in Outcome.values:
+        raise DomainError(
+            "bad_outcome",
+            _("Unknown outcome “%(outcome)s”; use one of: %(outcomes)s.")
+            % {"outcome": outcome, "outcomes": ", ".join(Outcome.values)},
+            field="outcome",
+        )
+    return outcome
+
+
+def policy_in_force(kind: str, outcome: str, at: datetime | None = None) -> OutcomePolicy:
+    check_outcome(outcome)
+    policy = OutcomePolicy.in_force(check_kind(kind), at or timezone.now(), outcome=outcome)
+    if policy is None:
+        raise PricingError(
+            "no_policy",
+            _("No who-pays policy is in force for %(kind)s, outcome “%(outcome)s”.")
+            % {"kind": Kind(kind).label, "outcome": Outcome(outcome).label},
+        )
+    return policy
+
+
+def price_outcome(
+    *,
+    kind: str,
+    outcome: str,
+    seconds: int,
+    tariff=None,
+    rule=None,
+    policy=None,
+    at=None,
+) -> Price:
+    """What a call of `kind` that ended with `outcome` costs (SPEC "Who pays").
+
+    The policy says how: per minute of talk time (completed), the tariff's
+    prepaid minimum with its commission, or fixed amounts (0 for "nothing").
+    """
+    check_kind(kind)
+    check_seconds(seconds)
+    policy = policy or policy_in_force(kind, outcome, at)
+    if policy.kind != kind or policy.outcome != outcome:
+        raise PricingError("pricing_kind_mismatch", _("The policy is for another call."))
+    if policy.basis == ChargeBasis.TALK_TIME:
+        return price_call(kind=kind, seconds=seconds, tariff=tariff, rule=rule, at=at)
+    if policy.basis == ChargeBasis.MINIMUM:
+        return price_call(kind=kind, seconds=0, tariff=tariff, rule=rule, at=at)
+    charge = exact(Decimal(policy.client_amount), _("client charge"))
+    agent = exact(Decimal(policy.agent_amount), _("agent commission"))
+    if agent > charge:
+        raise PricingError(
+            "commission_exceeds_charge",
+            _("The agent's commission would exceed what the client pays; check the rule."),
+        )
+    return Price(
+        billed_minutes=0, client_charge=charge, agent_commission=agent, house_revenue=charge - agent
     )
 
 

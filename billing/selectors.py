@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, QuerySet, Sum
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from .models import MONEY, Account, AccountKind, CallCharge, ChargeStatus, Entry
-from .pricing import CENT, Price, hold_amount, tariff_in_force
+from .pricing import CENT, Price, hold_amount, policy_in_force, price_outcome, tariff_in_force
 
 ZERO = Decimal("0.00")
 MONEY_FIELD = DecimalField(**MONEY)
@@ -29,6 +29,32 @@ def client_balance(client) -> Decimal:
 def client_held(client) -> Decimal:
     """Credit held for the client's booked calls."""
     return _balance(kind=AccountKind.CLIENT_HELD, user=client)
+
+
+def client_balance_annotations(user_key: str = "pk") -> dict[str, Coalesce]:
+    """The client's usable (`balance`) and held (`held`) credit as expressions,
+    to read them in the same query as other facts about her. `user_key` names
+    the client's key in that query."""
+
+    def balance(kind):
+        account = Account.objects.filter(kind=kind, user=OuterRef(user_key)).order_by()
+        return Coalesce(Subquery(account.values("balance")[:1]), ZERO, output_field=MONEY_FIELD)
+
+    return {"balance": balance(AccountKind.CLIENT_CREDIT), "held": balance(AccountKind.CLIENT_HELD)}
+
+
+def call_money_annotations(call_key: str = "pk") -> dict[str, Subquery]:
+    """What a call holds and cost, as expressions to annotate a query of calls
+    with, so that a list of calls reads its money in the same query: `held`
+    (credit held while the call is open), `charge` and `billed_minutes` (once
+    it is settled); None where there is none. `call_key` names the call's key."""
+    charges = CallCharge.objects.filter(call_id=OuterRef(call_key)).order_by()
+    settled = charges.filter(status=ChargeStatus.SETTLED)
+    return {
+        "held": Subquery(charges.filter(status=ChargeStatus.HELD).values("held")[:1]),
+        "charge": Subquery(settled.values("client_charge")[:1]),
+        "billed_minutes": Subquery(settled.values("billed_minutes")[:1]),
+    }
 
 
 def client_entries(client) -> QuerySet[Entry]:
@@ -63,6 +89,22 @@ def call_holds(call_ids: Iterable[int]) -> dict[int, Decimal]:
         CallCharge.objects.filter(call_id__in=list(call_ids), status=ChargeStatus.HELD).values_list(
             "call_id", "held"
         )
+    )
+
+
+def outcome_price(call_id: int, outcome: str) -> Price | None:
+    """What the open call would cost if it ended with `outcome` now (its booked
+    terms), e.g. to warn a client that cancelling now is a late cancellation."""
+    charge = CallCharge.objects.filter(call_id=call_id, status=ChargeStatus.HELD).first()
+    if charge is None:
+        return None
+    return price_outcome(
+        kind=charge.kind,
+        outcome=outcome,
+        seconds=0,
+        tariff=charge.tariff,
+        rule=charge.rule,
+        policy=policy_in_force(charge.kind, outcome, charge.held_at),
     )
 
 

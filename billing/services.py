@@ -33,8 +33,18 @@ from .models import (
     ChargeStatus,
     Entry,
     EntryKind,
+    Outcome,
 )
-from .pricing import CENT, check_kind, hold_amount, price_call, rule_in_force, tariff_in_force
+from .pricing import (
+    CENT,
+    check_kind,
+    check_outcome,
+    hold_amount,
+    policy_in_force,
+    price_outcome,
+    rule_in_force,
+    tariff_in_force,
+)
 from .signals import client_overdrawn
 
 logger = logging.getLogger(__name__)
@@ -140,8 +150,11 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _require_operator(actor) -> None:
-    if not getattr(actor, "is_operator", False):
+def _require_operator(actor, *, duty_manager_too: bool = False) -> None:
+    allowed = getattr(actor, "is_operator", False) or (
+        duty_manager_too and getattr(actor, "role", None) == "duty_manager" and actor.is_active
+    )
+    if not allowed:
         raise DomainError("not_allowed", _("Only operators may change balances by hand."))
 
 
@@ -235,15 +248,27 @@ def call_release(*, call_id: int, actor, now=None) -> CallCharge | None:
     return charge
 
 
-def call_settle(*, call_id: int, talk_seconds: int, agency_id: int, actor, now=None) -> CallCharge:
-    """Completed: charge the talk time, release the hold, credit commission and revenue.
+def call_settle(
+    *,
+    call_id: int,
+    agency_id: int,
+    actor,
+    talk_seconds: int = 0,
+    outcome: str = Outcome.COMPLETED,
+    now=None,
+) -> CallCharge:
+    """The call ended with `outcome`: release the hold, charge what the policy says,
+    credit the agent's commission and the house's revenue.
 
-    Priced with the tariff and rule recorded at booking. A call longer than
-    planned is charged in full; if that takes the client below zero the call
-    is flagged (`overrun`) and operators are told, never capped. Settling a
-    settled call returns the first settlement.
+    Priced with the tariff, rule and who-pays policy in force at booking (the
+    policy is then recorded on the charge). An outcome that costs nothing
+    writes only the release, and is still settled, so the statement lists it.
+    A call longer than planned is charged in full; if that takes the client
+    below zero the call is flagged (`overrun`) and operators are told, never
+    capped. Settling a settled call returns the first settlement.
     """
     now = now or timezone.now()
+    check_outcome(outcome)
     with transaction.atomic():
         charge = _locked_charge(call_id)
         if charge is None:
@@ -254,8 +279,14 @@ def call_settle(*, call_id: int, talk_seconds: int, agency_id: int, actor, now=N
             raise Conflict(
                 "already_released", _("This call's hold was released; it can't be charged.")
             )
-        price = price_call(
-            kind=charge.kind, seconds=talk_seconds, tariff=charge.tariff, rule=charge.rule
+        policy = policy_in_force(charge.kind, outcome, charge.held_at)
+        price = price_outcome(
+            kind=charge.kind,
+            outcome=outcome,
+            seconds=talk_seconds,
+            tariff=charge.tariff,
+            rule=charge.rule,
+            policy=policy,
         )
         credit, held = client_accounts(charge.client)
         agency = _account(AccountKind.AGENCY_COMMISSION, agency_id=agency_id)
@@ -277,6 +308,8 @@ def call_settle(*, call_id: int, talk_seconds: int, agency_id: int, actor, now=N
         )
         charge.status = ChargeStatus.SETTLED
         charge.closed_at = now
+        charge.outcome = outcome
+        charge.policy = policy
         charge.agency_id = agency_id
         charge.talk_seconds = talk_seconds
         charge.billed_minutes = price.billed_minutes
@@ -342,7 +375,8 @@ def adjustment_post(
     client's credit below zero.
     """
     now = now or timezone.now()
-    _require_operator(actor)
+    # The duty manager settles disputes with adjustments (SPEC "outcomes").
+    _require_operator(actor, duty_manager_too=True)
     amount = _money(amount)
     if amount == 0:
         raise DomainError("bad_amount", _("An adjustment can't be zero."), field="amount")

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from agents.models import Agency
+from common.dates import format_datetime
 from common.errors import DomainError, NotFound
 
 from .models import AccountKind, CallCharge, ChargeStatus, Entry, EntryKind, Kind
@@ -159,7 +160,7 @@ def write_statement_csv(statement: Statement, file, *, call_labels: dict | None 
     for row in statement.rows:
         writer.writerow(
             [
-                row.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+                format_datetime(row.at, tz=UTC, relative=False, zone=False),
                 (call_labels or {}).get(row.call_id, row.call_id) if row.call_id else "",
                 _kind_label(row.kind),
                 "" if row.talk_seconds is None else row.talk_seconds,

@@ -12,7 +12,6 @@ from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,13 +19,14 @@ from django.utils.translation import gettext_lazy
 from agents.contact_rules import NumberInput, check_contacts
 from billing.formatting import credits
 from billing.selectors import call_holds
+from common import dates
+from common.call_numbers import pk_from_call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
 
 from . import services, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
 from .models import Call, CallState, CallTransition, Session
-from .numbers import pk_from_call_number
 from .selectors import calls_visible_to, duty_manager_current
 
 # What a public id (or its start, as shown in old emails) looks like in a search box.
@@ -182,7 +182,7 @@ class CallAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("session (your time)"))
     def session_start(self, call):
         session = call.active_session
-        return timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M") if session else "—"
+        return dates.format_datetime(session.starts_at) if session else "—"
 
     @admin.display(description=gettext_lazy("interpreter"))
     def interpreter(self, call):
@@ -422,7 +422,11 @@ class CallAdmin(admin.ModelAdmin):
         call = get_object_or_404(self.get_queryset(request), pk=pk)
         if target not in TARGET_ACTIONS:
             return redirect("admin:calls_call_change", call.pk)
-        form = TransitionForm(request.POST or None)
+        form = TransitionForm(
+            request.POST or None,
+            outcomes=workflow.outcome_choices(call, target, request.user),
+            outcome_required=target == CallState.MISSED,
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 workflow.ensure_can_move(call, target, actor=request.user)
@@ -441,12 +445,13 @@ class CallAdmin(admin.ModelAdmin):
     @staticmethod
     def _move(call, target, data, operator):
         reason = data.get("reason", "")
+        outcome = data.get("outcome", "")
         if target == CallState.CANCELLED:
-            services.call_cancel(call=call, actor=operator, reason=reason)
+            services.call_cancel(call=call, actor=operator, reason=reason, outcome=outcome)
         elif target == CallState.DECLINED:
             services.call_decline(call=call, actor=operator, reason=reason)
         elif target == CallState.MISSED:
-            services.call_mark_missed(call=call, actor=operator, reason=reason)
+            services.call_mark_missed(call=call, actor=operator, reason=reason, outcome=outcome)
         elif target == CallState.IN_PROGRESS:
             services.session_start(session=services.get_session_for(call=call), actor=operator)
         elif target == CallState.COMPLETED:
@@ -478,7 +483,7 @@ class CallAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda c: services.call_cancel(
-                call=c, actor=request.user, reason="cancelled by operator (bulk)"
+                call=c, actor=request.user, reason="cancelled by operator (bulk)", outcome=""
             ),
             _("%(count)d call(s) cancelled."),
         )
@@ -489,7 +494,11 @@ class CallAdmin(admin.ModelAdmin):
             request,
             queryset,
             lambda c: services.call_mark_missed(
-                call=c, actor=request.user, reason="marked missed by operator (bulk)"
+                call=c,
+                actor=request.user,
+                reason="marked missed by operator (bulk)",
+                # In bulk nobody says why: record what the attempt log shows.
+                outcome=workflow.missed_outcome(c),
             ),
             _("%(count)d call(s) marked missed."),
         )

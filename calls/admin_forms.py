@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from agents.contact_rules import NumberRole
 from agents.models import Member
+from billing.models import Outcome
 from common.time_fields import WallClockField, form_local_to_utc
 
 from .models import CallKind
@@ -104,6 +105,7 @@ class OperatorConfirmForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), required=False, choices=[])
     reason = forms.CharField(
         label=_("Why"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -113,3 +115,13 @@ class TransitionForm(forms.Form):
         min_value=0,
         help_text=_("Only when completing; empty = measured from start to end."),
     )
+
+    def __init__(self, *args, outcomes=(), outcome_required=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not outcomes:
+            del self.fields["outcome"]
+            return
+        field = self.fields["outcome"]
+        field.required = outcome_required
+        blank = [] if outcome_required else [("", _("None (cancelled in good time)"))]
+        field.choices = [*blank, *((o, Outcome(o).label) for o in outcomes)]

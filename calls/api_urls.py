@@ -1,45 +1,56 @@
-"""API URLs of calls (under /api/v1/). Calls and sessions go by the call's public id."""
+"""API URLs of calls and money (under /api/v1/). Calls and sessions go by the call's public id."""
 
 from django.urls import path
 
-from . import api
+from calls.api import agent, client, interpreter, money, office
 
 urlpatterns = [
-    path("calls/", api.CallListApi.as_view(), name="api-calls"),
-    path("calls/<str:public_id>/", api.CallDetailApi.as_view(), name="api-call"),
-    path("calls/<str:public_id>/cancel/", api.CallCancelApi.as_view(), name="api-call-cancel"),
-    path("agent/requests/", api.AgentRequestListApi.as_view(), name="api-agent-requests"),
+    path("calls/", client.CallListApi.as_view(), name="api-calls"),
+    path("calls/<str:public_id>/", client.CallDetailApi.as_view(), name="api-call"),
+    path("calls/<str:public_id>/cancel/", client.CallCancelApi.as_view(), name="api-call-cancel"),
+    path("balance/", money.BalanceApi.as_view(), name="api-balance"),
+    path("ledger/", money.LedgerApi.as_view(), name="api-ledger"),
+    path("agent/requests/", agent.AgentRequestListApi.as_view(), name="api-agent-requests"),
     path(
         "agent/requests/<str:public_id>/",
-        api.AgentRequestDetailApi.as_view(),
+        agent.AgentRequestDetailApi.as_view(),
         name="api-agent-request",
     ),
     path(
         "agent/requests/<str:public_id>/confirm/",
-        api.AgentRequestConfirmApi.as_view(),
+        agent.AgentRequestConfirmApi.as_view(),
         name="api-agent-request-confirm",
     ),
     path(
         "agent/requests/<str:public_id>/decline/",
-        api.AgentRequestDeclineApi.as_view(),
+        agent.AgentRequestDeclineApi.as_view(),
         name="api-agent-request-decline",
     ),
-    path("sessions/", api.SessionListApi.as_view(), name="api-sessions"),
-    path("sessions/<str:public_id>/", api.SessionDetailApi.as_view(), name="api-session"),
+    path(
+        "agent/statements/<str:month>/",
+        money.StatementApi.as_view(),
+        name="api-agent-statement",
+    ),
+    path("sessions/", interpreter.SessionListApi.as_view(), name="api-sessions"),
+    path("sessions/<str:public_id>/", interpreter.SessionDetailApi.as_view(), name="api-session"),
     path(
         "sessions/<str:public_id>/start/",
-        api.SessionStartApi.as_view(),
+        interpreter.SessionStartApi.as_view(),
         name="api-session-start",
     ),
-    path("sessions/<str:public_id>/end/", api.SessionEndApi.as_view(), name="api-session-end"),
+    path(
+        "sessions/<str:public_id>/end/",
+        interpreter.SessionEndApi.as_view(),
+        name="api-session-end",
+    ),
     path(
         "sessions/<str:public_id>/recording/",
-        api.SessionRecordingApi.as_view(),
+        interpreter.SessionRecordingApi.as_view(),
         name="api-session-recording",
     ),
     path(
         "office/calls/<str:public_id>/schedule/",
-        api.OfficeCallScheduleApi.as_view(),
+        office.OfficeCallScheduleApi.as_view(),
         name="api-office-call-schedule",
     ),
 ]

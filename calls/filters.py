@@ -1,4 +1,4 @@
-"""Filters of the client's call list (django-filter), used by calls/api.py."""
+"""Filters of the client's call list (django-filter), used by calls/api/client.py."""
 
 import django_filters
 

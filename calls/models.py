@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.contact_rules import NumberRole
-
-from .numbers import call_number
+from billing.models import Outcome
+from common import dates
+from common.call_numbers import call_number
 
 
 class CallKind(models.TextChoices):
@@ -33,6 +34,12 @@ class CallState(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
     MISSED = "missed", _("Missed")
+
+
+def _label(choices: type[models.TextChoices], value: str):
+    """The (lazy, translated) label of `value` among `choices`; unknown values as they are."""
+    member = choices._value2member_map_.get(value)
+    return member.label if member is not None else value
 
 
 class Call(models.Model):
@@ -56,6 +63,8 @@ class Call(models.Model):
         _("state"), max_length=20, choices=CallState.choices, default=CallState.REQUESTED
     )
     decline_reason = models.TextField(_("reason for declining"), blank=True)
+    # How a scheduled call ended (SPEC "outcomes"); written only by the workflow.
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("booked by"),
@@ -94,6 +103,14 @@ class Call(models.Model):
     def number(self) -> str:
         """What people call this call: `C-10427` (calls/numbers.py)."""
         return call_number(self.pk) if self.pk else "—"
+
+    # Django's get_FOO_display rebuilds the choices map on every call; lists
+    # of calls call these per row, so look the label up in the enum instead.
+    def get_kind_display(self):
+        return _label(CallKind, self.kind)
+
+    def get_state_display(self):
+        return _label(CallState, self.state)
 
     @property
     def is_video(self) -> bool:
@@ -232,7 +249,8 @@ class Session(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.call} @ {self.starts_at:%Y-%m-%d %H:%M} UTC"
+        # In the reader's zone and language (common/dates.py), like every time shown.
+        return f"{self.call} · {dates.format_datetime(self.starts_at)}"
 
     @property
     def planned_minutes(self) -> int:
@@ -278,6 +296,7 @@ class CallTransition(models.Model):
         related_name="+",
     )
     reason = models.TextField(_("why"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     at = models.DateTimeField(_("when"))
 
     class Meta:
@@ -288,3 +307,38 @@ class CallTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+
+class DialResult(models.TextChoices):
+    ANSWERED = "answered", _("Answered")
+    NO_ANSWER = "no_answer", _("No answer")
+    BUSY = "busy", _("Busy")
+    SWITCHED_OFF = "switched_off", _("Switched off")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+
+
+class DialAttempt(models.Model):
+    """One try of one given number: the evidence behind "member unreachable"."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="dial_attempts")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="dial_attempts", null=True, blank=True
+    )
+    number = PhoneNumberField(_("number"))
+    result = models.CharField(_("result"), max_length=20, choices=DialResult.choices)
+    at = models.DateTimeField(_("when"))
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("dial attempt")
+        verbose_name_plural = _("dial attempts")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["call", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_result_display()} @ {self.at:%Y-%m-%d %H:%M} UTC"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import Role, User
+from billing import selectors as billing_selectors
 
-from .models import DEAD_SESSION_STATUSES, Call, Session
+from .models import DEAD_SESSION_STATUSES, Call, CallState, Session
+from .workflow import TERMINAL_STATES
+
+# A client's calls are listed in two parts: still open (upcoming), and done.
+OPEN_STATES = tuple(s for s in CallState.values if s not in TERMINAL_STATES)
 
 
 def calls_visible_to(user: User) -> QuerySet[Call]:
@@ -30,6 +36,72 @@ def calls_visible_to(user: User) -> QuerySet[Call]:
     if user.role == Role.INTERPRETER:
         return qs.filter(sessions__interpreter=user).distinct()
     return qs.none()
+
+
+def calls_with_money(calls: QuerySet[Call]) -> QuerySet[Call]:
+    """`calls` with `held`, `charge` and `billed_minutes` read in the same query."""
+    return calls.annotate(**billing_selectors.call_money_annotations())
+
+
+def client_calls(client: User) -> QuerySet[Call]:
+    """The client's calls, newest first, each complete in its own row (no
+    prefetch): the member and agency, `live_session` (None if there is none),
+    and `held`, `charge` and `billed_minutes` (see `calls_with_money`)."""
+    live = FilteredRelation("sessions", condition=~Q(sessions__status__in=DEAD_SESSION_STATUSES))
+    return calls_with_money(
+        Call.objects.filter(client=client)
+        .annotate(live_session=live)
+        .select_related("member__agency", "live_session")
+        .order_by("-created_at", "-id")
+    )
+
+
+def client_summary(client: User) -> dict:
+    """The head of the client's dashboard in one query: `open_calls`,
+    `done_calls`, and her usable (`balance`) and held (`held`) credit."""
+
+    def calls_counted(condition):
+        counted = (
+            Call.objects.filter(condition, client=OuterRef("pk"))
+            .order_by()
+            .values("client")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(counted), 0)
+
+    open_states = Q(state__in=OPEN_STATES)
+    return (
+        User.objects.filter(pk=client.pk)
+        .values(
+            open_calls=calls_counted(open_states),
+            done_calls=calls_counted(~open_states),
+            **billing_selectors.client_balance_annotations(),
+        )
+        .get()
+    )
+
+
+def client_call_lists(
+    client: User, *, open_rows: slice | None, done_rows: slice | None
+) -> tuple[list[Call], list[Call]]:
+    """Two pages of `client_calls` at once (one query): the open calls in
+    `open_rows`, the done ones in `done_rows` (None: that list is empty)."""
+    calls = client_calls(client)
+    wanted = [
+        (calls.filter(state__in=OPEN_STATES), open_rows),
+        (calls.exclude(state__in=OPEN_STATES), done_rows),
+    ]
+    parts = [part[rows] for part, rows in wanted if rows is not None]
+    if not parts:
+        return [], []
+    found = list(parts[0].union(*parts[1:], all=True))
+    # UNION ALL keeps no order: sort each list again as client_calls does.
+    found.sort(key=lambda call: (call.created_at, call.pk), reverse=True)
+    return (
+        [call for call in found if call.state in OPEN_STATES],
+        [call for call in found if call.state not in OPEN_STATES],
+    )
 
 
 def sessions_visible_to(user: User) -> QuerySet[Session]:

@@ -1,4 +1,4 @@
-"""Output shapes of calls for the API (calls/api.py).
+"""Output shapes of calls for the API (calls/api/).
 
 Each role sees its own view of a call: the client sees the member only by
 the agency's reference; the agent sees the member, the numbers it gave and
@@ -116,25 +116,25 @@ class ChargeSerializer(serializers.Serializer):
 
 
 class ClientCallSerializer(CallBaseSerializer):
-    member = MemberRefSerializer()
-    session = serializers.SerializerMethodField()
-    held = serializers.SerializerMethodField(help_text="Credit held for this call while open.")
-    charge = serializers.SerializerMethodField(help_text="What the completed call cost.")
+    """A client's call, read from `selectors.client_calls` (session and money
+    in the row). Nested fields are declared, not built per row: lists stay cheap."""
 
-    @extend_schema_field(serializers.DecimalField(max_digits=13, decimal_places=2, allow_null=True))
-    def get_held(self, call):
-        held = self.context.get("holds", {}).get(call.pk)
-        return None if held is None else f"{held:.2f}"
+    member = MemberRefSerializer()
+    session = SessionTimesSerializer(source="live_session", allow_null=True, read_only=True)
+    held = serializers.DecimalField(
+        max_digits=13,
+        decimal_places=2,
+        allow_null=True,
+        read_only=True,
+        help_text="Credit held for this call while open.",
+    )
+    charge = serializers.SerializerMethodField(help_text="What the completed call cost.")
 
     @extend_schema_field(ChargeSerializer(allow_null=True))
     def get_charge(self, call):
-        price = self.context.get("charges", {}).get(call.pk)
-        return ChargeSerializer(price).data if price else None
-
-    @extend_schema_field(SessionTimesSerializer(allow_null=True))
-    def get_session(self, call):
-        session = live_session(call)
-        return SessionTimesSerializer(session).data if session else None
+        if call.charge is None:
+            return None
+        return {"billed_minutes": call.billed_minutes, "client_charge": f"{call.charge:.2f}"}
 
 
 class ClientCallDetailSerializer(ClientCallSerializer):

@@ -17,6 +17,7 @@ from accounts.models import Role, User
 from agents.contact_rules import CheckedContacts
 from agents.models import Member
 from billing import services as billing_services
+from common import dates
 from common.errors import Conflict, DomainError, NotFound
 from common.localtime import add, to_utc
 
@@ -201,8 +202,14 @@ def call_decline(*, call: Call, actor: User, reason: str, now=None) -> Call:
     return call
 
 
-def call_cancel(*, call: Call, actor: User, reason: str = "", now=None) -> Call:
-    return workflow.transition(call, CallState.CANCELLED, actor=actor, reason=reason, now=now)
+def call_cancel(
+    *, call: Call, actor: User, reason: str = "", outcome: str | None = None, now=None
+) -> Call:
+    """Cancel: by the client (late inside the cutoff), the agency (member_cancelled)
+    or an operator (who says which, or none)."""
+    return workflow.transition(
+        call, CallState.CANCELLED, actor=actor, reason=reason, outcome=outcome, now=now
+    )
 
 
 def interpreter_conflicts(
@@ -332,10 +339,8 @@ def _busy_error(interpreter: User, clash: Session, buffer: timedelta) -> Conflic
         )
         % {
             "name": interpreter.get_full_name() or interpreter.username,
-            "start": timezone.localtime(clash.started_at or clash.starts_at).strftime(
-                "%Y-%m-%d %H:%M"
-            ),
-            "end": timezone.localtime(clash.ended_at or clash.planned_end).strftime("%H:%M"),
+            "start": dates.format_datetime(clash.started_at or clash.starts_at, zone=False),
+            "end": dates.format_time(clash.ended_at or clash.planned_end),
             "tz": timezone.get_current_timezone_name(),
             "gap": int(buffer.total_seconds() // 60),
         },
@@ -492,10 +497,18 @@ def session_mark_overdue(*, session: Session, now: datetime | None = None) -> bo
     return bool(changed)
 
 
-def call_mark_missed(*, call: Call, actor: User | None, reason: str = "", now=None) -> Call:
-    """SPEC: still not started 30 minutes after its time, the call is missed."""
+def call_mark_missed(
+    *, call: Call, actor: User | None, reason: str = "", outcome: str | None = None, now=None
+) -> Call:
+    """The call did not happen: the interpreter or an operator gives the outcome;
+    the sweep (no actor, 30 minutes after the time) records what is known."""
     return workflow.transition(
-        call, CallState.MISSED, actor=actor, reason=reason or "not started in time", now=now
+        call,
+        CallState.MISSED,
+        actor=actor,
+        reason=reason or ("" if actor else "not started in time"),
+        outcome=outcome,
+        now=now,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -21,6 +22,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.models import Role
 from billing import selectors as billing_selectors
+from billing.models import Outcome
 from common.errors import DomainError
 from common.forms import add_domain_error
 from common.localtime import local_day_start
@@ -31,7 +33,8 @@ from .models import Call, CallKind, CallState, CallTransition, SessionStatus
 from .services import MIN_PLANNED_MINUTES
 
 PAGE_SIZE = 20
-ACTIVE_STATES = [s for s in CallState.values if s not in workflow.TERMINAL_STATES]
+# The dashboard shows two lists (open, done): ten of each keeps it a screenful.
+DASHBOARD_PAGE_SIZE = 10
 
 
 def paginate(request, queryset, param="page"):
@@ -41,27 +44,37 @@ def paginate(request, queryset, param="page"):
 # --- client -----------------------------------------------------------------
 
 
+def _dashboard_page(request, param: str, count: int):
+    """Which page of a list of `count` calls the request asks for (no query):
+    the page's `object_list` is filled in afterwards."""
+    page = Paginator(range(count), DASHBOARD_PAGE_SIZE).get_page(request.GET.get(param))
+    start = (page.number - 1) * DASHBOARD_PAGE_SIZE
+    return page, (slice(start, start + DASHBOARD_PAGE_SIZE) if count else None)
+
+
 @role_required(Role.CLIENT)
 def client_dashboard(request):
+    """Balance, then a page of the open calls and a page of the done ones.
+
+    Four queries whatever the number of calls: the session and the user, the
+    counts with both balances, and both pages together (each row with its
+    member, live session and money).
+    """
     client = request.user
-    calls = selectors.calls_visible_to(client)
-    upcoming = paginate(request, calls.filter(state__in=ACTIVE_STATES), "upcoming")
-    past = paginate(request, calls.exclude(state__in=ACTIVE_STATES), "page")
+    summary = selectors.client_summary(client)
+    upcoming, open_rows = _dashboard_page(request, "upcoming", summary["open_calls"])
+    past, done_rows = _dashboard_page(request, "page", summary["done_calls"])
+    upcoming.object_list, past.object_list = selectors.client_call_lists(
+        client, open_rows=open_rows, done_rows=done_rows
+    )
     return render(
         request,
         "client/dashboard.html",
         {
             "upcoming": upcoming,
             "past": past,
-            "balance": billing_selectors.client_balance(client),
-            "held": billing_selectors.client_held(client),
-            "charges": {
-                call_id: price.client_charge
-                for call_id, price in billing_selectors.call_charges(
-                    [call.pk for call in past]
-                ).items()
-            },
-            "holds": billing_selectors.call_holds([call.pk for call in upcoming]),
+            "balance": summary["balance"],
+            "held": summary["held"],
         },
     )
 
@@ -180,6 +193,10 @@ def _client_call(request, public_id):
 def client_call(request, public_id):
     call = _client_call(request, public_id)
     can_cancel = CallState.CANCELLED in workflow.allowed_targets(call, request.user)
+    late_fee = None
+    if can_cancel and workflow.is_late_cancel(call, now=timezone.now()):
+        price = billing_selectors.outcome_price(call.pk, Outcome.LATE_CANCEL)
+        late_fee = price if price is not None and price.client_charge else None
     return render(
         request,
         "client/call_detail.html",
@@ -189,6 +206,8 @@ def client_call(request, public_id):
             "hold": billing_selectors.call_holds([call.pk]).get(call.pk),
             "session": call.active_session,
             "can_cancel": can_cancel,
+            "late_fee": late_fee,
+            "late_cancel_hours": settings.LATE_CANCEL_HOURS,
             "cancel_form": CancelForm(),
         },
     )

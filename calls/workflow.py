@@ -11,20 +11,24 @@ writes nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from billing import services as billing_services
+from billing.models import Outcome
 from common.errors import Conflict, DomainError, NotFound
 
+from .attempts import unreachable_proven
 from .models import DEAD_SESSION_STATUSES, Call, CallState, CallTransition, SessionStatus
 from .signals import call_state_changed
 
 S = CallState
+O = Outcome  # noqa: E741
 SYSTEM = "system"
 OPERATOR = Role.OPERATOR
 
@@ -38,14 +42,34 @@ EDGES: dict[tuple[str, str], frozenset[str]] = {
     (S.SCHEDULED, S.SCHEDULED): frozenset({OPERATOR}),
     (S.SCHEDULED, S.IN_PROGRESS): frozenset({Role.INTERPRETER, OPERATOR}),
     (S.IN_PROGRESS, S.COMPLETED): frozenset({Role.INTERPRETER, OPERATOR}),
-    (S.SCHEDULED, S.MISSED): frozenset({SYSTEM, OPERATOR}),
+    # The call did not happen: the interpreter or an operator says why (the
+    # outcome), or the missed-call sweep does from what is known.
+    (S.SCHEDULED, S.MISSED): frozenset({SYSTEM, OPERATOR, Role.INTERPRETER}),
+    (S.IN_PROGRESS, S.MISSED): frozenset({OPERATOR, Role.INTERPRETER}),
     (S.REQUESTED, S.CANCELLED): frozenset({Role.CLIENT, OPERATOR}),
     (S.AWAITING_AGENT, S.CANCELLED): frozenset({Role.CLIENT, OPERATOR}),
-    (S.CONFIRMED, S.CANCELLED): frozenset({Role.CLIENT, OPERATOR}),
-    (S.SCHEDULED, S.CANCELLED): frozenset({Role.CLIENT, OPERATOR}),
+    # The agency may withdraw the member after confirming ("member_cancelled").
+    (S.CONFIRMED, S.CANCELLED): frozenset({Role.CLIENT, Role.AGENT, OPERATOR}),
+    (S.SCHEDULED, S.CANCELLED): frozenset({Role.CLIENT, Role.AGENT, OPERATOR}),
 }
 
 TERMINAL_STATES = frozenset({S.DECLINED, S.COMPLETED, S.CANCELLED, S.MISSED})
+
+# SPEC "outcomes": which outcome may end a call in which state, and who may
+# choose it. "" is "no outcome": a call cancelled in good time.
+OUTCOMES: dict[str, dict[str, frozenset[str]]] = {
+    S.COMPLETED: {O.COMPLETED: frozenset({Role.INTERPRETER, OPERATOR})},
+    S.MISSED: {
+        O.MEMBER_UNREACHABLE: frozenset({Role.INTERPRETER, OPERATOR, SYSTEM}),
+        O.CLIENT_NO_SHOW: frozenset({Role.INTERPRETER, OPERATOR}),
+        O.OFFICE_FAULT: frozenset({Role.INTERPRETER, OPERATOR, SYSTEM}),
+    },
+    S.CANCELLED: {
+        "": frozenset({Role.CLIENT, OPERATOR}),
+        O.LATE_CANCEL: frozenset({Role.CLIENT, OPERATOR}),
+        O.MEMBER_CANCELLED: frozenset({Role.AGENT, OPERATOR}),
+    },
+}
 
 
 def actor_role(actor) -> str:
@@ -64,6 +88,92 @@ def allowed_targets(call: Call, actor) -> list[str]:
         for (frm, to), roles in EDGES.items()
         if frm == call.state and role in roles and frm != to
     ]
+
+
+def outcome_choices(call: Call, to_state: str, actor) -> list[str]:
+    """Outcomes this actor may give when moving the call to `to_state` (for buttons)."""
+    role = actor_role(actor)
+    return [o for o, roles in OUTCOMES.get(to_state, {}).items() if o and role in roles]
+
+
+def is_late_cancel(call: Call, *, now: datetime) -> bool:
+    """The client cancels a scheduled session less than the cutoff before it starts."""
+    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    if call.state != S.SCHEDULED or session is None:
+        return False
+    return session.starts_at - now < timedelta(hours=settings.LATE_CANCEL_HOURS)
+
+
+def missed_outcome(call: Call) -> str:
+    """What the missed-call sweep records: the member unreachable when the
+    attempt log proves it, and our fault only when nothing else is known."""
+    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    if unreachable_proven(call, session):
+        return O.MEMBER_UNREACHABLE
+    return O.OFFICE_FAULT
+
+
+def _default_outcome(call: Call, from_state: str, to_state: str, role: str, now) -> str:
+    if to_state == S.COMPLETED:
+        return O.COMPLETED
+    if to_state == S.MISSED and role == SYSTEM:
+        return missed_outcome(call)
+    if to_state == S.CANCELLED and role == Role.AGENT:
+        return O.MEMBER_CANCELLED
+    if to_state == S.CANCELLED and role == Role.CLIENT and is_late_cancel(call, now=now):
+        return O.LATE_CANCEL
+    return ""
+
+
+def _check_outcome(call: Call, from_state: str, to_state: str, outcome: str, role: str, now):
+    """The outcome fits the target state, the actor, and what is known."""
+    allowed = OUTCOMES.get(to_state)
+    if allowed is None:
+        if outcome:
+            raise DomainError("bad_outcome", _("This change has no outcome."), field="outcome")
+        return
+    if outcome not in allowed:
+        raise DomainError("outcome_required", _("Say how the call ended."), field="outcome")
+    if role not in allowed[outcome]:
+        raise DomainError(
+            "not_allowed",
+            _("You may not record the outcome “%(outcome)s”.") % {"outcome": O(outcome).label}
+            if outcome
+            else _("Say how the call ended."),
+            field="outcome",
+        )
+    # The client does not choose: inside the cutoff it is a late cancellation.
+    late = is_late_cancel(call, now=now)
+    if role == Role.CLIENT and to_state == S.CANCELLED and (outcome == O.LATE_CANCEL) != late:
+        raise DomainError(
+            "bad_outcome",
+            _("Cancelling now is a late cancellation.") if late else _("Say how the call ended."),
+            field="outcome",
+        )
+    if outcome == O.LATE_CANCEL and not late:
+        raise DomainError(
+            "not_late",
+            _("Only a scheduled session cancelled less than %(hours)d hours ahead is late.")
+            % {"hours": settings.LATE_CANCEL_HOURS},
+            field="outcome",
+        )
+    if outcome == O.MEMBER_CANCELLED and from_state not in (S.CONFIRMED, S.SCHEDULED):
+        raise DomainError(
+            "not_confirmed",
+            _("Only a call the agency confirmed can be cancelled by the agency."),
+            field="outcome",
+        )
+    if outcome == O.MEMBER_UNREACHABLE:
+        session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+        if not unreachable_proven(call, session):
+            raise DomainError(
+                "attempts_missing",
+                _(
+                    "Log an attempt on every given number from the start time on first; "
+                    "“member unreachable” needs them all tried and none answered."
+                ),
+                field="outcome",
+            )
 
 
 def _check_edge(from_state: str, to_state: str, role: str) -> None:
@@ -150,9 +260,15 @@ def transition(
     *,
     actor,
     reason: str = "",
+    outcome: str | None = None,
     now: datetime | None = None,
 ) -> Call:
     """Move `call` to `to_state` or raise DomainError, changing nothing.
+
+    A call that ends (completed, missed, cancelled) gets its outcome here:
+    given by the actor, or the one that follows from the facts (completed;
+    the sweep's view of a missed call; a client's late or in-time cancel; the
+    agency withdrawing), checked against the attempt log and the cutoff.
 
     Must be the only place that writes Call.state. Runs in the caller's
     transaction if there is one, so a service can change the session and the
@@ -167,15 +283,23 @@ def transition(
         from_state = locked.state
         _check_edge(from_state, to_state, role)
         _check_guard(locked, to_state, reason)
+        if outcome is None:
+            outcome = _default_outcome(locked, from_state, to_state, role, now)
+        _check_outcome(locked, from_state, to_state, outcome, role, now)
         locked.state = to_state
         locked.state_changed_at = now
-        locked.save(update_fields=["state", "state_changed_at"])
+        fields = ["state", "state_changed_at"]
+        if to_state in OUTCOMES:
+            locked.outcome = outcome
+            fields.append("outcome")
+        locked.save(update_fields=fields)
         CallTransition.objects.create(
             call=locked,
             from_state=from_state,
             to_state=to_state,
             actor=actor,
             reason=reason,
+            outcome=outcome or "",
             at=now,
         )
         _run_entry_effects(locked, from_state, to_state, actor=actor, now=now)
@@ -191,29 +315,31 @@ def transition(
         )
     call.state = locked.state
     call.state_changed_at = locked.state_changed_at
+    call.outcome = locked.outcome
     return call
 
 
 def _run_entry_effects(call: Call, from_state: str, to_state: str, *, actor, now) -> None:
     """What entering a state does besides the state itself (in the same transaction)."""
-    # SPEC "Billing": a call that took place is charged; one that did not
-    # costs nothing and its hold is released. Billing knows the call by its key.
-    if to_state in (S.DECLINED, S.CANCELLED, S.MISSED):
-        billing_services.call_release(call_id=call.pk, actor=actor, now=now)
-    if to_state == S.COMPLETED:
-        session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).get()
+    # SPEC "Billing" and "Who pays": a call with an outcome is settled by the
+    # who-pays policy (completed: its talk time); one without (declined,
+    # cancelled in good time) costs nothing and its hold is released. Billing
+    # knows the call by its key.
+    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    if to_state in OUTCOMES and call.outcome:
         billing_services.call_settle(
             call_id=call.pk,
-            talk_seconds=session.talk_seconds,
+            outcome=call.outcome,
+            talk_seconds=(session.talk_seconds or 0) if session is not None else 0,
             agency_id=call.member.agency_id,
             actor=actor,
             now=now,
         )
-    if to_state == S.MISSED:
-        session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
-        if session is not None:
-            session.status = SessionStatus.MISSED
-            session.save(update_fields=["status"])
+    elif to_state in (S.DECLINED, S.CANCELLED, S.MISSED):
+        billing_services.call_release(call_id=call.pk, actor=actor, now=now)
+    if to_state == S.MISSED and session is not None:
+        session.status = SessionStatus.MISSED
+        session.save(update_fields=["status"])
     if to_state == S.CANCELLED:
         # A cancelled call frees its interpreter's time.
         call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).update(

@@ -1,5 +1,5 @@
 """What every API view shares: one error shape, the user's language and time
-zone, pagination, and schema names. (Who may use what: common/permissions.py.)
+zone, pagination, and schema names. (Who may use what: accounts/permissions.py.)
 
 Every error the API gives has one shape, whatever raised it:
 
@@ -19,7 +19,6 @@ import functools
 import uuid
 import zoneinfo
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone, translation
@@ -33,6 +32,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common import idempotency
 from common.drf import Pagination
 from common.errors import DomainError
 
@@ -97,19 +97,6 @@ def lockout_response(request, credentials, *args, **kwargs):
     return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
 
 
-def client_ip(request) -> str:
-    """The client's address for lockouts (django-axes): behind
-    DJANGO_TRUSTED_PROXY_COUNT reverse proxies, the address the outermost one
-    saw; never a value the client could have written into X-Forwarded-For."""
-    count = settings.TRUSTED_PROXY_COUNT
-    if count:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= count:
-            return hops[-count]
-    return request.META.get("REMOTE_ADDR", "")
-
-
 class ErrorSerializer(serializers.Serializer):
     """The shape of every error answer (for the schema)."""
 
@@ -130,12 +117,40 @@ def parse_public_id(value) -> uuid.UUID:
 
 
 class ApiView(APIView):
-    """Base of every API view: speaks the user's language and time zone.
+    """Base of every API view: speaks the user's language and time zone, and
+    honours an Idempotency-Key on every POST (idempotency/).
 
     Token authentication happens inside DRF, after the middleware that picks
     the profile's language, so the language is activated again here, before
     permissions and the service run (messages are translated when raised).
+
+    A POST with an Idempotency-Key is claimed after authentication, permission
+    and rate-limit checks and before the handler runs; its answer is kept for
+    repeats. Views that act for nobody in particular (issuing a token) set
+    `idempotent_posts = False`.
     """
+
+    idempotent_posts = True
+    _idempotency_claim = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method == "POST" and self.idempotent_posts:
+            self._idempotency_claim = idempotency.claim_for(request)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.ReplayAnswer):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            claim, self._idempotency_claim = self._idempotency_claim, None
+            if claim is not None:
+                # The handler raised past DRF (a bug, answered 500): a repeat may run again.
+                idempotency.keyed_request_release(row=claim.row)
 
     def perform_authentication(self, request):
         user = request.user
@@ -153,6 +168,9 @@ class ApiView(APIView):
         # Answers carry personal data and money: no shared or browser cache keeps them.
         patch_cache_control(response, private=True, no_store=True)
         timezone.deactivate()
+        claim, self._idempotency_claim = self._idempotency_claim, None
+        if claim is not None:
+            idempotency.record(claim, response)
         return response
 
 
@@ -173,6 +191,20 @@ def paginated(serializer_class):
         },
     )
 
+
+IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
+    idempotency.HEADER,
+    OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "Any unique string (e.g. a UUID) to make a retry safe: a repeat with the same key "
+        "gets the first answer (header Idempotent-Replayed: true) instead of acting twice; "
+        "409 while the first is still running; 422 if the key was used for another request. "
+        "Keys are yours alone and kept at least 24 hours."
+    ),
+    pattern=r"^[\x20-\x7e]{1,255}$",
+)
 
 PAGE_PARAMETERS = [
     OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
@@ -199,6 +231,27 @@ def paginated_response(*, serializer_class, queryset, request, view, context_for
 class AutoSchema(SpectacularAutoSchema):
     """Names nested serializers after their view ("CallListApi.OutputSerializer"
     becomes "CallListApiOutput"), so the many Input/Output classes don't clash."""
+
+    def _is_idempotent_post(self) -> bool:
+        return self.method == "POST" and getattr(self.view, "idempotent_posts", False)
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self._is_idempotent_post():
+            parameters.append(IDEMPOTENCY_KEY_PARAMETER)
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if self._is_idempotent_post():
+            # A bad key (400), a repeat while the first runs (409), the key
+            # used for another request (422): the one error shape.
+            for code in ("400", "409", "422"):
+                if code not in responses:
+                    responses[code] = self._get_response_for_code(
+                        ErrorSerializer, code, direction=direction
+                    )
+        return responses
 
     def get_serializer_name(self, serializer, direction):
         cls = serializer if isinstance(serializer, type) else type(serializer)

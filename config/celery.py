@@ -28,5 +28,6 @@ app.conf.task_queues = (
 app.conf.task_routes = {
     "notifications.sweep_due": {"queue": "sweeps"},
     "notifications.requeue_stuck": {"queue": "sweeps"},
+    "idempotency.purge": {"queue": "sweeps"},
 }
 app.autodiscover_tasks()

@@ -1,13 +1,17 @@
 """Settings, all read from environment variables (12-factor).
 
 Defaults give a safe single-machine development setup: SQLite and an embedded
-filesystem Celery broker. Production sets DJANGO_ENV=production, which turns
-on the secure defaults and makes a missing secret key fail at start.
+filesystem Celery broker. Production (DJANGO_ENV=production) fails closed:
+it has no defaults for what must be chosen (secret, database, cache, broker,
+hosts, site address), so a missing one stops the process at start instead of
+running on a development value.
 """
 
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -15,19 +19,24 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 ENVIRONMENT = env.str("DJANGO_ENV", default="development")
+if ENVIRONMENT not in ("development", "production"):
+    # A typo ("prod") must not quietly run with development defaults.
+    raise ImproperlyConfigured(f"DJANGO_ENV must be development or production, not {ENVIRONMENT!r}")
 IS_PRODUCTION = ENVIRONMENT == "production"
 
-if IS_PRODUCTION:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
-else:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-not-a-secret-0123456789abcdef")
 
-DEBUG = env.bool("DJANGO_DEBUG", default=not IS_PRODUCTION)
-ALLOWED_HOSTS = env.list(
-    "DJANGO_ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]"]
-)
+def dev_default(value):
+    """`default=value` for env lookups, in development only: production must set it."""
+    return {} if IS_PRODUCTION else {"default": value}
+
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", **dev_default("dev-only-not-a-secret-0123456789abcdef"))
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+if IS_PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DJANGO_DEBUG can't be on in production.")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", **dev_default(["localhost", "127.0.0.1", "[::1]"]))
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+SITE_URL = env.str("SITE_URL", **dev_default("http://127.0.0.1:8000"))
 
 INSTALLED_APPS = [
     "config.admin_apps.OfficeAdminConfig",
@@ -41,17 +50,22 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI and ReDoc served from our own static files, not a CDN.
+    "drf_spectacular_sidecar",
     "phonenumber_field",
     "axes",
+    "common",
     "accounts",
     "agents",
     "calls",
     "billing",
     "notifications",
+    "scheduling",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -79,15 +93,19 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # when/day/clock/in_words filters in every template (common/dates.py).
+            "builtins": ["common.templatetags.dates"],
         },
     },
 ]
 
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+    "default": env.db_url("DATABASE_URL", **dev_default(f"sqlite:///{VAR_DIR / 'db.sqlite3'}")),
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A persistent connection the server dropped (restart, failover, idle
+# timeout) is checked before a request uses it, instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Parallel test runs on one PostgreSQL server (several developers, CI) need
 # their own test database names.
 if env.str("TEST_DATABASE_NAME", default="") and "sqlite" not in DATABASES["default"]["ENGINE"]:
@@ -121,6 +139,9 @@ LOCALE_PATHS = [BASE_DIR / "locale", *sorted((BASE_DIR / "locale_parts").glob("*
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date and time format per language (common/formats/, common/dates.py),
+# used by pages, admin, emails and CSV alike.
+FORMAT_MODULE_PATH = ["common.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -153,7 +174,7 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="calls@example.org")
 
 # --- Celery ---------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", **dev_default("filesystem://"))
 # One task at a time per process: a long delivery doesn't hold others back.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -195,6 +216,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": _SWEEP_SECONDS,
         "options": {"expires": _SWEEP_SECONDS},
     },
+    # Idempotency-Keys past IDEMPOTENCY_KEEP_HOURS.
+    "idempotency-purge": {
+        "task": "idempotency.purge",
+        "schedule": 3600,
+        "options": {"expires": 3600},
+    },
     # Outbox rows that were recorded but never delivered (lost task, dead worker).
     "notifications-requeue-stuck": {
         "task": "notifications.requeue_stuck",
@@ -234,6 +261,17 @@ NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="notifications.channe
 SESSION_BUFFER_MINUTES = env.int("SESSION_BUFFER_MINUTES", default=15)
 # How many minutes before its time a session may be started.
 SESSION_START_LEAD_MINUTES = env.int("SESSION_START_LEAD_MINUTES", default=15)
+# SPEC "outcomes": a client who cancels less than this before the session
+# cancels late (and pays what the who-pays policy says for "late_cancel").
+LATE_CANCEL_HOURS = env.int("LATE_CANCEL_HOURS", default=24)
+# Finding the time (scheduling.finder): the earliest start offered, how far
+# ahead, the grid of starts (minutes of the UTC hour), how many proposals.
+SLOT_MIN_NOTICE_MINUTES = env.int("SLOT_MIN_NOTICE_MINUTES", default=120)
+SLOT_HORIZON_DAYS = env.int("SLOT_HORIZON_DAYS", default=14)
+SLOT_STEP_MINUTES = env.int("SLOT_STEP_MINUTES", default=15)
+SLOT_LIMIT = env.int("SLOT_LIMIT", default=5)
+# Clients pick a proposed time themselves once the agent confirmed; off: operators pick.
+CLIENT_SELF_SCHEDULING = env.bool("CLIENT_SELF_SCHEDULING", default=True)
 # Default region for phone numbers typed without a country code.
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="RU")
 PHONENUMBER_DB_FORMAT = "E164"
@@ -245,12 +283,24 @@ AGENT_LINK_MAX_AGE_HOURS = env.int("AGENT_LINK_MAX_AGE_HOURS", default=72)
 # expire, and rate limits: a tight one on issuing tokens (password guessing;
 # django-axes also locks out), generous ones elsewhere.
 API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=30)
+# The first answer to a POST with an Idempotency-Key is kept this long (a
+# retrying program gets it again), never less than a day; a claim whose
+# request died without an answer is taken over after IDEMPOTENCY_STALE_SECONDS.
+IDEMPOTENCY_KEEP_HOURS = max(24, env.int("IDEMPOTENCY_KEEP_HOURS", default=48))
+IDEMPOTENCY_STALE_SECONDS = env.int("IDEMPOTENCY_STALE_SECONDS", default=300)
 # Reverse proxies in front of the app that append to X-Forwarded-For: rate
 # limits and lockouts count the address the outermost one saw.
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 # Rate-limit counters live in the cache, which every web process must share
 # for the limits to hold: production sets CACHE_URL=redis://redis:6379/1.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES = {"default": env.cache_url("CACHE_URL", **dev_default("locmemcache://"))}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # An unreachable Redis must answer fast: the rate limits then fall back to
+    # a per-process count (common/throttling.py) instead of holding requests.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=env.float("CACHE_TIMEOUT_SECONDS", default=0.5),
+        socket_timeout=env.float("CACHE_TIMEOUT_SECONDS", default=0.5),
+    )
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "common.api.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
@@ -265,17 +315,18 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "common.drf.Pagination",
-    "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "common.throttling.AnonRateThrottle",
+        "common.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
         "api_token": env.str("API_THROTTLE_TOKEN", default="10/minute"),
     },
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT or None,
+    # Our throttles take the address from common.addresses.client_ip; this
+    # keeps DRF's own rule (anywhere it is used) the same: 0 ignores the header.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -291,6 +342,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Our own copies of Swagger UI and ReDoc (drf-spectacular-sidecar): the docs
+    # work offline and run no third-party script on a signed-in operator's page.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "CallStateEnum": "calls.models.CallState",
         "CallKindEnum": "calls.models.CallKind",
@@ -310,18 +366,40 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # A lockout answers 429: JSON under /api/, plain text elsewhere.
 AXES_LOCKOUT_CALLABLE = "common.api.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "common.api.client_ip"
+AXES_CLIENT_IP_CALLABLE = "common.addresses.client_ip"
+# No banner in the log at every start.
+AXES_VERBOSE = False
 
-SESSION_COOKIE_HTTPONLY = True
 # Database sessions that ignore a malformed (forged) session cookie.
 SESSION_ENGINE = "common.sessions"
 # A signed-in browser session lasts a working day, not the default two weeks.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
+# Stated although they are Django's defaults: they are the policy, whatever a
+# future default says (tests pin them).
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-CSRF_COOKIE_HTTPONLY = False
+# Content-Security-Policy on every answer (django-csp): scripts, styles, fonts
+# and images only from this site; no plugins, no framing, forms post here.
+# Inline styles are allowed because ReDoc and the admin set some; inline
+# scripts are not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        # ReDoc renders in a web worker it builds from a blob.
+        "worker-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
@@ -332,8 +410,6 @@ if IS_PRODUCTION:
     SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,
@@ -342,4 +418,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
-AXES_VERBOSE = False

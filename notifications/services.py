@@ -25,6 +25,7 @@ from accounts.models import User
 from calls.models import Session, SessionStatus
 
 from .channels import address_for, channel_send
+from .links import page_url_for
 from .models import (
     Notification,
     NotificationStatus,
@@ -37,19 +38,32 @@ logger = logging.getLogger(__name__)
 
 # Plain-text messages: no HTML escaping of names and notes.
 _TEXT_ENGINE = Engine(
-    app_dirs=True, autoescape=False, libraries={"i18n": "django.templatetags.i18n"}
+    app_dirs=True,
+    autoescape=False,
+    libraries={"i18n": "django.templatetags.i18n"},
+    builtins=["common.templatetags.dates"],  # the date policy (common/dates.py)
 )
 
 
-def render_message(*, template: str, recipient: User, context: dict) -> tuple[str, str]:
+def render_message(
+    *, template: str, recipient: User, context: dict, now: datetime | None = None
+) -> tuple[str, str]:
     """Subject and body in the recipient's language, times in their time zone.
 
-    The template's first line is the subject, the rest the body.
+    The template's first line is the subject, the rest the body. `now` is when
+    the message is written, for "in 3 hours".
     """
     with translation.override(recipient.language), timezone.override(recipient.tz):
         text = _TEXT_ENGINE.get_template(f"notifications/{template}.txt").render(
             Context(
-                {**context, "recipient": recipient, "tz_name": recipient.time_zone},
+                {
+                    **context,
+                    "recipient": recipient,
+                    "tz_name": recipient.time_zone,
+                    "now": now or timezone.now(),
+                    "page_url": page_url_for(call=context.get("call"), recipient=recipient),
+                    "overdue_minutes": settings.NOTIFY_OVERDUE_AFTER_MINUTES,
+                },
                 autoescape=False,
             )
         )
@@ -95,6 +109,7 @@ def notify(
                 template=template,
                 recipient=recipient,
                 context=context(recipient) if callable(context) else context,
+                now=now,
             )
             subject, body = rendered
             rows.append(

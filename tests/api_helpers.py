@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_issue
+from common.throttling import cache_health, local_counters
 
 CONFIRM_PAYLOAD = {
     "numbers": [
@@ -40,8 +41,11 @@ def _fresh_throttles():
     """Throttle counters live in the cache, which outlives a test; and a request
     leaves its user's language active in the test's thread."""
     cache.clear()
+    local_counters.clear()
+    cache_health.down_until = 0.0
     yield
     cache.clear()
+    local_counters.clear()
     translation.activate(settings.LANGUAGE_CODE)
     timezone.deactivate()
 

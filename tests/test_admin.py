@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from calls.models import Call, CallState, CallTransition
+from common import dates
 
 from .factories import (
     AgentFactory,
@@ -222,7 +223,9 @@ def test_operator_reads_session_times_in_their_own_time_zone(operator_client):
     start = (timezone.now() + timedelta(days=3)).replace(hour=16, minute=0, second=0, microsecond=0)
     schedule(call, operator=operator_client.operator, starts_at=start)
     response = operator_client.get(reverse("admin:calls_call_changelist"))
-    berlin = start.astimezone(ZoneInfo("Europe/Berlin")).strftime("%Y-%m-%d %H:%M")
+    with timezone.override(ZoneInfo("Europe/Berlin")), translation.override("en"):
+        berlin = dates.format_datetime(start)  # the date policy, in the operator's zone
+    assert berlin.endswith(", 5:00 PM")  # 16:00 UTC is 17:00 in Berlin (CET)
     assert berlin in response.content.decode()
     assert start.strftime("%Y-%m-%d %H:%M") != berlin
 
@@ -232,7 +235,8 @@ def test_a_missed_call_is_booked_again_with_its_details(operator_client):
     confirm(call)
     schedule(call, operator=operator_client.operator)
     operator_client.post(
-        reverse("admin:calls_call_transition", args=[call.pk, "missed"]), {"reason": "no answer"}
+        reverse("admin:calls_call_transition", args=[call.pk, "missed"]),
+        {"reason": "no answer", "outcome": "office_fault"},
     )
     page = operator_client.get(reverse("admin:calls_call_change", args=[call.pk]))
     again_url = f"{reverse('admin:calls_call_book')}?again={call.pk}"

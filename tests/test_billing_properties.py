@@ -46,7 +46,7 @@ from billing.models import (
     Entry,
     EntryKind,
 )
-from billing.pricing import price_call
+from billing.pricing import price_outcome
 from calls import services as call_services
 from calls.models import Call, CallState
 from calls.workflow import TERMINAL_STATES
@@ -288,8 +288,12 @@ class LedgerMachine(RuleBasedStateMachine):
             by_kind[kind] += amount
         assert all(total == 0 for total in by_kind.values()), dict(by_kind)
 
-        charges = {c.call_id: c for c in CallCharge.objects.select_related("tariff", "rule")}
-        calls = dict(Call.objects.filter(client__in=self.clients).values_list("pk", "state"))
+        charges = {
+            c.call_id: c for c in CallCharge.objects.select_related("tariff", "rule", "policy")
+        }
+        rows = Call.objects.filter(client__in=self.clients).values_list("pk", "state", "outcome")
+        calls = {pk: state for pk, state, _outcome in rows}
+        outcomes = {pk: outcome for pk, _state, outcome in rows}
         self.states = calls  # for the next step's preconditions
         assert set(calls) == set(charges)  # every booked call holds; no hold without a call
         for call_id, state in calls.items():
@@ -301,18 +305,22 @@ class LedgerMachine(RuleBasedStateMachine):
             if state in TERMINAL_STATES:
                 # No hold outlives its call.
                 assert held == 0
+                # A call with an outcome is settled by its policy (perhaps at 0).
                 assert charge.status == (
-                    ChargeStatus.SETTLED if state == CallState.COMPLETED else ChargeStatus.RELEASED
+                    ChargeStatus.SETTLED if outcomes[call_id] else ChargeStatus.RELEASED
                 )
+                assert charge.outcome == outcomes[call_id]
             else:
                 assert charge.status == ChargeStatus.HELD
                 assert held == charge.held > 0
             if charge.status == ChargeStatus.SETTLED:
-                price = price_call(
+                price = price_outcome(
                     kind=charge.kind,
+                    outcome=charge.outcome,
                     seconds=charge.talk_seconds,
                     tariff=charge.tariff,
                     rule=charge.rule,
+                    policy=charge.policy,
                 )
                 # charge = commission + house revenue, to the cent, as priced and as posted.
                 assert charge.client_charge == charge.agent_commission + charge.house_revenue

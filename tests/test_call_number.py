@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from calls.numbers import call_number, pk_from_call_number
+from common.call_numbers import call_number, pk_from_call_number
 from notifications.models import Notification, OperatorTask
 from notifications.sweeps import sweep_agents
 

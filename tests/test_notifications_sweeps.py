@@ -181,10 +181,10 @@ def test_messages_are_in_the_recipients_language_and_time_zone(
     agent = Notification.objects.get(session=session, kind="reminder60", recipient__role="agent")
     client = Notification.objects.get(session=session, kind="reminder60", recipient__role="client")
     assert agent.language == "ru"
-    assert "4 марта 2030, 17:00 (Europe/Kyiv)" in agent.body  # 15:00 UTC
+    assert "4 марта 2030 в 17:00 (Europe/Kyiv)" in agent.body  # 15:00 UTC
     assert "Ваш переводчик: Iryna Koval" in agent.body
     assert client.language == "en"
-    assert "4 March 2030, 10:00 (America/New_York)" in client.body
+    assert "Mar 4, 2030 at 10:00 AM (America/New_York)" in client.body
     assert client.subject.startswith("Reminder:")
 
 

@@ -18,7 +18,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from calls.models import Recording
-from common.api import client_ip
+from common.addresses import client_ip
 
 from .api_helpers import _fresh_throttles, api_as, scheduled_call  # noqa: F401
 from .factories import ClientFactory, OperatorFactory
@@ -33,8 +33,12 @@ def _production_env(**extra):
         DJANGO_ENV="production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
         DJANGO_ALLOWED_HOSTS="calls.example.org",
-        **extra,
+        DATABASE_URL="postgres://calls@db.invalid:5432/calls",
+        CACHE_URL="redis://redis.invalid:6379/1",
+        CELERY_BROKER_URL="redis://redis.invalid:6379/0",
+        SITE_URL="https://calls.example.org",
     )
+    env.update(extra)
     return env
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from calls import services, workflow
 from calls.models import CallState, CallTransition, SessionStatus
+from common import dates
 from common.errors import Conflict, DomainError, NotFound
 
 from .factories import ClientFactory, InterpreterFactory, OperatorFactory
@@ -183,7 +184,7 @@ def test_interpreter_overlap_including_buffer_is_refused_with_a_message(operator
     assert info.value.code == "interpreter_busy"
     assert "already has a session" in info.value.message
     # The other session's own times, and the gap: the buffer, counted once.
-    assert start.strftime("%H:%M") in info.value.message
+    assert dates.format_time(start) in info.value.message  # in the reader's zone (UTC here)
     assert "15 minutes between them" in info.value.message
     # The end plus the buffer is free (17:00–17:30 allows 17:45).
     schedule(

@@ -1,6 +1,8 @@
+"""The agent's pages (under /agent/)."""
+
 from django.urls import path
 
-from . import views
+from calls import agent_views as views
 
 urlpatterns = [
     path("", views.agent_inbox, name="agent-inbox"),

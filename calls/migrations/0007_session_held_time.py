@@ -36,7 +36,7 @@ def hold_with_buffer_twice(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("calls", "0005_timestamps_from_services")]
+    dependencies = [("calls", "0006_outcomes")]
 
     operations = [
         migrations.RemoveConstraint(model_name="session", name="session_blocked_covers_session"),

@@ -2,7 +2,9 @@
 
 Reads only, through billing's selectors and statements. Billing knows calls
 only by their database key; here, at the door, keys become the calls' public
-ids (only calls the user may see), so no database key leaves the API.
+ids (only calls the user may see), so no database key leaves the API. That is
+why these views live with the calls API and not in billing: billing never
+imports calls.
 """
 
 from __future__ import annotations
@@ -17,16 +19,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import renderers, serializers
 from rest_framework.response import Response
 
-from calls.numbers import call_number
+from accounts.permissions import IsAgent, IsClient
+from billing import selectors
+from billing.formatting import credits
+from billing.models import EntryKind
+from billing.statements import agent_statement, write_statement_csv
 from calls.selectors import calls_visible_to
 from common.api import PAGE_PARAMETERS, ApiView, ErrorSerializer, paginated, paginated_response
+from common.call_numbers import call_number
 from common.errors import DomainError
-from common.permissions import IsAgent, IsClient
-
-from . import selectors
-from .formatting import credits
-from .models import EntryKind
-from .statements import agent_statement, write_statement_csv
 
 MONEY = {"max_digits": 13, "decimal_places": 2}
 

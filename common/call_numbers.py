@@ -4,7 +4,8 @@ It is the same on every page, email, task, statement row, API answer and CSV,
 and it is what people read to each other on the phone. It is derived from the
 database key (offset, so every number has five digits or more and never reads
 like a count), so existing calls have one without a migration and it can
-never collide.
+never collide. It lives in common because billing's statements label calls
+with it too, and billing does not import calls.
 """
 
 from __future__ import annotations

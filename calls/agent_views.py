@@ -1,8 +1,10 @@
 """The agent's pages: the inbox, the confirmation form (signed in or through the
 emailed link), the call page with the interpreter's contact, the statement.
 
-A link acts as the agent it was sent to for that one request: the agent is
-passed to the services as the actor; no login session is created.
+They live in calls, not in agents, because they act on calls (agents sits
+below calls and billing and imports neither). A link acts as the agent it was
+sent to for that one request: the agent is passed to the services as the
+actor; no login session is created.
 """
 
 from __future__ import annotations
@@ -19,16 +21,15 @@ from django.utils.translation import gettext as _
 
 from accounts.access import role_required
 from accounts.models import Role, User
+from agents.contact_rules import NumberInput, NumberRole, check_contacts
+from agents.forms import ANSWER_NO, ConfirmForm, NumberFormSet
+from agents.links import agent_link_read
 from billing.selectors import agency_commission_total
 from billing.statements import agent_statement, write_statement_csv
 from calls import selectors, services
 from calls.models import CallKind, CallState
-from calls.numbers import call_number
+from common.call_numbers import call_number
 from common.errors import DomainError
-
-from .contact_rules import NumberInput, NumberRole, check_contacts
-from .forms import ANSWER_NO, ConfirmForm, NumberFormSet
-from .links import agent_link_read
 
 PAGE_SIZE = 20
 OPEN_STATES = [CallState.CONFIRMED, CallState.SCHEDULED, CallState.IN_PROGRESS]

@@ -1,0 +1,127 @@
+"""Dial attempts: the numbers the agent gave, logging each try, and what the log proves.
+
+SPEC "When a call does not happen": the agent answers for every given number
+being reachable at the agreed time. The interpreter logs each try (number,
+time, result); `member_unreachable` is a fair outcome only when every given
+number was tried from the session's start on and none was answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from agents.contact_rules import NumberRole
+from common.errors import Conflict, DomainError, NotFound
+
+from .models import (
+    DEAD_SESSION_STATUSES,
+    Call,
+    CallState,
+    DialAttempt,
+    DialResult,
+    Session,
+)
+
+# Attempts can be logged while the call may still happen or has just been run.
+LOGGABLE_STATES = (CallState.SCHEDULED, CallState.IN_PROGRESS)
+
+
+@dataclass
+class GivenNumber:
+    """One distinct number the agent gave, with every role it was given for."""
+
+    number: str  # E.164
+    roles: list[str] = field(default_factory=list)
+    attempts: list[DialAttempt] = field(default_factory=list)
+
+    @property
+    def role_labels(self) -> str:
+        return ", ".join(str(_role_label(role)) for role in self.roles)
+
+    @property
+    def answered(self) -> bool:
+        return any(a.result == DialResult.ANSWERED for a in self.attempts)
+
+
+DIAL = "dial"
+
+
+def _role_label(role: str):
+    if role == DIAL:
+        return _("number to dial")
+    return NumberRole(role).label
+
+
+def given_numbers(call: Call) -> list[GivenNumber]:
+    """The distinct numbers the agent gave for `call`, in the order given, the
+    number to dial first (prefetch `confirmation__numbers` to save queries)."""
+    confirmation = getattr(call, "confirmation", None)
+    if confirmation is None:
+        return []
+    found: dict[str, GivenNumber] = {}
+    if confirmation.dial_number:
+        found[str(confirmation.dial_number)] = GivenNumber(str(confirmation.dial_number), [DIAL])
+    for contact in confirmation.numbers.all():
+        entry = found.setdefault(str(contact.number), GivenNumber(str(contact.number)))
+        if contact.role not in entry.roles:
+            entry.roles.append(contact.role)
+    return list(found.values())
+
+
+def attempt_log(call: Call, session: Session | None = None) -> list[GivenNumber]:
+    """Each given number with its attempts since the session's start (or all)."""
+    numbers = given_numbers(call)
+    attempts = DialAttempt.objects.filter(call=call).select_related("logged_by")
+    if session is not None:
+        attempts = attempts.filter(at__gte=session.starts_at)
+    by_number = {n.number: n for n in numbers}
+    for attempt in attempts:
+        target = by_number.get(str(attempt.number))
+        if target is not None:
+            target.attempts.append(attempt)
+    return numbers
+
+
+def unreachable_proven(call: Call, session: Session | None) -> bool:
+    """Every given number tried from the start time on, none answered."""
+    if session is None:
+        return False
+    log = attempt_log(call, session)
+    return bool(log) and all(n.attempts and not n.answered for n in log)
+
+
+def _may_log(call: Call, actor: User) -> bool:
+    if actor.is_operator:
+        return True
+    mine = call.sessions.filter(interpreter=actor).exclude(status__in=DEAD_SESSION_STATUSES)
+    return actor.role == Role.INTERPRETER and mine.exists()
+
+
+def dial_attempt_log(
+    *, call: Call, number: str, result: str, actor: User, now: datetime | None = None
+) -> DialAttempt:
+    """Record one try of one given number, with its time and who logged it."""
+    now = now or timezone.now()
+    if not _may_log(call, actor):
+        raise NotFound("not_found", _("No such call."))
+    if result not in DialResult.values:
+        raise DomainError("bad_result", _("Choose what happened."), field="result")
+    with transaction.atomic():
+        locked = Call.objects.select_for_update().get(pk=call.pk)
+        if locked.state not in LOGGABLE_STATES:
+            raise Conflict("not_dialling", _("Attempts can be logged only while the call is on."))
+        session = locked.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+        numbers = {n.number for n in given_numbers(locked)}
+        if str(number) not in numbers:
+            raise DomainError(
+                "not_a_given_number", _("That is not one of the numbers given."), field="number"
+            )
+        return DialAttempt.objects.create(
+            call=locked, session=session, number=number, result=result, at=now, logged_by=actor
+        )

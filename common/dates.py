@@ -1,0 +1,201 @@
+"""How dates and times read, in one place for pages, admin, emails and CSV.
+
+The policy, per language:
+- the formats are the locale's (common/formats/<lang>/formats.py, Django's
+  FORMAT_MODULE_PATH, so the admin's `{{ value }}` follows them too): English
+  "Nov 25, 2026, 5:55 PM" (12-hour, as the locale has it), Russian
+  "25 ноября 2026, 17:55" (24-hour, months in the genitive);
+- near dates say "today", "tomorrow" or "yesterday" ("сегодня, 17:55"), and
+  the year is left out within the current year;
+- a weekday, where asked for, is lower case in Russian ("среда, 25 ноября");
+- a time shown in a zone that is not the reader's says which zone
+  ("19:00 (Europe/Kyiv)"), and only then;
+- how soon, in words: "in 3 hours", "через 3 часа".
+
+Every function formats in the active language; times are converted from UTC to
+the zone given, or to the current (reader's) zone. Arithmetic stays in UTC:
+"today" compares calendar dates in the zone shown.
+"""
+
+from __future__ import annotations
+
+import importlib
+import zoneinfo
+from datetime import date, datetime, timedelta, tzinfo
+
+from django.utils import timezone, translation
+from django.utils.dateformat import format as dj_format
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
+SUPPORTED = ("en", "ru")
+
+
+def _language() -> str:
+    language = (translation.get_language() or "en").split("-")[0]
+    return language if language in SUPPORTED else "en"
+
+
+def _policy(name: str) -> str:
+    """A format of the policy that Django's get_format does not know (weekday, day)."""
+    module = importlib.import_module(f"common.formats.{_language()}.formats")
+    return getattr(module, name)
+
+
+def _zone(tz) -> tzinfo:
+    if tz is None or tz == "":
+        return timezone.get_current_timezone()
+    if isinstance(tz, str):
+        return zoneinfo.ZoneInfo(tz)
+    return tz
+
+
+def zone_name(tz) -> str:
+    zone = _zone(tz)
+    return getattr(zone, "key", None) or str(zone)
+
+
+def is_readers_zone(tz) -> bool:
+    return zone_name(tz) == zone_name(None)
+
+
+def local(value: datetime, tz=None) -> datetime:
+    """An aware datetime as the wall clock in `tz` (default: the reader's zone)."""
+    return timezone.localtime(value, _zone(tz))
+
+
+def _lower_weekday(text: str) -> str:
+    # Russian weekdays are common nouns: "среда", not "Среда", mid-phrase.
+    return text[:1].lower() + text[1:] if _language() == "ru" else text
+
+
+def format_date(value: date | datetime, *, tz=None, weekday: bool = False) -> str:
+    """ "Nov 25, 2026" / "25 ноября 2026"; with the weekday: "Wednesday, Nov 25"."""
+    if isinstance(value, datetime):
+        value = local(value, tz).date()
+    if weekday:
+        text = _lower_weekday(dj_format(value, _policy("WEEKDAY_DATE_FORMAT")))
+        return text if value.year == timezone.now().year else f"{text} {value.year}"
+    return dj_format(value, get_format("DATE_FORMAT"))
+
+
+def format_time(value: datetime, *, tz=None) -> str:
+    """ "5:55 PM" / "17:55"."""
+    return dj_format(local(value, tz), get_format("TIME_FORMAT"))
+
+
+def _day_words(day: date, today: date) -> str | None:
+    offset = (day - today).days
+    if offset == 0:
+        return pgettext("day", "today")
+    if offset == 1:
+        return pgettext("day", "tomorrow")
+    if offset == -1:
+        return pgettext("day", "yesterday")
+    return None
+
+
+def format_day(value: datetime, *, tz=None, now: datetime | None = None, weekday=False) -> str:
+    """The calendar day of `value` in `tz`, as near words where they help:
+    "today", "tomorrow", else "Nov 25" (this year) or "Nov 25, 2026"."""
+    zone = _zone(tz)
+    day = local(value, zone).date()
+    today = local(now or timezone.now(), zone).date()
+    words = _day_words(day, today)
+    if words:
+        return words
+    if weekday:
+        return format_date(day, weekday=True)
+    if day.year == today.year:
+        return dj_format(day, _policy("DAY_MONTH_FORMAT"))
+    return format_date(day)
+
+
+def format_datetime(
+    value: datetime | None,
+    *,
+    tz=None,
+    now: datetime | None = None,
+    relative: bool = True,
+    weekday: bool = False,
+    zone: bool | None = None,
+) -> str:
+    """One moment as people read it in the active language.
+
+    relative: "today, 5:55 PM" and no year within this year; else the full
+    "Nov 25, 2026, 5:55 PM" (CSV, audit rows). zone: None says the zone only
+    when it is not the reader's; True always; False never.
+    """
+    if value is None:
+        return ""
+    if relative:
+        text = f"{format_day(value, tz=tz, now=now, weekday=weekday)}, {format_time(value, tz=tz)}"
+    else:
+        text = dj_format(local(value, tz), get_format("DATETIME_FORMAT"))
+    return with_zone(text, tz, zone)
+
+
+def format_range(
+    start: datetime, end: datetime, *, tz=None, now=None, weekday=False, zone=None
+) -> str:
+    """ "today, 5:55 – 6:25 PM" / "сегодня, 17:55–18:25"; the end's day too if it differs."""
+    same_day = local(start, tz).date() == local(end, tz).date()
+    if not same_day:
+        text = (
+            f"{format_datetime(start, tz=tz, now=now, weekday=weekday, zone=False)} – "
+            f"{format_datetime(end, tz=tz, now=now, zone=False)}"
+        )
+    else:
+        day = format_day(start, tz=tz, now=now, weekday=weekday)
+        text = f"{day}, {format_time(start, tz=tz)} – {format_time(end, tz=tz)}"
+    return with_zone(text, tz, zone)
+
+
+def format_moment(value: datetime | None, *, tz=None, zone: bool | None = None) -> str:
+    """A moment inside a sentence, without "today" (messages are read later):
+    "Nov 26 at 1:04 AM", "26 ноября в 01:04" (the year only if not this year)."""
+    if value is None:
+        return ""
+    day = local(value, tz).date()
+    if day.year == local(timezone.now(), tz).year:
+        day_text = dj_format(day, _policy("DAY_MONTH_FORMAT"))
+    else:
+        day_text = format_date(day)
+    text = pgettext("moment", "%(day)s at %(time)s") % {
+        "day": day_text,
+        "time": format_time(value, tz=tz),
+    }
+    return with_zone(text, tz, zone)
+
+
+def with_zone(text: str, tz, zone: bool | None = None) -> str:
+    show = (not is_readers_zone(tz)) if zone is None else zone
+    return f"{text} ({zone_name(tz)})" if show else text
+
+
+def in_words(value: datetime, *, now: datetime | None = None) -> str:
+    """How soon (or how long ago), roughly: "in 3 hours", "через 25 минут"."""
+    delta = value - (now or timezone.now())
+    ahead = delta >= timedelta(0)
+    seconds = abs(delta.total_seconds())
+    if seconds < 60:
+        return _("now")
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        if ahead:
+            return ngettext("in %(count)d minute", "in %(count)d minutes", minutes) % {
+                "count": minutes
+            }
+        return ngettext("%(count)d minute ago", "%(count)d minutes ago", minutes) % {
+            "count": minutes
+        }
+    hours = round(seconds / 3600)
+    if hours < 36:
+        if ahead:
+            return ngettext("in %(count)d hour", "in %(count)d hours", hours) % {"count": hours}
+        return ngettext("%(count)d hour ago", "%(count)d hours ago", hours) % {"count": hours}
+    days = round(seconds / 86400)
+    if ahead:
+        return ngettext("in %(count)d day", "in %(count)d days", days) % {"count": days}
+    return ngettext("%(count)d day ago", "%(count)d days ago", days) % {"count": days}

@@ -1,0 +1,68 @@
+"""Query counts of the hot paths, pinned so that a regression fails (counts, never timings).
+
+The client dashboard and the call list API read a constant number of queries
+whatever the number of calls (issue 14: at most 8; they take 4: the session,
+the user, then the page's own). `bin/bench` measures their speed.
+"""
+
+import pytest
+from django.urls import reverse
+
+from billing.defaults import ensure_spec_terms
+from calls.management.commands.bench_data import client_calls_rebuild
+
+from .factories import ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+# Session + user, then: counts and balances in one query, both lists in one.
+DASHBOARD_QUERIES = 4
+# Session + user, then: the count, and the page (session and money in its rows).
+CALL_LIST_API_QUERIES = 4
+
+
+@pytest.fixture
+def signed_in_client(client):
+    ensure_spec_terms()  # tables flushed by an earlier transactional test lose the tariffs
+    user = ClientFactory(language="en")
+    client.force_login(user)
+    return client, user
+
+
+@pytest.mark.parametrize("calls", [3, 40])
+def test_client_dashboard_takes_the_same_few_queries_whatever_the_calls(
+    signed_in_client, calls, django_assert_max_num_queries
+):
+    browser, user = signed_in_client
+    client_calls_rebuild(user, calls)
+    with django_assert_max_num_queries(DASHBOARD_QUERIES):
+        response = browser.get(reverse("client-dashboard"))
+    assert response.status_code == 200
+    # The rows are there, with their money (not an empty page that is cheap).
+    assert response.content.count(b'class="row"') == min(calls, 10) + min(max(calls - 12, 0), 10)
+    if calls > 12:
+        assert b'data-testid="row-charge"' in response.content
+
+
+@pytest.mark.parametrize("calls", [3, 40])
+def test_call_list_api_takes_the_same_few_queries_whatever_the_calls(
+    signed_in_client, calls, django_assert_max_num_queries
+):
+    browser, user = signed_in_client
+    client_calls_rebuild(user, calls)
+    with django_assert_max_num_queries(CALL_LIST_API_QUERIES):
+        response = browser.get("/api/v1/calls/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == calls
+    assert len(body["results"]) == min(calls, 25)
+    assert all(row["session"] or row["state"] == "cancelled" for row in body["results"])
+
+
+def test_dashboard_pages_through_both_lists(signed_in_client):
+    browser, user = signed_in_client
+    client_calls_rebuild(user, 40)  # 12 open, 28 done
+    response = browser.get(reverse("client-dashboard"), {"upcoming": 2, "page": 3})
+    content = response.content.decode()
+    assert "Page 2 of 2" in content and "Page 3 of 3" in content
+    assert content.count('class="row"') == 2 + 8
