@@ -1,26 +1,41 @@
 """An agency's monthly commission statement (SPEC "Money: the ledger").
 
-One row per call settled in the month (UTC) with its minutes and amounts,
-one row per manual adjustment of the agency's commission, and totals. The
-total is exactly what the agency's commission account moved by in the month.
+One row per call settled in the month (UTC) with its number, member, outcome,
+minutes and amounts (calls that cost nothing too: every outcome is listed),
+one row per manual adjustment of the agency's commission, and totals,
+including how many calls the member could not be reached for. The total is
+exactly what the agency's commission account moved by in the month.
+
+Billing imports no calls: the calls app registers a reader that names each
+call's member (`register_member_reader`); without one the column is empty.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from agents.models import Agency
+from common.call_numbers import call_number
 from common.dates import format_datetime
 from common.errors import DomainError, NotFound
 
-from .models import AccountKind, CallCharge, ChargeStatus, Entry, EntryKind, Kind
+from .models import AccountKind, CallCharge, ChargeStatus, Entry, EntryKind, Kind, Outcome
 
 ZERO = Decimal("0.00")
+
+_member_reader: Callable[[list[int]], dict[int, str]] | None = None
+
+
+def register_member_reader(reader: Callable[[list[int]], dict[int, str]]) -> None:
+    """Set how call keys become member names (the calls app does, at start-up)."""
+    global _member_reader
+    _member_reader = reader
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,16 @@ class StatementRow:
     client_charge: Decimal | None
     commission: Decimal
     note: str = ""
+    outcome: str = ""
+    member: str = ""
+
+    @property
+    def number(self) -> str:
+        return call_number(self.call_id) if self.call_id else ""
+
+    @property
+    def outcome_label(self) -> str:
+        return str(Outcome(self.outcome).label) if self.outcome else ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +75,11 @@ class Statement:
     @property
     def calls(self) -> int:
         return len(self.call_rows)
+
+    @property
+    def member_unreachable(self) -> int:
+        """Calls of the month the agency's member could not be reached for."""
+        return sum(1 for row in self.call_rows if row.outcome == Outcome.MEMBER_UNREACHABLE)
 
     @property
     def billed_minutes(self) -> int:
@@ -95,6 +125,7 @@ def agent_statement(*, agency_id: int, year: int, month: int) -> Statement:
             billed_minutes=charge.billed_minutes,
             client_charge=charge.client_charge,
             commission=charge.agent_commission,
+            outcome=charge.outcome,
         )
         for charge in CallCharge.objects.filter(
             agency_id=agency_id,
@@ -123,6 +154,9 @@ def agent_statement(*, agency_id: int, year: int, month: int) -> Statement:
         ).order_by("created_at", "id")
     ]
     rows.sort(key=lambda row: row.at)
+    if _member_reader is not None:
+        members = _member_reader([row.call_id for row in rows if row.call_id])
+        rows = [replace(row, member=members.get(row.call_id, "")) for row in rows]
     return Statement(
         agency_id=agency_id, agency_name=agency.name, year=year, month=month, rows=rows
     )
@@ -141,15 +175,19 @@ def _kind_label(kind: str) -> str:
 def write_statement_csv(statement: Statement, file, *, call_labels: dict | None = None) -> None:
     """Write the statement as CSV (amounts in credits, "x.xx"; times in UTC).
 
-    Calls are shown by their key unless `call_labels` maps keys to what the
-    reader should see (e.g. the API's public ids).
+    Calls are shown by their number (C-10427) unless `call_labels` maps keys
+    to what the reader should see. The last row holds the totals, each under
+    its own column: the count of calls under "service", the calls whose
+    member was unreachable under "outcome".
     """
     writer = csv.writer(file)
     writer.writerow(
         [
             _("date (UTC)"),
             _("call"),
+            _("member"),
             _("service"),
+            _("outcome"),
             _("talk time (seconds)"),
             _("billed minutes"),
             _("client paid"),
@@ -161,8 +199,10 @@ def write_statement_csv(statement: Statement, file, *, call_labels: dict | None 
         writer.writerow(
             [
                 format_datetime(row.at, tz=UTC, relative=False, zone=False),
-                (call_labels or {}).get(row.call_id, row.call_id) if row.call_id else "",
+                (call_labels or {}).get(row.call_id, row.number) if row.call_id else "",
+                row.member,
                 _kind_label(row.kind),
+                row.outcome_label,
                 "" if row.talk_seconds is None else row.talk_seconds,
                 "" if row.billed_minutes is None else row.billed_minutes,
                 _amount(row.client_charge),
@@ -170,17 +210,22 @@ def write_statement_csv(statement: Statement, file, *, call_labels: dict | None 
                 row.note,
             ]
         )
+    note = [f"{statement.agency_name} {statement.year:04d}-{statement.month:02d}"]
+    if statement.adjustments:
+        note.append(
+            _("of which adjustments: %(amount)s") % {"amount": _amount(statement.adjustments)}
+        )
     writer.writerow(
         [
             _("total"),
-            statement.calls,
-            f"{statement.agency_name} {statement.year:04d}-{statement.month:02d}",
+            "",
+            "",
+            _("calls: %(count)d") % {"count": statement.calls},
+            _("member unreachable: %(count)d") % {"count": statement.member_unreachable},
             "",
             statement.billed_minutes,
             _amount(statement.client_charges),
             _amount(statement.total),
-            _("of which adjustments: %(amount)s") % {"amount": _amount(statement.adjustments)}
-            if statement.adjustments
-            else "",
+            "; ".join(note),
         ]
     )

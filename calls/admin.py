@@ -26,7 +26,8 @@ from common.forms import add_domain_error
 
 from . import services, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
-from .models import Call, CallState, CallTransition, Session
+from .attempts import attempt_log, dial_attempt_log
+from .models import Call, CallState, CallTransition, DialAttempt, DialResult, Session
 from .selectors import calls_visible_to, duty_manager_current
 
 # What a public id (or its start, as shown in old emails) looks like in a search box.
@@ -48,7 +49,7 @@ TARGET_ACTIONS = {
 class TransitionInline(admin.TabularInline):
     model = CallTransition
     verbose_name_plural = gettext_lazy("Audit trail")
-    fields = ("at", "from_state", "to_state", "actor", "reason")
+    fields = ("at", "from_state", "to_state", "actor", "why")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -59,6 +60,28 @@ class TransitionInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=gettext_lazy("why"))
+    def why(self, transition):
+        # System reasons ("agent asked") in the reader's language; people's words as typed.
+        return transition.reason_shown or "—"
+
+
+class DialAttemptInline(admin.TabularInline):
+    """The interpreter's tries of each given number: the evidence for the outcome."""
+
+    model = DialAttempt
+    verbose_name_plural = gettext_lazy("Dial attempts")
+    fields = ("at", "number", "result", "logged_by")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("logged_by")
 
 
 class SessionInline(admin.TabularInline):
@@ -116,7 +139,7 @@ class CallAdmin(admin.ModelAdmin):
         "member__agency__name",
     )
     date_hierarchy = "created_at"
-    inlines = [SessionInline, TransitionInline]
+    inlines = [SessionInline, DialAttemptInline, TransitionInline]
     actions = ["cancel_selected", "mark_missed_selected"]
     list_per_page = 50
     fieldsets = (
@@ -124,7 +147,7 @@ class CallAdmin(admin.ModelAdmin):
             None,
             {
                 "fields": (
-                    "public_id",
+                    "public_id_shown",
                     "state",
                     "client",
                     "member",
@@ -159,6 +182,10 @@ class CallAdmin(admin.ModelAdmin):
         return False
 
     # --- columns -------------------------------------------------------------
+    @admin.display(description=gettext_lazy("public id"))
+    def public_id_shown(self, call):
+        return call.public_id
+
     @admin.display(description=gettext_lazy("number"), ordering="pk")
     def number(self, call):
         return call.number
@@ -254,6 +281,7 @@ class CallAdmin(admin.ModelAdmin):
             path("book/", view(self.book_view), name="calls_call_book"),
             path("<int:pk>/schedule/", view(self.schedule_view), name="calls_call_schedule"),
             path("<int:pk>/confirm/", view(self.confirm_view), name="calls_call_confirm"),
+            path("<int:pk>/attempts/", view(self.attempts_view), name="calls_call_attempts"),
             path(
                 "<int:pk>/move/<str:target>/",
                 view(self.transition_view),
@@ -283,6 +311,10 @@ class CallAdmin(admin.ModelAdmin):
             if call.state == CallState.SCHEDULED:
                 buttons.append(
                     (_("Reschedule"), reverse("admin:calls_call_schedule", args=[call.pk]))
+                )
+            if call.state in (CallState.SCHEDULED, CallState.IN_PROGRESS):
+                buttons.append(
+                    (_("Dial attempts"), reverse("admin:calls_call_attempts", args=[call.pk]))
                 )
         extra_context = {**(extra_context or {}), "workflow_buttons": buttons}
         return super().change_view(request, object_id, form_url, extra_context)
@@ -418,6 +450,33 @@ class CallAdmin(admin.ModelAdmin):
                 return self._done(request, call, _("The agent's confirmation is recorded."))
         return self._render(request, call, form, _("Confirm for the agent"))
 
+    def attempts_view(self, request, pk):
+        """The given numbers with one-tap results, as on the interpreter's page."""
+        call = get_object_or_404(self.get_queryset(request), pk=pk)
+        if request.method == "POST":
+            try:
+                dial_attempt_log(
+                    call=call,
+                    number=request.POST.get("number", ""),
+                    result=request.POST.get("result", ""),
+                    actor=request.user,
+                )
+            except DomainError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                self.message_user(request, _("The attempt is logged."), messages.SUCCESS)
+            return redirect("admin:calls_call_attempts", call.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": call,
+            "title": _("Dial attempts"),
+            "attempt_log": attempt_log(call, None),
+            "dial_results": DialResult.choices,
+            "can_log": call.state in (CallState.SCHEDULED, CallState.IN_PROGRESS),
+        }
+        return TemplateResponse(request, "admin/calls/call/attempts.html", context)
+
     def transition_view(self, request, pk, target):
         call = get_object_or_404(self.get_queryset(request), pk=pk)
         if target not in TARGET_ACTIONS:
@@ -511,7 +570,14 @@ def call_state(call):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
-    list_display = ("call", "starts_at", "planned_end", "interpreter", "status", "talk_seconds")
+    list_display = (
+        "call_number",
+        "starts_at",
+        "planned_end",
+        "interpreter",
+        "status",
+        "talk_seconds",
+    )
     list_filter = (
         "status",
         ("starts_at", DateFieldListFilter),
@@ -520,6 +586,10 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ("call", "interpreter")
     date_hierarchy = "starts_at"
     readonly_fields = [f.name for f in Session._meta.fields]
+
+    @admin.display(description=gettext_lazy("call"), ordering="call_id")
+    def call_number(self, session):
+        return session.call.number
 
     def has_add_permission(self, request):
         return False

@@ -3,10 +3,16 @@
 from django.urls import path
 
 from calls import agent_views as views
+from calls import outcome_views
 
 urlpatterns = [
     path("", views.agent_inbox, name="agent-inbox"),
     path("calls/<uuid:public_id>/", views.agent_call, name="agent-call"),
+    path(
+        "calls/<uuid:public_id>/withdraw/",
+        outcome_views.agent_call_withdraw,
+        name="agent-call-withdraw",
+    ),
     path("statement/", views.agent_statement_page, name="agent-statement"),
     path("statement.csv", views.agent_statement_csv, name="agent-statement-csv"),
     path("link/<str:token>/", views.agent_link, name="agent-link"),

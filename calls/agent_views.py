@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from agents.forms import ANSWER_NO, ConfirmForm, NumberFormSet
 from agents.links import agent_link_read
 from billing.selectors import agency_commission_total
 from billing.statements import agent_statement, write_statement_csv
-from calls import selectors, services
+from calls import outcome_views, selectors, services
 from calls.models import CallKind, CallState
 from common.call_numbers import call_number
 from common.errors import DomainError
@@ -77,6 +77,7 @@ def _call_page(request, call):
             "session": call.active_session,
             "confirmation": getattr(call, "confirmation", None),
             "duty_manager": selectors.duty_manager_current(),
+            **outcome_views.agent_context(call, request.user),
         },
     )
 
@@ -203,27 +204,39 @@ def _show_errors(exc, form, formset) -> list[str]:
 
 
 def _statement_month(request) -> tuple[int, int]:
-    """The month asked for as ?month=YYYY-MM; this month (UTC) by default."""
-    raw = request.GET.get("month", "")
-    try:
-        year, month = (int(part) for part in raw.split("-"))
-    except ValueError:
+    """The month asked for as ?month=YYYY-MM; this month (UTC) when not given.
+    A month given but not of that form is refused (DomainError "bad_month")."""
+    raw = request.GET.get("month")
+    if raw is None or raw == "":
         today = timezone.now()
         return today.year, today.month
-    return year, month
+    year, _sep, month = raw.partition("-")
+    if not (len(year) == 4 and len(month) == 2 and year.isdigit() and month.isdigit()):
+        raise DomainError("bad_month", _("Give the month as YYYY-MM."), field="month")
+    return int(year), int(month)
 
 
 def _statement(request):
+    """The agency's statement for the month asked for; DomainError for a bad month
+    (page and CSV refuse it alike: 400 with the same message)."""
     year, month = _statement_month(request)
-    try:
-        return agent_statement(agency_id=request.user.agency_id, year=year, month=month)
-    except DomainError:
-        raise Http404 from None
+    return agent_statement(agency_id=request.user.agency_id, year=year, month=month)
+
+
+def _month_refused(request, exc: DomainError, *, as_csv: bool):
+    if as_csv:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    return render(
+        request, "agents/statement.html", {"statement": None, "error": exc.message}, status=400
+    )
 
 
 @role_required(Role.AGENT)
 def agent_statement_page(request):
-    statement = _statement(request)
+    try:
+        statement = _statement(request)
+    except DomainError as exc:
+        return _month_refused(request, exc, as_csv=False)
     first = date(statement.year, statement.month, 1)
     previous = first - timedelta(days=1)
     following = first + timedelta(days=32)
@@ -244,7 +257,10 @@ def agent_statement_page(request):
 
 @role_required(Role.AGENT)
 def agent_statement_csv(request):
-    statement = _statement(request)
+    try:
+        statement = _statement(request)
+    except DomainError as exc:
+        return _month_refused(request, exc, as_csv=True)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="commission-{statement.year:04d}-{statement.month:02d}.csv"'

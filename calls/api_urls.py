@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from calls.api import agent, client, interpreter, money, office
+from calls.api import agent, attempts, client, interpreter, money, office
 
 urlpatterns = [
     path("calls/", client.CallListApi.as_view(), name="api-calls"),
@@ -47,6 +47,16 @@ urlpatterns = [
         "sessions/<str:public_id>/recording/",
         interpreter.SessionRecordingApi.as_view(),
         name="api-session-recording",
+    ),
+    path(
+        "sessions/<str:public_id>/attempts/",
+        attempts.SessionAttemptsApi.as_view(),
+        name="api-session-attempts",
+    ),
+    path(
+        "sessions/<str:public_id>/outcome/",
+        attempts.SessionOutcomeApi.as_view(),
+        name="api-session-outcome",
     ),
     path(
         "office/calls/<str:public_id>/schedule/",

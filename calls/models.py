@@ -280,6 +280,22 @@ class Recording(models.Model):
         return f"recording of {self.session}"
 
 
+# Reasons the system writes itself: stored as written, shown in the reader's language.
+SYSTEM_REASONS = {
+    "agent asked": _("agent asked"),
+    "scheduled": _("scheduled"),
+    "rescheduled": _("rescheduled"),
+    "not started in time": _("not started in time"),
+    "cancelled by operator (bulk)": _("cancelled by operator (bulk)"),
+    "marked missed by operator (bulk)": _("marked missed by operator (bulk)"),
+}
+
+
+def reason_label(reason: str) -> str:
+    """A transition's reason as the reader should see it (a person's words stay as typed)."""
+    return str(SYSTEM_REASONS.get(reason, reason))
+
+
 class CallTransition(models.Model):
     """The audit trail: every change of a call's state, who made it, when and why."""
 
@@ -306,7 +322,11 @@ class CallTransition(models.Model):
         indexes = [models.Index(fields=["call", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.from_state} → {self.to_state}"
+        return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
+
+    @property
+    def reason_shown(self) -> str:
+        return reason_label(self.reason)
 
 
 class DialResult(models.TextChoices):
@@ -341,4 +361,4 @@ class DialAttempt(models.Model):
         indexes = [models.Index(fields=["call", "at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_result_display()} @ {self.at:%Y-%m-%d %H:%M} UTC"
+        return f"{self.get_result_display()} · {dates.format_datetime(self.at)}"

@@ -124,3 +124,13 @@ def duty_manager_current() -> User | None:
         .order_by("-on_duty", "id")
         .first()
     )
+
+
+def member_names_for_calls(call_ids) -> dict[int, str]:
+    """Each call's member as the agency knows them (name and reference), by call key."""
+    return {
+        pk: f"{name} ({reference})"
+        for pk, name, reference in Call.objects.filter(pk__in=list(call_ids)).values_list(
+            "pk", "member__full_name", "member__reference"
+        )
+    }

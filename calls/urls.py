@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import outcome_views, views
 
 urlpatterns = [
     path("client/", views.client_dashboard, name="client-dashboard"),
@@ -32,6 +32,16 @@ urlpatterns = [
         "interpreter/calls/<uuid:public_id>/recording/",
         views.interpreter_recording_attach,
         name="interpreter-recording-attach",
+    ),
+    path(
+        "interpreter/calls/<uuid:public_id>/attempts/",
+        outcome_views.interpreter_attempt_log,
+        name="interpreter-attempt-log",
+    ),
+    path(
+        "interpreter/calls/<uuid:public_id>/outcome/",
+        outcome_views.interpreter_outcome,
+        name="interpreter-outcome",
     ),
     path(
         "interpreter/calls/<uuid:public_id>/recording/download/",

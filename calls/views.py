@@ -27,7 +27,7 @@ from common.errors import DomainError
 from common.forms import add_domain_error
 from common.localtime import local_day_start
 
-from . import occupancy, selectors, services, workflow
+from . import occupancy, outcome_views, selectors, services, workflow
 from .forms import CancelForm, EndSessionForm, OrderForm, RecordingForm
 from .models import Call, CallKind, CallState, CallTransition, SessionStatus
 from .services import MIN_PLANNED_MINUTES
@@ -283,6 +283,7 @@ def _render_session(request, session, *, end_form=None, recording_form=None, sta
             "now": timezone.now(),
             "end_form": end_form or EndSessionForm(),
             "recording_form": recording_form or RecordingForm(),
+            **outcome_views.interpreter_context(session, request.user),
         },
         status=status,
     )

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "billing",
     "notifications",
     "scheduling",
+    "office",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,8 @@ NOTIFY_AGENT_DEADLINE_HOURS = env.int("NOTIFY_AGENT_DEADLINE_HOURS", default=48)
 NOTIFY_UNASKED_AFTER_MINUTES = env.int("NOTIFY_UNASKED_AFTER_MINUTES", default=15)
 # Session not started this long after its time: overdue, then missed.
 NOTIFY_OVERDUE_AFTER_MINUTES = env.int("NOTIFY_OVERDUE_AFTER_MINUTES", default=10)
+# The office's front page lists clients with a booking whose free credit is below this.
+OFFICE_LOW_BALANCE_CREDITS = env.int("OFFICE_LOW_BALANCE_CREDITS", default=75)
 NOTIFY_MISSED_AFTER_MINUTES = env.int("NOTIFY_MISSED_AFTER_MINUTES", default=30)
 # Delivery: tries before a message is marked failed, first back-off, and how
 # long a pending message may wait before the sweep queues it again.

@@ -177,5 +177,14 @@ def test_statement_action_on_agencies_asks_the_month_then_downloads_csv(operator
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[1][1:7] == [call.number, "Video call", "2700", "45", "112.50", "67.50"]
-    assert rows[-1][:2] == ["total", "1"]
+    assert rows[1][1:9] == [
+        call.number,
+        f"{call.member.full_name} ({call.member.reference})",
+        "Video call",
+        "Completed",
+        "2700",
+        "45",
+        "112.50",
+        "67.50",
+    ]
+    assert rows[-1][:4] == ["total", "", "", "calls: 1"]

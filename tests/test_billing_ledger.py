@@ -410,8 +410,17 @@ def test_monthly_statement_lists_calls_adjustments_and_totals(operator):
     write_statement_csv(statement, buffer)
     rows = list(csv.reader(io.StringIO(buffer.getvalue())))
     assert rows[0][0] == "date (UTC)"
-    assert [r[1] for r in rows[1:3]] == [str(c.pk) for c in calls]
-    assert rows[-1][:2] == ["total", "2"] and rows[-1][6] == "47.96"
+    assert [r[1] for r in rows[1:3]] == [c.number for c in calls]
+    assert [r[2] for r in rows[1:3]] == [
+        f"{c.member.full_name} ({c.member.reference})" for c in calls
+    ]
+    # Totals: the count under "service", never under "call"; amounts under theirs.
+    header = rows[0]
+    total = dict(zip(header, rows[-1], strict=True))
+    assert total["date (UTC)"] == "total" and total["call"] == ""
+    assert total["service"] == "calls: 2"
+    assert total["outcome"] == "member unreachable: 0"
+    assert (total["billed minutes"], total["commission"]) == ("41", "47.96")
 
 
 def test_agent_statement_command_writes_csv(operator, tmp_path):
@@ -427,9 +436,11 @@ def test_agent_statement_command_writes_csv(operator, tmp_path):
     out = io.StringIO()
     call_command("agent_statement", "--agent", str(agency.pk), "--month", "2026-10", stdout=out)
     rows = list(csv.reader(io.StringIO(out.getvalue())))
-    assert rows[1][1:7] == [
-        str(call.pk),
+    assert rows[1][1:9] == [
+        call.number,
+        f"{call.member.full_name} ({call.member.reference})",
         "Phone call without an interpreter",
+        "Completed",
         "1500",
         "25",
         "25.00",
@@ -439,7 +450,7 @@ def test_agent_statement_command_writes_csv(operator, tmp_path):
     call_command(
         "agent_statement", "--agent", str(agency.pk), "--month", "2026-10", "--output", str(target)
     )
-    assert target.read_text(encoding="utf-8").splitlines()[-1].startswith("total,1,")
+    assert target.read_text(encoding="utf-8").splitlines()[-1].startswith("total,,,calls: 1,")
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ workflow and settled through the ledger, which then balances.
 
 import io
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -27,7 +27,7 @@ from common.errors import DomainError
 from notifications.sweeps import sweep_missed
 
 from .factories import OperatorFactory
-from .flows import agent_for, book, confirm, schedule
+from .flows import agent_for, book, confirm, end, schedule, start
 
 pytestmark = pytest.mark.django_db
 
@@ -498,3 +498,80 @@ def test_the_client_is_told_before_a_late_cancel_what_it_costs(client, settings)
     assert call.outcome == Outcome.LATE_CANCEL
     assert timezone.now()  # the clock is back
     settled(call, "late_cancel", "75.00", "45.00")
+
+
+# --- the agent's statement lists every outcome ---------------------------------------
+
+
+@time_machine.travel(datetime(2026, 3, 31, 23, 0, tzinfo=UTC), tick=False)
+def test_the_statement_lists_every_call_with_its_outcome_and_counts_unreachable(client):
+    import csv as csv_module
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from billing.statements import agent_statement
+
+    from .factories import AgencyFactory, MemberFactory
+
+    agency, other_agency = AgencyFactory(), AgencyFactory()
+    ours = []
+    for outcome in ("member_unreachable", "member_unreachable", "client_no_show", "completed"):
+        call = book(kind="video", member=MemberFactory(agency=agency))
+        confirm(call)
+        # The completed call takes place now (a session starts only near its time).
+        soon = timezone.now() + timedelta(minutes=5) if outcome == "completed" else None
+        session = schedule(call, operator=OperatorFactory(), starts_at=soon)
+        if outcome == "member_unreachable":
+            try_every_number(call, session)
+            call_services.call_mark_missed(call=call, actor=session.interpreter, outcome=outcome)
+        elif outcome == "completed":
+            start(session)
+            end(session, talk_seconds=2700, no_recording_reason="recorder off")
+        else:
+            call_services.call_mark_missed(call=call, actor=session.interpreter, outcome=outcome)
+        ours.append(call)
+    theirs = book(member=MemberFactory(agency=other_agency))
+    confirm(theirs)
+    session = schedule(theirs, operator=OperatorFactory())
+    try_every_number(theirs, session)
+    call_services.call_mark_missed(
+        call=theirs, actor=session.interpreter, outcome="member_unreachable"
+    )
+
+    now = timezone.now()
+    statement = agent_statement(agency_id=agency.pk, year=now.year, month=now.month)
+    assert [r.outcome for r in statement.rows] == [
+        "member_unreachable",
+        "member_unreachable",
+        "client_no_show",
+        "completed",
+    ]
+    assert statement.member_unreachable == 2
+    assert statement.client_charges == D("75.00") + D("112.50")
+    other = agent_statement(agency_id=other_agency.pk, year=now.year, month=now.month)
+    assert other.member_unreachable == 1
+
+    agent = agent_for(ours[0])
+    agent.language = "en"
+    agent.save(update_fields=["language"])
+    client.force_login(agent)
+    month = f"?month={now:%Y-%m}"
+    page = client.get(reverse("agent-statement") + month).content.decode()
+    assert page.count("Member unreachable</td>") == 2
+    assert 'data-testid="member-unreachable">2<' in page
+    for call in ours:
+        assert call.number in page and call.member.full_name in page
+    rows = list(
+        csv_module.reader(
+            io.StringIO(client.get(reverse("agent-statement-csv") + month).content.decode())
+        )
+    )
+    assert [r[4] for r in rows[1:-1]] == [
+        "Member unreachable",
+        "Member unreachable",
+        "Client did not come",
+        "Completed",
+    ]
+    assert rows[-1][4] == "member unreachable: 2"
+    assert_ledger_ok()

@@ -214,7 +214,13 @@ def test_statement_page_and_csv(signed_in):
     csv = signed_in.get(reverse("agent-statement-csv") + "?month=2026-01")
     assert csv["Content-Type"].startswith("text/csv")
     assert "commission-2026-01.csv" in csv["Content-Disposition"]
-    assert signed_in.get(reverse("agent-statement") + "?month=2026-13").status_code == 404
+    # A bad month is refused alike on the page and in the CSV: 400, the same message.
+    for bad in ("2026-13", "2026-1", "last-month", "1999-12"):
+        page = signed_in.get(reverse("agent-statement") + f"?month={bad}")
+        csv_answer = signed_in.get(reverse("agent-statement-csv") + f"?month={bad}")
+        assert (page.status_code, csv_answer.status_code) == (400, 400), bad
+        assert "Give the month as YYYY-MM." in page.content.decode()
+        assert csv_answer.content.decode() == "Give the month as YYYY-MM."
 
 
 def test_statement_shows_a_settled_calls_commission_and_csv_has_it(signed_in, call, agent):

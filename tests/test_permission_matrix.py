@@ -74,6 +74,9 @@ GET    /api/v1/sessions/{scheduled}/                  401  404  404  404  404  2
 POST   /api/v1/sessions/{scheduled}/start/            401  404  404  404  404  200  404  404
 POST   /api/v1/sessions/{running}/end/                401  404  404  404  404  200  404  404
 POST   /api/v1/sessions/{running}/recording/          401  404  404  404  404  201  404  404
+GET    /api/v1/sessions/{scheduled}/attempts/         401  404  404  404  404  200  404  404
+POST   /api/v1/sessions/{scheduled}/attempts/         401  404  404  404  404  201  404  404
+POST   /api/v1/sessions/{scheduled}/outcome/          401  404  404  404  404  200  404  404
 # --- API: the operator's -------------------------------------------------------------------
 POST   /api/v1/office/calls/{confirmed}/schedule/     401  404  404  404  404  404  404  200
 # --- API: everyone's -----------------------------------------------------------------------
@@ -95,6 +98,7 @@ POST   /client/calls/{scheduled}/cancel/              302  302  404  404  404  4
 GET    /agent/                                        302  404  404  200  200  404  404  404
 GET    /agent/calls/{waiting}/                        302  404  404  200  404  404  404  404
 POST   /agent/calls/{waiting}/                        302  404  404  400  404  404  404  404
+POST   /agent/calls/{confirmed}/withdraw/             302  404  404  302  404  404  404  404
 GET    /agent/statement/                              302  404  404  200  200  404  404  404
 GET    /agent/statement.csv                           302  404  404  200  200  404  404  404
 GET    /agent/link/{link}/                            200  200  200  200  200  200  200  200
@@ -106,10 +110,13 @@ POST   /interpreter/calls/{scheduled}/start/          302  404  404  404  404  3
 POST   /interpreter/calls/{running}/end/              302  404  404  404  404  302  404  404
 POST   /interpreter/calls/{running}/recording/        302  404  404  404  404  302  404  404
 GET    /interpreter/calls/{done}/recording/download/  302  404  404  404  404  200  404  404
+POST   /interpreter/calls/{scheduled}/attempts/       302  404  404  404  404  302  404  404
+POST   /interpreter/calls/{scheduled}/outcome/        302  404  404  404  404  302  404  404
 # --- the admin: operators only -------------------------------------------------------------
 GET    /admin/                                        302  302  302  302  302  302  302  200
 GET    /admin/calls/call/                             302  302  302  302  302  302  302  200
 GET    /admin/calls/call/{call_pk}/change/            302  302  302  302  302  302  302  200
+GET    /admin/calls/call/{call_pk}/attempts/          302  302  302  302  302  302  302  200
 GET    /admin/accounts/user/                          302  302  302  302  302  302  302  200
 """
 
@@ -139,6 +146,12 @@ def _payload(method, path, world):
             "responsible_name": "Olena Petrenko",
             "dial": "+380671234567",
         }
+    if path.endswith("/attempts/") and method == "POST":
+        return {"number": "+380671234567", "result": "busy"}
+    if path.endswith("/outcome/"):
+        return {"outcome": "office_fault", "reason": "line down"}
+    if path.endswith("/withdraw/"):
+        return {"reason": "the member is ill"}
     if path.endswith("/decline/"):
         return {"reason": "not now"}
     if path.endswith("/cancel/"):

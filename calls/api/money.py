@@ -145,6 +145,8 @@ class StatementApi(ApiView):
             client_charge = serializers.DecimalField(**MONEY, allow_null=True)
             commission = serializers.DecimalField(**MONEY)
             note = serializers.CharField()
+            outcome = serializers.CharField(help_text="How the call ended; empty for adjustments.")
+            member = serializers.CharField()
 
             number = serializers.SerializerMethodField(help_text="The call's number (C-10427).")
 
@@ -158,6 +160,9 @@ class StatementApi(ApiView):
         year = serializers.IntegerField()
         month = serializers.IntegerField()
         calls = serializers.IntegerField()
+        member_unreachable = serializers.IntegerField(
+            help_text="Calls of the month whose member could not be reached."
+        )
         billed_minutes = serializers.IntegerField()
         client_charges = serializers.DecimalField(**MONEY)
         commission = serializers.DecimalField(**MONEY)

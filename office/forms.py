@@ -1,0 +1,91 @@
+"""Forms of the office's own pages. They collect and resolve input; services decide."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from agents.models import Member
+from calls.models import CallKind
+
+# "KHA-101 · Agency name": what the member list offers (the agency tells apart equal codes).
+MEMBER_SEPARATOR = " · "
+
+
+def find_client(text: str) -> User | None:
+    """A client by id (from the search list), email or user name (typed)."""
+    text = (text or "").strip()
+    clients = User.objects.filter(role=Role.CLIENT, is_active=True)
+    if text.isdigit():
+        return clients.filter(pk=int(text)).first()
+    return clients.filter(Q(email__iexact=text) | Q(username__iexact=text)).first()
+
+
+def members_by_code(text: str):
+    code, _sep, agency = (text or "").strip().partition(MEMBER_SEPARATOR)
+    members = Member.objects.filter(is_active=True, reference__iexact=code.strip())
+    if agency.strip():
+        members = members.filter(agency__name__iexact=agency.strip())
+    return members.select_related("agency")
+
+
+class OfficeBookingForm(forms.Form):
+    """Everything a booking needs on one screen; the client and member are typed, not picked."""
+
+    # Set by choosing from the search list (office.js); without script, the
+    # visible search box's text (an email or user name) is used instead.
+    client = forms.CharField(required=False, widget=forms.HiddenInput)
+    member = forms.CharField(label=_("Member's code"), help_text=_("For example KHA-101."))
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=CallKind.choices, widget=forms.RadioSelect, initial="video"
+    )
+    planned_minutes = forms.IntegerField(
+        label=_("Length (minutes)"), min_value=5, max_value=240, initial=30
+    )
+    languages = forms.CharField(label=_("Languages"), required=False, max_length=100)
+    preferred_times = forms.CharField(
+        label=_("Client's windows"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("When the client can talk, in the client's own time zone."),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    request_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def clean_client(self):
+        typed = self.cleaned_data["client"] or self.data.get("client_search", "")
+        client = find_client(typed)
+        if client is None:
+            raise forms.ValidationError(
+                _("No active client matches this. Choose one from the list or type their email.")
+            )
+        return client
+
+    def clean_member(self):
+        members = list(members_by_code(self.cleaned_data["member"])[:2])
+        if not members:
+            raise forms.ValidationError(_("No active member has this code."))
+        if len(members) > 1:
+            raise forms.ValidationError(
+                _("Several agencies have a member with this code: choose one from the list.")
+            )
+        return members[0]
+
+
+class TopUpForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount (credits)"), min_value=Decimal("0.01"), max_digits=11, decimal_places=2
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        help_text=_("For example: paid by bank transfer on 25 November, invoice 1043."),
+    )

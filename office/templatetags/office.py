@@ -1,0 +1,25 @@
+"""The call page's side panel (templates/admin/calls/call/change_form.html):
+the client's contact and balance, a top-up, and the agent's answer taken by phone."""
+
+from django import template
+
+from billing import selectors as billing_selectors
+from calls.models import CallState
+
+from ..forms import TopUpForm
+
+register = template.Library()
+
+
+@register.simple_tag
+def call_panel(call):
+    if call is None:
+        return None
+    client = call.client
+    return {
+        "client": client,
+        "balance": billing_selectors.client_balance(client),
+        "held_for_call": billing_selectors.call_holds([call.pk]).get(call.pk),
+        "top_up_form": TopUpForm(),
+        "awaiting_answer": call.state in (CallState.REQUESTED, CallState.AWAITING_AGENT),
+    }

@@ -1,0 +1,132 @@
+// The office's workplace in the admin (a static file: the CSP allows no inline script).
+// 1. Change lists on a phone: each cell gets its column's name (CSS shows rows as cards).
+// 2. One-screen booking: client search as you type, and the price/hold/balance preview.
+(function () {
+  "use strict";
+
+  function labelListCells() {
+    var table = document.getElementById("result_list");
+    if (!table) return;
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (heads[index]) cell.setAttribute("data-label", heads[index]);
+      });
+    });
+  }
+
+  function debounce(fn, ms) {
+    var timer;
+    return function () {
+      var args = arguments;
+      clearTimeout(timer);
+      timer = setTimeout(function () { fn.apply(null, args); }, ms);
+    };
+  }
+
+  function text(el, value) { if (el) el.textContent = value == null ? "" : value; }
+
+  function bookingForm() {
+    var form = document.getElementById("office-book-form");
+    if (!form) return;
+    var search = document.getElementById("client-search");
+    var hidden = document.getElementById("id_client");
+    var results = document.getElementById("client-results");
+    var card = document.getElementById("client-card");
+    var searchUrl = form.getAttribute("data-search-url");
+    var quoteUrl = form.getAttribute("data-quote-url");
+
+    function showClient(client) {
+      hidden.value = String(client.id);
+      search.value = client.name;
+      results.innerHTML = "";
+      card.hidden = false;
+      text(card.querySelector("[data-field=name]"), client.name);
+      text(card.querySelector("[data-field=email]"), client.email);
+      text(card.querySelector("[data-field=phone]"), client.phone || "—");
+      text(card.querySelector("[data-field=time_zone]"), client.time_zone);
+      text(card.querySelector("[data-field=balance]"), client.balance);
+      refreshQuote();
+    }
+
+    var find = debounce(function () {
+      var q = search.value.trim();
+      if (q.length < 2) { results.innerHTML = ""; return; }
+      fetch(searchUrl + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          results.innerHTML = "";
+          data.results.forEach(function (client) {
+            var li = document.createElement("li");
+            var button = document.createElement("button");
+            button.type = "button";
+            button.setAttribute("data-testid", "client-result");
+            button.textContent = client.name + " · " + client.email + (client.phone ? " · " + client.phone : "") + " · " + client.balance;
+            button.addEventListener("click", function () { showClient(client); });
+            li.appendChild(button);
+            results.appendChild(li);
+          });
+        });
+    }, 200);
+
+    search.addEventListener("input", function () {
+      // Typing again forgets the chosen client unless it is an email typed in full.
+      hidden.value = search.value.indexOf("@") > 0 ? search.value.trim() : "";
+      card.hidden = true;
+      find();
+    });
+
+    function checkedKind() {
+      var checked = form.querySelector("input[name=kind]:checked");
+      return checked ? checked.value : "";
+    }
+
+    var refreshQuote = debounce(function () {
+      var params = new URLSearchParams({
+        client: hidden.value,
+        member: form.querySelector("#id_member").value,
+        kind: checkedKind(),
+        minutes: form.querySelector("#id_planned_minutes").value
+      });
+      fetch(quoteUrl + "?" + params.toString(), { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          var box = document.getElementById("booking-preview");
+          var p = data.preview;
+          box.hidden = !p;
+          if (p) {
+            text(box.querySelector("[data-field=price]"), p.price_per_minute);
+            text(box.querySelector("[data-field=hold]"), p.hold);
+            text(box.querySelector("[data-field=balance]"), p.balance || "—");
+            text(box.querySelector("[data-field=after]"), p.after || "—");
+            var verdict = box.querySelector("[data-field=verdict]");
+            verdict.hidden = p.enough === undefined;
+            verdict.className = p.enough ? "good" : "bad";
+            text(verdict, p.enough ? verdict.getAttribute("data-ok") : verdict.getAttribute("data-short").replace("{missing}", p.missing));
+          }
+          var member = document.getElementById("member-card");
+          member.hidden = !data.member;
+          if (data.member) {
+            text(member.querySelector("[data-field=name]"), data.member.name + " · " + data.member.agency);
+            text(member.querySelector("[data-field=languages]"), data.member.languages);
+            text(member.querySelector("[data-field=time_zone]"), data.member.time_zone);
+            var languages = form.querySelector("#id_languages");
+            if (!languages.value) languages.value = data.member.languages;
+          }
+        });
+    }, 150);
+
+    form.addEventListener("input", function (event) {
+      if (event.target !== search) refreshQuote();
+    });
+    form.addEventListener("change", refreshQuote);
+    refreshQuote();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    labelListCells();
+    bookingForm();
+  });
+})();
