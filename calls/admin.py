@@ -27,11 +27,26 @@ from common.forms import add_domain_error
 from . import services, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
 from .attempts import attempt_log, dial_attempt_log
-from .models import Call, CallState, CallTransition, DialAttempt, DialResult, Session
+from .models import (
+    Call,
+    CallState,
+    CallTransition,
+    DialAttempt,
+    DialResult,
+    NotCalledAlarm,
+    Session,
+    SessionTransition,
+)
 from .selectors import calls_visible_to, duty_manager_current
 
 # What a public id (or its start, as shown in old emails) looks like in a search box.
 PUBLIC_ID_PREFIX = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{1,4}){0,4}[0-9a-f-]*$", re.IGNORECASE)
+
+KIND_SHORT = {
+    "phone_interpreted": gettext_lazy("phone + interpreter"),
+    "phone_direct": gettext_lazy("phone"),
+    "video": gettext_lazy("video"),
+}
 
 # Target state -> what the button does. Confirm and schedule have pages of their own.
 TARGET_ACTIONS = {
@@ -84,6 +99,26 @@ class DialAttemptInline(admin.TabularInline):
         return super().get_queryset(request).select_related("logged_by")
 
 
+class AlarmInline(admin.TabularInline):
+    """The agent's "we were not called", if raised."""
+
+    model = NotCalledAlarm
+    verbose_name_plural = gettext_lazy("“We were not called” alarms")
+    fields = ("raised_at", "raised_by", "via_link")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SessionTransitionInline(TransitionInline):
+    model = SessionTransition
+    fields = ("at", "from_status", "to_status", "actor", "why")
+    readonly_fields = fields
+
+
 class SessionInline(admin.TabularInline):
     model = Session
     fields = (
@@ -112,12 +147,11 @@ class SessionInline(admin.TabularInline):
 class CallAdmin(admin.ModelAdmin):
     list_display = (
         "number",
-        "client",
-        "member",
-        "agency",
-        "kind",
         "state",
         "session_start",
+        "client",
+        "member_and_agency",
+        "kind_short",
         "interpreter",
         "created_at",
     )
@@ -139,7 +173,7 @@ class CallAdmin(admin.ModelAdmin):
         "member__agency__name",
     )
     date_hierarchy = "created_at"
-    inlines = [SessionInline, DialAttemptInline, TransitionInline]
+    inlines = [SessionInline, AlarmInline, DialAttemptInline, TransitionInline]
     actions = ["cancel_selected", "mark_missed_selected"]
     list_per_page = 50
     fieldsets = (
@@ -205,6 +239,16 @@ class CallAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("agency"), ordering="member__agency__name")
     def agency(self, call):
         return call.member.agency.name
+
+    # The list keeps to what an operator scans at 1280 px: member and agency in
+    # one column, the kind in a word.
+    @admin.display(description=gettext_lazy("member"), ordering="member__reference")
+    def member_and_agency(self, call):
+        return f"{call.member.reference} · {call.member.full_name} · {call.member.agency.name}"
+
+    @admin.display(description=gettext_lazy("kind"), ordering="kind")
+    def kind_short(self, call):
+        return KIND_SHORT.get(call.kind, call.kind)
 
     @admin.display(description=gettext_lazy("session (your time)"))
     def session_start(self, call):
@@ -586,6 +630,7 @@ class SessionAdmin(admin.ModelAdmin):
     list_select_related = ("call", "interpreter")
     date_hierarchy = "starts_at"
     readonly_fields = [f.name for f in Session._meta.fields]
+    inlines = [SessionTransitionInline]
 
     @admin.display(description=gettext_lazy("call"), ordering="call_id")
     def call_number(self, session):

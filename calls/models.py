@@ -1,7 +1,7 @@
 """A call's data: the request, the agent's confirmation, sessions, recordings, audit.
 
 State changes never happen here: `calls.workflow.transition` is the only
-writer of `Call.state`.
+writer of `Call.state`, `calls.workflow.session_transition` of `Session.status`.
 """
 
 import uuid
@@ -280,6 +280,38 @@ class Recording(models.Model):
         return f"recording of {self.session}"
 
 
+class SessionTransition(models.Model):
+    """The audit trail of a session: every change of its status, who made it, when and why."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=20, choices=SessionStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=SessionStatus.choices)
+    # None means the system (a scheduled sweep), never an unknown person.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("why"), blank=True)
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("session change")
+        verbose_name_plural = _("session changes")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["session", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+    @property
+    def reason_shown(self) -> str:
+        return reason_label(self.reason)
+
+
 # Reasons the system writes itself: stored as written, shown in the reader's language.
 SYSTEM_REASONS = {
     "agent asked": _("agent asked"),
@@ -362,3 +394,27 @@ class DialAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_result_display()} · {dates.format_datetime(self.at)}"
+
+
+class NotCalledAlarm(models.Model):
+    """The agent's "we were not called": raised once per session, from its start
+    time until it is marked missed; the interpreter and the duty manager are told."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="alarms")
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="alarm")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("raised by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    via_link = models.BooleanField(_("from the emailed link"), default=False)
+    raised_at = models.DateTimeField(_("raised at"))
+
+    class Meta:
+        verbose_name = _("“we were not called” alarm")
+        verbose_name_plural = _("“we were not called” alarms")
+        ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return f"alarm on {self.call}"

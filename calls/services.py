@@ -263,7 +263,7 @@ def session_schedule(
     )
     try:
         with transaction.atomic():
-            locked = Call.objects.select_for_update().get(pk=call.pk)
+            locked = workflow.lock_call(call.pk)
             clash = interpreter_conflicts(
                 interpreter=interpreter,
                 blocked_from=blocked_from,
@@ -279,8 +279,14 @@ def session_schedule(
                     raise Conflict(
                         "session_running", _("A session that has started cannot be moved.")
                     )
-                previous.status = SessionStatus.SUPERSEDED
-                previous.save(update_fields=["status"])
+                workflow.session_transition(
+                    previous,
+                    SessionStatus.SUPERSEDED,
+                    actor=actor,
+                    reason=reason or "rescheduled",
+                    now=now,
+                    call_locked=True,
+                )
             session = Session.objects.create(
                 call=locked,
                 interpreter=interpreter,
@@ -358,34 +364,16 @@ def _live_session(call: Call) -> Session:
 def session_start(*, session: Session, actor: User, now: datetime | None = None) -> Session:
     """SPEC step 6: the interpreter starts the conversation.
 
-    Allowed from SESSION_START_LEAD_MINUTES before its time, not earlier: a
-    session started the night before would bill the night and show the client
-    a completion time still to come. The start time is the server's clock.
+    Allowed from SESSION_START_LEAD_MINUTES before its time, not earlier (the
+    workflow's session guard). The start time is the server's clock.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        # The call first (lock order: call, then session); the workflow checks
-        # the edge and the owner before anything is said about the time.
+        # The call first (the lock order: call, then session).
         workflow.transition(session.call, CallState.IN_PROGRESS, actor=actor, now=now)
-        locked = Session.objects.select_for_update().get(pk=session.pk)
-        earliest = occupancy.earliest_start(locked.starts_at)
-        if now < earliest:
-            raise Conflict(
-                "too_early",
-                _(
-                    "This session can be started from %(time)s (%(tz)s), %(lead)d minutes "
-                    "before its time."
-                )
-                % {
-                    "time": timezone.localtime(earliest).strftime("%Y-%m-%d %H:%M"),
-                    "tz": timezone.get_current_timezone_name(),
-                    "lead": int(occupancy.start_lead().total_seconds() // 60),
-                },
-            )
-        locked.status = SessionStatus.IN_PROGRESS
-        locked.started_at = now
-        locked.save(update_fields=["status", "started_at"])
-    return locked
+        return workflow.session_transition(
+            session, SessionStatus.IN_PROGRESS, actor=actor, now=now, call_locked=True
+        )
 
 
 def session_end(
@@ -405,7 +393,9 @@ def session_end(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        Call.objects.select_for_update().filter(pk=session.call_id).first()
+        # The call first, then the session (the lock order): an end racing a
+        # cancel or a reschedule waits for it, then reads what it left.
+        call = workflow.lock_call(session.call_id)
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.status != SessionStatus.IN_PROGRESS or locked.started_at is None:
             raise Conflict("session_not_running", _("The session is not running."))
@@ -413,15 +403,15 @@ def session_end(
             talk_seconds = max(0, int((now - locked.started_at).total_seconds()))
         if talk_seconds < 0:
             raise DomainError("bad_talk_time", _("Talk time can't be negative."))
-        locked.status = SessionStatus.ENDED
-        locked.ended_at = now
-        locked.talk_seconds = int(talk_seconds)
+        changes = {"talk_seconds": int(talk_seconds)}
         if no_recording_reason.strip():
-            locked.no_recording_reason = no_recording_reason.strip()
-        locked.save(update_fields=["status", "ended_at", "talk_seconds", "no_recording_reason"])
+            changes["no_recording_reason"] = no_recording_reason.strip()
+        locked = workflow.session_transition(
+            locked, SessionStatus.ENDED, actor=actor, now=now, call_locked=True, **changes
+        )
         _release_from_actual_end(locked)
         workflow.transition(
-            locked.call,
+            call,
             CallState.COMPLETED,
             actor=actor,
             reason=no_recording_reason.strip(),
@@ -472,6 +462,7 @@ def recording_attach(*, session: Session, file, actor: User) -> Recording:
     if getattr(file, "size", 0) > MAX_RECORDING_BYTES:
         raise DomainError("recording_too_big", _("The file is too large."), field="file")
     with transaction.atomic():
+        workflow.lock_call(session.call_id)  # the lock order: call, then session
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.status not in (SessionStatus.IN_PROGRESS, SessionStatus.ENDED):
             raise Conflict(
@@ -484,17 +475,11 @@ def recording_attach(*, session: Session, file, actor: User) -> Recording:
 
 def session_mark_overdue(*, session: Session, now: datetime | None = None) -> bool:
     """Flag a session not started 10 minutes after its time. True if it changed now."""
-    now = now or timezone.now()
-    changed = Session.objects.filter(pk=session.pk, status=SessionStatus.PLANNED).update(
-        status=SessionStatus.OVERDUE, overdue_at=now
-    )
-    if changed:
-        transaction.on_commit(
-            lambda: session_changed.send(
-                sender=Session, session_id=session.pk, call_id=session.call_id, change="overdue"
-            )
-        )
-    return bool(changed)
+    try:
+        workflow.session_transition(session, SessionStatus.OVERDUE, actor=None, now=now)
+    except DomainError:
+        return False  # started, missed or moved meanwhile
+    return True
 
 
 def call_mark_missed(

@@ -8,3 +8,5 @@ from django.dispatch import Signal
 call_state_changed = Signal()
 # kwargs: session_id, call_id, change ("scheduled" | "rescheduled" | "overdue")
 session_changed = Signal()
+# kwargs: alarm_id, call_id, session_id (the agent's "we were not called", once per session)
+not_called_alarm_raised = Signal()

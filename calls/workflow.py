@@ -1,4 +1,4 @@
-"""The states of a call and the one guarded function that changes them.
+"""The states of a call and of its sessions, and the guarded functions that change them.
 
 SPEC "States of a call": requested → awaiting agent → (declined | confirmed)
 → scheduled → in progress → completed; cancelled and missed from the states
@@ -7,6 +7,16 @@ through `transition`; it locks the call row, checks the edge, the actor's role
 and ownership and the guard of the target state, writes the audit row, and
 announces the change after commit. An illegal request raises DomainError and
 writes nothing.
+
+A session (the scheduled conversation) has its own states, `SESSION_EDGES`,
+changed only by `session_transition`, which checks the edge and the role and
+writes its own audit row (`SessionTransition`).
+
+Lock order. Every write that locks more than one row locks them in this order:
+the call, then its session, then the ledger accounts (by id, in billing). Two
+requests on the same call (start and cancel, end and reschedule) therefore
+queue on the call's row; the second one reads the state the first one left
+and gets a readable refusal (409), never a deadlock (a 500).
 """
 
 from __future__ import annotations
@@ -21,13 +31,24 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from billing import services as billing_services
 from billing.models import Outcome
+from common import dates
 from common.errors import Conflict, DomainError, NotFound
 
+from . import occupancy
 from .attempts import unreachable_proven
-from .models import DEAD_SESSION_STATUSES, Call, CallState, CallTransition, SessionStatus
-from .signals import call_state_changed
+from .models import (
+    DEAD_SESSION_STATUSES,
+    Call,
+    CallState,
+    CallTransition,
+    Session,
+    SessionStatus,
+    SessionTransition,
+)
+from .signals import call_state_changed, session_changed
 
 S = CallState
+SS = SessionStatus
 O = Outcome  # noqa: E741
 SYSTEM = "system"
 OPERATOR = Role.OPERATOR
@@ -54,6 +75,30 @@ EDGES: dict[tuple[str, str], frozenset[str]] = {
 }
 
 TERMINAL_STATES = frozenset({S.DECLINED, S.COMPLETED, S.CANCELLED, S.MISSED})
+
+# A session's (from, to) -> who may take that edge. Apart from "overdue" (the
+# sweep's alarm) a session changes with its call: started and ended with it,
+# missed and cancelled with it, superseded when the call is rescheduled.
+SESSION_EDGES: dict[tuple[str, str], frozenset[str]] = {
+    (SS.PLANNED, SS.OVERDUE): frozenset({SYSTEM}),
+    (SS.PLANNED, SS.IN_PROGRESS): frozenset({Role.INTERPRETER, OPERATOR}),
+    (SS.OVERDUE, SS.IN_PROGRESS): frozenset({Role.INTERPRETER, OPERATOR}),
+    (SS.IN_PROGRESS, SS.ENDED): frozenset({Role.INTERPRETER, OPERATOR}),
+    (SS.PLANNED, SS.MISSED): frozenset({SYSTEM, OPERATOR, Role.INTERPRETER}),
+    (SS.OVERDUE, SS.MISSED): frozenset({SYSTEM, OPERATOR, Role.INTERPRETER}),
+    (SS.IN_PROGRESS, SS.MISSED): frozenset({OPERATOR, Role.INTERPRETER}),
+    (SS.PLANNED, SS.SUPERSEDED): frozenset({OPERATOR}),
+    (SS.OVERDUE, SS.SUPERSEDED): frozenset({OPERATOR}),
+    (SS.PLANNED, SS.CANCELLED): frozenset({Role.CLIENT, Role.AGENT, OPERATOR}),
+    (SS.OVERDUE, SS.CANCELLED): frozenset({Role.CLIENT, Role.AGENT, OPERATOR}),
+}
+
+# The moment a session entered these states is kept on the session itself.
+SESSION_STAMPS = {
+    SS.OVERDUE: "overdue_at",
+    SS.IN_PROGRESS: "started_at",
+    SS.ENDED: "ended_at",
+}
 
 # SPEC "outcomes": which outcome may end a call in which state, and who may
 # choose it. "" is "no outcome": a call cancelled in good time.
@@ -213,11 +258,9 @@ def _check_ownership(call: Call, actor, role: str) -> None:
     elif role == Role.AGENT:
         owned = call.member.agency_id == actor.agency_id
     elif role == Role.INTERPRETER:
-        owned = (
-            call.sessions.filter(interpreter=actor)
-            .exclude(status__in=DEAD_SESSION_STATUSES)
-            .exists()
-        )
+        # A cancelled call stays the interpreter's (pressing Start on it is a
+        # readable 409); a session handed to someone else by a reschedule does not.
+        owned = call.sessions.filter(interpreter=actor).exclude(status=SS.SUPERSEDED).exists()
     if not owned:
         raise NotFound("not_found", _("No such call."))
 
@@ -278,7 +321,7 @@ def transition(
     reason = (reason or "").strip()
     role = actor_role(actor)
     with transaction.atomic():
-        locked = Call.objects.select_for_update().select_related("member").get(pk=call.pk)
+        locked = lock_call(call.pk)
         _check_ownership(locked, actor, role)
         from_state = locked.state
         _check_edge(from_state, to_state, role)
@@ -320,12 +363,19 @@ def transition(
 
 
 def _run_entry_effects(call: Call, from_state: str, to_state: str, *, actor, now) -> None:
-    """What entering a state does besides the state itself (in the same transaction)."""
+    """What entering a state does besides the state itself (in the same transaction).
+
+    The session first, then billing: the lock order is call, session, accounts.
+    """
+    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    if session is not None and to_state in (S.MISSED, S.CANCELLED):
+        # A missed call's session is missed; a cancelled call frees its interpreter's time.
+        target = SS.MISSED if to_state == S.MISSED else SS.CANCELLED
+        session = session_transition(session, target, actor=actor, now=now, call_locked=True)
     # SPEC "Billing" and "Who pays": a call with an outcome is settled by the
     # who-pays policy (completed: its talk time); one without (declined,
     # cancelled in good time) costs nothing and its hold is released. Billing
     # knows the call by its key.
-    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
     if to_state in OUTCOMES and call.outcome:
         billing_services.call_settle(
             call_id=call.pk,
@@ -337,11 +387,96 @@ def _run_entry_effects(call: Call, from_state: str, to_state: str, *, actor, now
         )
     elif to_state in (S.DECLINED, S.CANCELLED, S.MISSED):
         billing_services.call_release(call_id=call.pk, actor=actor, now=now)
-    if to_state == S.MISSED and session is not None:
-        session.status = SessionStatus.MISSED
-        session.save(update_fields=["status"])
-    if to_state == S.CANCELLED:
-        # A cancelled call frees its interpreter's time.
-        call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).update(
-            status=SessionStatus.CANCELLED
+
+
+def lock_call(call_id: int) -> Call:
+    """Lock the call's row (the first lock of every write on a call; see the module doc)."""
+    return Call.objects.select_for_update(of=("self",)).select_related("member").get(pk=call_id)
+
+
+def _check_session_edge(from_status: str, to_status: str, role: str) -> None:
+    edge = (from_status, to_status)
+    if edge not in SESSION_EDGES:
+        raise Conflict(
+            "illegal_session_transition",
+            _("A session that is “%(from)s” cannot become “%(to)s”.")
+            % {"from": SS(from_status).label, "to": SS(to_status).label},
         )
+    if role not in SESSION_EDGES[edge]:
+        raise DomainError(
+            "not_allowed",
+            _("You may not move a “%(from)s” session to “%(to)s”.")
+            % {"from": SS(from_status).label, "to": SS(to_status).label},
+        )
+
+
+def _check_session_guard(session: Session, to_status: str, now: datetime) -> None:
+    """Conditions a session's target status needs beyond the edge itself."""
+    if to_status == SS.IN_PROGRESS:
+        # A session holds only its real time: started at most the lead before
+        # its time (started the night before, it would bill the night).
+        earliest = occupancy.earliest_start(session.starts_at)
+        if now < earliest:
+            raise Conflict(
+                "too_early",
+                _("This session can be started from %(time)s, %(lead)d minutes before its time.")
+                % {
+                    "time": dates.format_datetime(earliest, now=now),
+                    "lead": int(occupancy.start_lead().total_seconds() // 60),
+                },
+            )
+
+
+def session_transition(
+    session: Session,
+    to_status: str,
+    *,
+    actor,
+    reason: str = "",
+    now: datetime | None = None,
+    call_locked: bool = False,
+    **changes,
+) -> Session:
+    """Move `session` to `to_status` or raise DomainError, changing nothing.
+
+    The only writer of Session.status. Locks the call, then the session (the
+    lock order), checks the edge and the actor's role, stamps the time of the
+    new state (`SESSION_STAMPS`), saves `changes` (other fields of the session
+    that change with it, e.g. talk time), and writes the audit row. Runs in the
+    caller's transaction if there is one. `call_locked`: the caller holds the
+    call's lock already (the call's own transition).
+    """
+    now = now or timezone.now()
+    role = actor_role(actor)
+    with transaction.atomic():
+        if not call_locked:
+            lock_call(session.call_id)
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        from_status = locked.status
+        _check_session_edge(from_status, to_status, role)
+        _check_session_guard(locked, to_status, now)
+        locked.status = to_status
+        fields = {"status", *changes}
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        stamp = SESSION_STAMPS.get(to_status)
+        if stamp and stamp not in changes:
+            setattr(locked, stamp, now)
+            fields.add(stamp)
+        locked.save(update_fields=sorted(fields))
+        SessionTransition.objects.create(
+            session=locked,
+            from_status=from_status,
+            to_status=to_status,
+            actor=actor,
+            reason=(reason or "").strip(),
+            at=now,
+        )
+        if to_status == SS.OVERDUE:
+            transaction.on_commit(
+                lambda: session_changed.send(
+                    sender=Session, session_id=locked.pk, call_id=locked.call_id, change="overdue"
+                )
+            )
+    session.status = locked.status
+    return locked

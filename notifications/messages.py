@@ -1,8 +1,10 @@
 """Who is told what, for each event of SPEC "Reminders and escalations".
 
-Each function records its messages through `services.notify` (unique keys,
-so calling one twice sends nothing twice); those the sweeps call in bulk take
-`into` to hand the rows back for one insert per batch. The texts are the
+Each function records its messages with unique keys, so calling one twice
+sends nothing twice. Messages about one event are written at once through
+`services.notify`; those the sweeps find by the thousand (reminders, asking
+and chasing agents, escalations) and the agent's request are recorded in bulk
+(`bulk.py`) and written by `text_write` when they leave. The texts are the
 templates in templates/notifications/, one per message and audience.
 """
 
@@ -15,13 +17,21 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agents.links import agent_link_url
+from accounts.models import Role
+from agents.links import agent_alarm_url, agent_link_url
 from calls.models import Call, Session, SessionStatus
 from calls.selectors import duty_manager_current
 
-from . import selectors
-from .models import OperatorTaskKind
-from .services import notify, operator_task_open, outbox_record
+from . import bulk, selectors
+from .models import Notification, OperatorTask, OperatorTaskKind
+from .services import (
+    notification_enqueue,
+    notify,
+    operator_task_open,
+    operator_tasks_open,
+    outbox_record,
+    render_message,
+)
 
 
 def session_context(session: Session, *, duty_manager=None) -> dict:
@@ -52,9 +62,27 @@ def call_context(call: Call) -> dict:
     }
 
 
-def _tell(*, kind, audiences, context, call, session=None, now=None, into=None) -> list[int]:
+def text_write(row: Notification, *, now: datetime) -> tuple[str, str]:
+    """Subject and text of a message recorded in bulk (it names its template),
+    written as it leaves: the same templates and facts as a message written at
+    once, in the recipient's language and zone, as things stand now."""
+    if row.session_id is not None:
+        session = selectors.sessions_with_facts(Session.objects.filter(pk=row.session_id)).get()
+        context = session_context(session, duty_manager=duty_manager_current())
+    else:
+        call = selectors.calls_with_facts(Call.objects.filter(pk=row.call_id)).get()
+        context = call_context(call)
+    if row.kind.startswith("reminder"):
+        minutes = int(row.kind.removeprefix("reminder"))
+        context.update(minutes_before=minutes, hours_before=minutes // 60)
+    if row.kind in ("agent_request", "agent_chase"):
+        context["link"] = agent_link_url(call=context["call"], agent=row.recipient)
+    return render_message(template=row.template, recipient=row.recipient, context=context, now=now)
+
+
+def _tell(*, kind, audiences, context, call, session=None, now=None) -> list[int]:
     """One message `kind` to each audience, given as (template, recipients)
-    pairs; recorded with one insert (or handed back through `into`)."""
+    pairs; recorded with one insert."""
     rows: list = []
     for template, recipients in audiences:
         notify(
@@ -67,76 +95,89 @@ def _tell(*, kind, audiences, context, call, session=None, now=None, into=None) 
             now=now,
             into=rows,
         )
-    if into is not None:
-        into.extend(rows)
-        return []
     return outbox_record(rows)
 
 
 # --- The agent is asked, chased, and escalated -------------------------------
 
 
-def agent_request_send(*, call: Call, now: datetime | None = None, into=None) -> list[int]:
+def agent_request_send(*, call: Call, now: datetime | None = None) -> list[int]:
     """SPEC step 2: each agent of the member's agency gets a signed link to answer."""
-    return _ask_agents(kind="agent_request", call=call, now=now, into=into)
+    return agents_ask(kind="agent_request", call_ids=[call.pk], now=now)
 
 
-def agent_chase_send(*, call: Call, now: datetime | None = None, into=None) -> list[int]:
-    """The request is still unanswered: remind the agents, with the link again."""
-    return _ask_agents(kind="agent_chase", call=call, now=now, into=into)
+def agents_ask(*, kind: str, call_ids: list[int], now: datetime | None = None) -> list[int]:
+    """Ask ("agent_request") or chase ("agent_chase") the agents of these calls,
+    each with a personal link: recorded in bulk, written when they leave."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = bulk.record_for_calls(
+            kind=kind, call_ids=call_ids, audiences=[(kind, "agents")], now=now
+        )
+        notification_enqueue(ids)
+    return ids
 
 
-def _ask_agents(*, kind: str, call: Call, now, into) -> list[int]:
-    context = call_context(call)
-    return notify(
-        kind=kind,
-        template=kind,
-        recipients=selectors.agents_for_call(call),
-        context=lambda agent: {**context, "link": agent_link_url(call=call, agent=agent)},
-        call=call,
-        now=now,
-        into=into,
-    )
-
-
-def agent_no_answer_escalate(*, call: Call, now: datetime | None = None) -> None:
-    """Past the deadline: an operator task, and every operator is told."""
+def agents_no_answer_escalate(*, calls: list[Call], now: datetime | None = None) -> list[int]:
+    """Past the deadline: an operator task for each call, and every operator is told."""
+    now = now or timezone.now()
     with transaction.atomic():
         with translation.override(settings.LANGUAGE_CODE):
-            summary = _(
-                "The agency %(agency)s has not answered the request for call %(call)s. "
-                "Phone the agency, then record the answer or cancel the request."
-            ) % {"agency": call.member.agency, "call": call.number}
-        _agency_task_open(call=call, summary=summary, now=now)
-        notify(
+            operator_tasks_open(
+                [
+                    _agency_task(
+                        call,
+                        _(
+                            "The agency %(agency)s has not answered the request for call "
+                            "%(call)s. Phone the agency, then record the answer or cancel "
+                            "the request."
+                        )
+                        % {"agency": call.member.agency, "call": call.number},
+                        now=now,
+                    )
+                    for call in calls
+                ]
+            )
+        ids = bulk.record_for_calls(
             kind="agent_escalated",
-            template="agent_escalated_operator",
-            recipients=selectors.operators_active(),
-            context=call_context(call),
-            call=call,
+            call_ids=[call.pk for call in calls],
+            audiences=[("agent_escalated_operator", "operators")],
             now=now,
+        )
+        notification_enqueue(ids)
+    return ids
+
+
+def agencies_without_agent_escalate(*, calls: list[Call], now: datetime | None = None) -> None:
+    """Requests nobody could be asked about (the agency has no agent login)."""
+    now = now or timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        operator_tasks_open(
+            [
+                _agency_task(
+                    call,
+                    _(
+                        "Nobody at the agency %(agency)s can be asked about call %(call)s: it "
+                        "has no active agent. Add one (People), then press “Ask the agent”, or "
+                        "phone the agency."
+                    )
+                    % {"agency": call.member.agency, "call": call.number},
+                    now=now,
+                )
+                for call in calls
+            ]
         )
 
 
-def agency_without_agent_escalate(*, call: Call, now: datetime | None = None) -> None:
-    """A request nobody could be asked about (the agency has no agent login)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        summary = _(
-            "Nobody at the agency %(agency)s can be asked about call %(call)s: it has no "
-            "active agent. Add one (People), then press “Ask the agent”, or phone the agency."
-        ) % {"agency": call.member.agency, "call": call.number}
-    _agency_task_open(call=call, summary=summary, now=now)
-
-
-def _agency_task_open(*, call: Call, summary: str, now: datetime | None) -> None:
+def _agency_task(call: Call, summary: str, *, now: datetime) -> OperatorTask:
     """One "phone the agency" task per call, whichever way the request stalled:
     the shared key keeps an unasked request that later goes unanswered to one task."""
-    operator_task_open(
+    return OperatorTask(
         kind=OperatorTaskKind.AGENT_NO_ANSWER,
         key=f"agent_no_answer:c{call.pk}",
         summary=summary,
         call=call,
-        now=now,
+        created_at=now,
     )
 
 
@@ -212,29 +253,28 @@ def call_cancelled_notify(*, call: Call, now: datetime | None = None) -> list[in
 # --- Before and around the session ----------------------------------------------
 
 
-def session_reminder_send(
-    *, session: Session, minutes: int, duty_manager=None, now: datetime | None = None, into=None
+REMINDER_AUDIENCES = [
+    ("reminder_client", "client"),
+    ("reminder_agent", "agents"),
+    ("reminder_interpreter", "interpreter"),
+]
+
+
+def session_reminders_send(
+    *, minutes: int, session_ids: list[int], now: datetime | None = None
 ) -> list[int]:
-    """The reminder `minutes` before the session to client, agent and interpreter."""
-    context = {
-        **session_context(session, duty_manager=duty_manager),
-        "minutes_before": minutes,
-        "hours_before": minutes // 60,
-    }
-    call = session.call
-    return _tell(
-        kind=f"reminder{minutes}",
-        audiences=[
-            ("reminder_client", [call.client]),
-            ("reminder_agent", selectors.agents_for_call(call)),
-            ("reminder_interpreter", [session.interpreter]),
-        ],
-        context=context,
-        call=call,
-        session=session,
-        now=now,
-        into=into,
-    )
+    """The reminder `minutes` before each of these sessions to client, agent and
+    interpreter: recorded in bulk, written when they leave."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = bulk.record_for_sessions(
+            kind=f"reminder{minutes}",
+            session_ids=session_ids,
+            audiences=REMINDER_AUDIENCES,
+            now=now,
+        )
+        notification_enqueue(ids)
+    return ids
 
 
 def session_overdue_notify(
@@ -242,8 +282,15 @@ def session_overdue_notify(
 ) -> list[int]:
     """Not started in time: the agent (told whom to call), interpreter and duty manager."""
     duty_manager = duty_manager or duty_manager_current()
-    context = session_context(session, duty_manager=duty_manager)
+    shared = session_context(session, duty_manager=duty_manager)
     call = session.call
+
+    def context(recipient):
+        # Agents get a link that raises "we were not called" without signing in.
+        if recipient.role == Role.AGENT:
+            return {**shared, "alarm_url": agent_alarm_url(call=call, agent=recipient)}
+        return shared
+
     return _tell(
         kind="overdue",
         audiences=[
@@ -288,3 +335,32 @@ def call_missed_notify(*, call: Call, session: Session | None, now=None) -> list
             session=session,
             now=now,
         )
+
+
+# --- The agent's "we were not called" -------------------------------------------
+
+
+def not_called_alarm_notify(*, alarm, now: datetime | None = None) -> list[int]:
+    """The agent pressed "we were not called": the interpreter and the duty manager
+    hear at once (every channel configured: email now, SMS when there is one).
+    Keyed by the session, so a second press or a re-run sends nothing more."""
+    session = selectors.sessions_with_facts(Session.objects.filter(pk=alarm.session_id)).first()
+    if session is None:
+        return []
+    duty_manager = duty_manager_current()
+    context = {
+        **session_context(session, duty_manager=duty_manager),
+        "alarm": alarm,
+        "agent": alarm.raised_by,
+    }
+    return _tell(
+        kind="not_called",
+        audiences=[
+            ("not_called_interpreter", [session.interpreter]),
+            ("not_called_duty_manager", [duty_manager]),
+        ],
+        context=context,
+        call=session.call,
+        session=session,
+        now=now,
+    )

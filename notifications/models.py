@@ -43,6 +43,9 @@ class Notification(models.Model):
     language = models.CharField(_("language"), max_length=8)
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("text"))
+    # Rows the sweeps record in bulk (notifications/bulk.py) name their template
+    # and get their subject and text when they leave, written from it then.
+    template = models.CharField(_("template"), max_length=60, blank=True)
     call = models.ForeignKey(
         "calls.Call",
         verbose_name=_("call"),

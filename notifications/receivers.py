@@ -13,8 +13,8 @@ import logging
 
 from django.dispatch import receiver
 
-from calls.models import Call, CallState, Session, SessionStatus
-from calls.signals import call_state_changed, session_changed
+from calls.models import Call, CallState, NotCalledAlarm, Session, SessionStatus
+from calls.signals import call_state_changed, not_called_alarm_raised, session_changed
 
 from . import messages, selectors
 from .models import OperatorTaskKind
@@ -89,3 +89,11 @@ def on_session_changed(sender, session_id, change, **kwargs):
             messages.session_unassigned_notify(previous=previous)
     elif change == "overdue":
         messages.session_overdue_notify(session=session)
+
+
+@receiver(not_called_alarm_raised, dispatch_uid="notifications.on_not_called_alarm")
+@_never_raise
+def on_not_called_alarm(sender, alarm_id, **kwargs):
+    alarm = NotCalledAlarm.objects.select_related("raised_by").filter(pk=alarm_id).first()
+    if alarm is not None:
+        messages.not_called_alarm_notify(alarm=alarm)

@@ -228,6 +228,18 @@ def _is_stale(row: Notification) -> bool:
     return status not in LIVE_FOR[kind]
 
 
+# Written at delivery for rows recorded in bulk; kept, so what was sent is what is shown.
+TEXT_FIELDS = ("subject", "body")
+
+
+def _text_write(row: Notification, *, now: datetime) -> None:
+    """Write the subject and text of a row recorded in bulk from its template.
+    A failure here counts as a failed try, like a mail server that refuses."""
+    from .messages import text_write  # messages builds on this module
+
+    row.subject, row.body = text_write(row, now=now)
+
+
 def notification_deliver(*, notification_id: int, now: datetime | None = None) -> Delivery:
     """Send one outbox row, at most once, whatever the broker does."""
     now = now or timezone.now()
@@ -251,23 +263,25 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
             return Delivery("stale")
         row.attempts += 1
         try:
+            if row.template and not row.body:
+                _text_write(row, now=now)
             channel_send(row)
         except Exception as exc:  # noqa: BLE001 - any failure of the outside world
             row.last_error = f"{type(exc).__name__}: {exc}"[:1000]
             if row.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
                 row.status = NotificationStatus.FAILED
-                row.save(update_fields=["attempts", "last_error", "status"])
+                row.save(update_fields=["attempts", "last_error", "status", *TEXT_FIELDS])
                 _delivery_failed_task_open(row, now=now)
                 logger.warning("notification %s failed after %s tries", row.pk, row.attempts)
                 return Delivery("failed")
             delay = retry_delay(row.attempts)
             row.next_attempt_at = now + timedelta(seconds=delay)
-            row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            row.save(update_fields=["attempts", "last_error", "next_attempt_at", *TEXT_FIELDS])
             logger.info("notification %s: try %s failed, next in %ss", row.pk, row.attempts, delay)
             return Delivery("retry", retry_in=delay)
         row.status = NotificationStatus.SENT
         row.sent_at = now
-        row.save(update_fields=["attempts", "status", "sent_at"])
+        row.save(update_fields=["attempts", "status", "sent_at", *TEXT_FIELDS])
     logger.info("notification %s sent", notification_id)
     return Delivery("sent")
 
@@ -296,7 +310,7 @@ def operator_task_open(
 ) -> OperatorTask:
     """Open an operator task once per key; a second call returns the first task."""
     now = now or timezone.now()
-    OperatorTask.objects.bulk_create(
+    operator_tasks_open(
         [
             OperatorTask(
                 key=key,
@@ -307,10 +321,15 @@ def operator_task_open(
                 notification=notification,
                 created_at=now,
             )
-        ],
-        ignore_conflicts=True,
+        ]
     )
     return OperatorTask.objects.get(key=key)
+
+
+def operator_tasks_open(tasks: list[OperatorTask]) -> None:
+    """Open these tasks with one insert, each once per key (an open or closed
+    task with the same key is left as it is)."""
+    OperatorTask.objects.bulk_create(tasks, ignore_conflicts=True)
 
 
 def operator_task_close(

@@ -32,7 +32,7 @@ from common.errors import DomainError
 
 from . import messages, selectors
 from .models import Notification, NotificationStatus, OperatorTask, OperatorTaskKind
-from .services import notification_enqueue, outbox_record
+from .services import notification_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -55,23 +55,21 @@ def _batches(qs: QuerySet, order: str, batch: int) -> Iterator[list]:
             return
 
 
-def _record_in_bulk(rows, write: Callable) -> int:
-    """Write out every row's messages (no database writes), then record the
-    whole batch with one insert. A row whose messages can't be written is
-    logged and skipped; the next sweep tries it again."""
-    drafts: list[Notification] = []
-    done = 0
-    for row in rows:
-        mine: list[Notification] = []
-        try:
-            write(row, mine)
-        except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
-            logger.exception("sweep could not write messages for %s %s", type(row).__name__, row.pk)
-            continue
-        drafts += mine
-        done += 1
-    outbox_record(drafts)
-    return done
+def _record_batch(rows, record: Callable) -> int:
+    """Record the messages of a batch of rows with set-based statements
+    (`record` takes the rows). A batch that fails is logged and left for the
+    next sweep; it never stops this one."""
+    try:
+        record(rows)
+    except Exception:  # noqa: BLE001 - one bad batch must not stop the sweep
+        logger.exception(
+            "sweep could not record messages for %s %s..%s",
+            type(rows[0]).__name__,
+            rows[0].pk,
+            rows[-1].pk,
+        )
+        return 0
+    return len(rows)
 
 
 def _each_in_transaction(rows, handle: Callable) -> int:
@@ -96,20 +94,21 @@ def sweep_reminders(*, now: datetime | None = None, batch: int | None = None) ->
     only the 1 h reminder (the 24 h one would say the same thing). A
     rescheduled session is a new session, so it gets fresh reminders; the old
     one is superseded and a cancelled one is not planned, so neither gets any.
+    Each batch of sessions is recorded with one statement per audience (the
+    text is written when each message leaves).
     """
     now = now or timezone.now()
     batch = batch or settings.NOTIFY_SWEEP_BATCH
-    duty_manager = duty_manager_current()
-    sent = 0
+    done = 0
     for minutes, due in reminders_due(now=now):
-        for rows in _batches(selectors.sessions_with_facts(due), "starts_at", batch):
-            sent += _record_in_bulk(
+        for rows in _batches(due.only("pk", "starts_at"), "starts_at", batch):
+            done += _record_batch(
                 rows,
-                lambda s, into, minutes=minutes: messages.session_reminder_send(
-                    session=s, minutes=minutes, duty_manager=duty_manager, now=now, into=into
+                lambda rows, minutes=minutes: messages.session_reminders_send(
+                    minutes=minutes, session_ids=[s.pk for s in rows], now=now
                 ),
             )
-    return sent
+    return done
 
 
 def reminders_due(*, now: datetime) -> list[tuple[int, QuerySet[Session]]]:
@@ -183,7 +182,8 @@ def sweep_overdue(*, now: datetime | None = None, batch: int | None = None) -> i
 
 def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> int:
     """Requests waiting for the agent: make sure the agent was asked (the signal
-    may have been lost), chase after N hours, escalate after the deadline."""
+    may have been lost), chase after N hours, escalate after the deadline.
+    Each step handles a batch of calls with a few set-based statements."""
     now = now or timezone.now()
     batch = batch or settings.NOTIFY_SWEEP_BATCH
     awaiting = Call.objects.filter(state=CallState.AWAITING_AGENT)
@@ -193,17 +193,14 @@ def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> in
     def without(kind):
         return ~Exists(Notification.objects.filter(call=OuterRef("pk"), kind=kind))
 
-    def bulk(send):
-        return lambda rows: _record_in_bulk(rows, lambda c, into: send(call=c, now=now, into=into))
-
-    def one_by_one(rows):
-        return _each_in_transaction(
-            rows, lambda c: messages.agent_no_answer_escalate(call=c, now=now)
-        )
-
     def no_task():
         return ~Exists(
             OperatorTask.objects.filter(call=OuterRef("pk"), kind=OperatorTaskKind.AGENT_NO_ANSWER)
+        )
+
+    def ask(kind):
+        return lambda calls: messages.agents_ask(
+            kind=kind, call_ids=[call.pk for call in calls], now=now
         )
 
     unasked = Call.objects.filter(
@@ -211,28 +208,35 @@ def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> in
         state=CallState.REQUESTED,
         state_changed_at__lte=now - timedelta(minutes=settings.NOTIFY_UNASKED_AFTER_MINUTES),
     )
+    # The escalations name the agency and the call in the operators' task.
+    with_agency = ["pk", "state_changed_at", "member__agency__name"]
     steps = [
         # Nobody at the agency to ask: an operator must step in.
         (
-            unasked,
-            lambda rows: _each_in_transaction(
-                rows, lambda c: messages.agency_without_agent_escalate(call=c, now=now)
+            unasked.select_related("member__agency").only(*with_agency),
+            lambda calls: messages.agencies_without_agent_escalate(calls=calls, now=now),
+        ),
+        (
+            awaiting.filter(without("agent_request")).only("pk", "state_changed_at"),
+            ask("agent_request"),
+        ),
+        (
+            awaiting.filter(without("agent_chase"), state_changed_at__lte=chase_at).only(
+                "pk", "state_changed_at"
             ),
-        ),
-        (awaiting.filter(without("agent_request")), bulk(messages.agent_request_send)),
-        (
-            awaiting.filter(without("agent_chase"), state_changed_at__lte=chase_at),
-            bulk(messages.agent_chase_send),
+            ask("agent_chase"),
         ),
         (
-            awaiting.filter(no_task(), state_changed_at__lte=deadline),
-            one_by_one,
+            awaiting.filter(no_task(), state_changed_at__lte=deadline)
+            .select_related("member__agency")
+            .only(*with_agency),
+            lambda calls: messages.agents_no_answer_escalate(calls=calls, now=now),
         ),
     ]
     done = 0
-    for qs, handle in steps:
-        for rows in _batches(selectors.calls_with_facts(qs), "state_changed_at", batch):
-            done += handle(rows)
+    for qs, record in steps:
+        for rows in _batches(qs, "state_changed_at", batch):
+            done += _record_batch(rows, record)
     return done
 
 
@@ -267,13 +271,18 @@ def requeue_stuck(*, now: datetime | None = None, batch: int | None = None) -> i
             return total
 
 
+# What beat runs each minute, in this order: missed before overdue, so a
+# session found long after its time goes straight to missed without an
+# overdue alarm.
+DUE_SWEEPS = (
+    ("missed", sweep_missed),
+    ("overdue", sweep_overdue),
+    ("reminders", sweep_reminders),
+    ("agents", sweep_agents),
+)
+
+
 def sweep_due(*, now: datetime | None = None, batch: int | None = None) -> dict[str, int]:
-    """Everything the beat runs each minute. Missed before overdue, so a session
-    found long after its time goes straight to missed without an overdue alarm."""
+    """Everything the beat runs each minute (DUE_SWEEPS), at one `now`."""
     now = now or timezone.now()
-    return {
-        "missed": sweep_missed(now=now, batch=batch),
-        "overdue": sweep_overdue(now=now, batch=batch),
-        "reminders": sweep_reminders(now=now, batch=batch),
-        "agents": sweep_agents(now=now, batch=batch),
-    }
+    return {name: sweep(now=now, batch=batch) for name, sweep in DUE_SWEEPS}

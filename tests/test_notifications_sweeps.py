@@ -78,8 +78,17 @@ def kinds_for(session):
     )
 
 
+def delivered(session, kind, role):
+    """The message as it left: reminders are recorded in bulk and their text is
+    written when they are delivered (here at the time they were recorded)."""
+    row = Notification.objects.get(session=session, kind=kind, recipient__role=role)
+    services.notification_deliver(notification_id=row.pk, now=row.next_attempt_at)
+    row.refresh_from_db()
+    return row
+
+
 def body_for(session, kind, role):
-    return Notification.objects.get(session=session, kind=kind, recipient__role=role).body
+    return delivered(session, kind, role).body
 
 
 # --- Reminders ---------------------------------------------------------------------
@@ -178,8 +187,8 @@ def test_messages_are_in_the_recipients_language_and_time_zone(
     the client (English, New York) an English one in New York time."""
     _call, session = scheduled
     sweep(sweeps.sweep_reminders, START - timedelta(minutes=59), django_capture_on_commit_callbacks)
-    agent = Notification.objects.get(session=session, kind="reminder60", recipient__role="agent")
-    client = Notification.objects.get(session=session, kind="reminder60", recipient__role="client")
+    agent = delivered(session, "reminder60", "agent")
+    client = delivered(session, "reminder60", "client")
     assert agent.language == "ru"
     assert "4 марта 2030 в 17:00 (Europe/Kyiv)" in agent.body  # 15:00 UTC
     assert "Ваш переводчик: Iryna Koval" in agent.body
@@ -337,14 +346,15 @@ def awaiting(people, queued, agent_link_view, django_capture_on_commit_callbacks
 
 
 def test_the_agent_is_asked_with_a_signed_link(awaiting, queued):
+    queued.run()  # the request's text (and its personal link) is written as it leaves
+    assert len(mail.outbox) == 1
     request = Notification.objects.get(call=awaiting, kind="agent_request")
     assert request.recipient.role == "agent"
+    assert mail.outbox[0].body == request.body  # what was sent is what is shown
     token = request.body.split("/link/")[1].split("/")[0]
     link = agent_link_read(token)
     assert link is not None
     assert (link.call_public_id, link.agent_id) == (str(awaiting.public_id), request.recipient_id)
-    queued.run()
-    assert len(mail.outbox) == 1
 
 
 def test_a_lost_request_email_is_made_good_by_the_sweep(

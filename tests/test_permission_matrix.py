@@ -99,6 +99,9 @@ GET    /agent/                                        302  404  404  200  200  4
 GET    /agent/calls/{waiting}/                        302  404  404  200  404  404  404  404
 POST   /agent/calls/{waiting}/                        302  404  404  400  404  404  404  404
 POST   /agent/calls/{confirmed}/withdraw/             302  404  404  302  404  404  404  404
+POST   /agent/calls/{scheduled}/alarm/                302  404  404  302  404  404  404  404
+GET    /agent/alarm/{alarm_link}/                     200  200  200  200  200  200  200  200
+GET    /agent/alarm/forged-or-expired/                404  404  404  404  404  404  404  404
 GET    /agent/statement/                              302  404  404  200  200  404  404  404
 GET    /agent/statement.csv                           302  404  404  200  200  404  404  404
 GET    /agent/link/{link}/                            200  200  200  200  200  200  200  200
@@ -239,6 +242,7 @@ def _world():
             "month": now.strftime("%Y-%m"),
             "link": agent_link_token(call=waiting, agent=agent),
             "used_link": agent_link_token(call=confirmed, agent=agent),
+            "alarm_link": agent_link_token(call=scheduled, agent=agent, purpose="alarm"),
         },
     }
 

@@ -29,6 +29,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from agents.models import Agency, Member
+from billing.pricing import hold_amount, rule_in_force, tariff_in_force
+from billing.services import client_accounts
 from notifications import sweeps
 from notifications.models import Notification
 
@@ -100,9 +102,14 @@ class Command(BaseCommand):
         before = Notification.objects.count()
         if trace:
             tracemalloc.start()
+        result, parts = {}, []
         started = time.perf_counter()
         with connection.execute_wrapper(counter):
-            result = sweeps.sweep_due(now=now, batch=batch)
+            # sweep_due, one sweep at a time, to say where the time goes.
+            for name, sweep in sweeps.DUE_SWEEPS:
+                part_started = time.perf_counter()
+                result[name] = sweep(now=now, batch=batch)
+                parts.append(f"{name} {time.perf_counter() - part_started:.2f}s")
         elapsed = time.perf_counter() - started
         peak = 0
         if trace:
@@ -115,6 +122,8 @@ class Command(BaseCommand):
         )
         if trace:
             line += f"  peak Python memory {peak / 1024 / 1024:.1f} MiB"
+        else:
+            line += f"\n        ({', '.join(parts)})"
         self.stdout.write(line)
 
     def _explain(self, now):
@@ -162,6 +171,11 @@ class Command(BaseCommand):
                 for i in range(1000)
             ]
         )
+        client_accounts(client)
+        tariff, rule = (
+            tariff_in_force("phone_interpreted", now),
+            rule_in_force("phone_interpreted", now),
+        )
         # Requests still waiting for the agent: 1 % of the volume, asked over 3 days.
         waiting = max(sessions // 100, 1)
         params = {
@@ -177,6 +191,9 @@ class Command(BaseCommand):
             "minutes": timedelta(minutes=minutes),
             "buffer": buffer,
             "asked_over": timedelta(hours=72) / waiting,
+            "tariff": tariff.pk,
+            "rule": rule.pk,
+            "held": hold_amount(kind="phone_interpreted", planned_minutes=minutes, tariff=tariff),
         }
         with connection.cursor() as cursor:
             for sql in POPULATE_SQL:
@@ -185,12 +202,12 @@ class Command(BaseCommand):
 
 _CALL_COLUMNS = (
     "public_id, client_id, created_by_id, member_id, kind, planned_minutes, preferred_times,"
-    " languages, note, decline_reason, created_at, state, state_changed_at"
+    " languages, note, decline_reason, outcome, created_at, state, state_changed_at"
 )
 _CALL_VALUES = (
     "gen_random_uuid(), %(client)s, %(client)s,"
     " (%(members)s::bigint[])[1 + n %% cardinality(%(members)s::bigint[])],"
-    " 'phone_interpreted', 30, '', '', '', '', %(now)s"
+    " 'phone_interpreted', 30, '', '', '', '', '', %(now)s"
 )
 POPULATE_SQL = [
     # Scheduled calls, in order, so that call n gets session n.
@@ -219,4 +236,15 @@ POPULATE_SQL = [
     f"""INSERT INTO calls_call ({_CALL_COLUMNS})
         SELECT {_CALL_VALUES}, 'awaiting_agent', %(now)s - n * %(asked_over)s
         FROM generate_series(0, %(waiting)s - 1) AS n""",  # noqa: S608 - constants
+    # Every call holds its credit (a missed call is settled from its hold). The
+    # holds are written without their ledger entries: the held account carries
+    # their sum, so settling and releasing balance (and all is rolled back).
+    """INSERT INTO billing_callcharge (call_id, client_id, kind, planned_minutes, tariff_id,
+            rule_id, held, status, held_at, overrun, outcome)
+        SELECT id, client_id, kind, planned_minutes, %(tariff)s, %(rule)s, %(held)s, 'held',
+            created_at, false, ''
+        FROM calls_call WHERE client_id = %(client)s""",
+    """UPDATE billing_account SET balance = (
+            SELECT sum(held) FROM billing_callcharge WHERE client_id = %(client)s)
+        WHERE kind = 'client_held' AND user_id = %(client)s""",
 ]

@@ -1,0 +1,122 @@
+"""Record the sweeps' messages with set-based statements.
+
+A sweep can find thousands of messages due at once (a whole day of reminders
+on the first run). Rendering each one when it is recorded made the sweep
+slow, so these rows are recorded by one `INSERT ... SELECT` per audience and
+batch, with their unique key, recipient, address and language, and the name
+of their template; the text is written from that template, in the
+recipient's language and zone, when the message leaves
+(`services.notification_deliver`). The unique key still makes each message
+exist once (`ON CONFLICT DO NOTHING`: a sweep run twice, or two at once,
+records it once), and only the rows this statement inserted are queued.
+
+Who is told is the same as `selectors.agents_for_call` and friends, written
+as joins: the agent who confirmed (if still an active agent) else every
+active agent of the member's agency; the client; the session's interpreter;
+the active operators. Only active people with an address on the channel.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection
+
+from accounts.models import Role
+
+# Recipients per audience, as a join condition on `u` (accounts_user) given
+# `c` (the call), `m` (its member) and `cb` (the agent who confirmed, if still
+# an active agent); `s` (the session) where the scope is a session.
+AUDIENCES = {
+    "client": "u.id = c.client_id",
+    "interpreter": "u.id = s.interpreter_id",
+    "agents": (
+        "CASE WHEN cb.id IS NOT NULL THEN u.id = cb.id"
+        f" ELSE u.agency_id = m.agency_id AND u.role = '{Role.AGENT}' END"
+    ),
+    "operators": f"(u.role = '{Role.OPERATOR}' OR u.is_superuser)",
+}
+# Where each channel reaches a person (channels.address_for).
+ADDRESS = {"email": "u.email", "sms": "u.phone"}
+
+_INSERT = """
+INSERT INTO notifications_notification
+    (key, kind, channel, recipient_id, address, language, subject, body, template,
+     call_id, session_id, status, attempts, next_attempt_at, last_error, created_at)
+SELECT %(kind)s || ':' || {scope} || ':' || %(channel)s || ':' || u.id,
+       %(kind)s, %(channel)s, u.id, {address}, u.language, '', '', %(template)s,
+       c.id, {session_id}, 'pending', 0, %(now)s, '', %(now)s
+FROM {source}
+JOIN agents_member m ON m.id = c.member_id
+LEFT JOIN calls_agentconfirmation conf ON conf.call_id = c.id
+LEFT JOIN accounts_user cb ON cb.id = conf.confirmed_by_id
+     AND cb.is_active AND cb.role = '{agent}'
+JOIN accounts_user u ON {audience}
+WHERE {key} = ANY(%(ids)s) AND u.is_active AND {address} <> ''
+ON CONFLICT (key) DO NOTHING
+RETURNING id
+"""
+
+
+def record_for_sessions(
+    *, kind: str, session_ids: list[int], audiences: list[tuple[str, str]], now: datetime
+) -> list[int]:
+    """Message `kind` about each of these sessions to each audience, given as
+    (template, audience) pairs; the ids of the rows recorded now."""
+    return _record(
+        kind=kind,
+        ids=session_ids,
+        audiences=audiences,
+        now=now,
+        source="calls_session s JOIN calls_call c ON c.id = s.call_id",
+        key="s.id",
+        scope="'s' || s.id",
+        session_id="s.id",
+    )
+
+
+def record_for_calls(
+    *, kind: str, call_ids: list[int], audiences: list[tuple[str, str]], now: datetime
+) -> list[int]:
+    """Message `kind` about each of these calls (no session) to each audience."""
+    return _record(
+        kind=kind,
+        ids=call_ids,
+        audiences=audiences,
+        now=now,
+        source="calls_call c",
+        key="c.id",
+        scope="'c' || c.id",
+        session_id="NULL::bigint",
+    )
+
+
+def _record(*, kind, ids, audiences, now, source, key, scope, session_id) -> list[int]:
+    if not ids:
+        return []
+    recorded: list[int] = []
+    with connection.cursor() as cursor:
+        for template, audience in audiences:
+            for channel in settings.NOTIFY_CHANNELS:
+                sql = _INSERT.format(
+                    scope=scope,
+                    session_id=session_id,
+                    source=source,
+                    key=key,
+                    agent=Role.AGENT,
+                    audience=AUDIENCES[audience],
+                    address=ADDRESS[channel],
+                )
+                cursor.execute(
+                    sql,
+                    {
+                        "kind": kind,
+                        "channel": channel,
+                        "template": template,
+                        "now": now,
+                        "ids": list(ids),
+                    },
+                )
+                recorded += [row[0] for row in cursor.fetchall()]
+    return recorded
