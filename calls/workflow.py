@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from billing import services as billing_services
 from billing.models import Outcome
 from common import dates
@@ -58,7 +58,8 @@ EDGES: dict[tuple[str, str], frozenset[str]] = {
     (S.REQUESTED, S.AWAITING_AGENT): frozenset({SYSTEM, OPERATOR}),
     (S.AWAITING_AGENT, S.CONFIRMED): frozenset({Role.AGENT, OPERATOR}),
     (S.AWAITING_AGENT, S.DECLINED): frozenset({Role.AGENT, OPERATOR}),
-    (S.CONFIRMED, S.SCHEDULED): frozenset({OPERATOR}),
+    # A client picks one of the proposed times (calls.slots.call_slot_book).
+    (S.CONFIRMED, S.SCHEDULED): frozenset({Role.CLIENT, OPERATOR}),
     # A reschedule: the state stays, the session changes, the audit keeps it.
     (S.SCHEDULED, S.SCHEDULED): frozenset({OPERATOR}),
     (S.SCHEDULED, S.IN_PROGRESS): frozenset({Role.INTERPRETER, OPERATOR}),
@@ -274,7 +275,7 @@ def _check_guard(call: Call, to_state: str, reason: str) -> None:
     )
     if (
         to_state == S.AWAITING_AGENT
-        and not call.member.agency.staff.filter(is_active=True).exists()
+        and not User.objects.filter(agency_id=call.member.agency_id, is_active=True).exists()
     ):
         raise DomainError(
             "no_agent", _("The member's agency has no active agent to ask. Add one first.")
@@ -367,7 +368,12 @@ def _run_entry_effects(call: Call, from_state: str, to_state: str, *, actor, now
 
     The session first, then billing: the lock order is call, session, accounts.
     """
-    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    # Only a call that ends has a session to change or to price (no query for the others).
+    session = (
+        call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+        if to_state in OUTCOMES or to_state in (S.MISSED, S.CANCELLED)
+        else None
+    )
     if session is not None and to_state in (S.MISSED, S.CANCELLED):
         # A missed call's session is missed; a cancelled call frees its interpreter's time.
         target = SS.MISSED if to_state == S.MISSED else SS.CANCELLED

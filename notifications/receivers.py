@@ -51,12 +51,14 @@ def on_call_state_changed(sender, call_id, from_state, to_state, **kwargs):
         CallState.CANCELLED,
     ):
         return
+    if to_state == CallState.AWAITING_AGENT:
+        # Recorded in bulk by the call's key; the text is written as it leaves.
+        messages.agents_ask(kind="agent_request", call_ids=[call_id])
+        return
     call = selectors.calls_with_facts(Call.objects.filter(pk=call_id)).first()
     if call is None:
         return
-    if to_state == CallState.AWAITING_AGENT:
-        messages.agent_request_send(call=call)
-    elif to_state == CallState.DECLINED:
+    if to_state == CallState.DECLINED:
         messages.call_declined_notify(call=call)
     elif to_state == CallState.MISSED:
         session = (

@@ -137,7 +137,7 @@ def test_the_api_refuses_an_early_start_with_409():
 
 
 def test_existing_rows_are_migrated_to_the_real_time(settings):
-    migration = importlib.import_module("calls.migrations.0009_session_held_time")
+    migration = importlib.import_module("calls.migrations.0011_session_held_time")
     interpreter = InterpreterFactory()
     planned = put(interpreter, at(10, 0), 60)
     ended = put(interpreter, at(14, 0), 60)

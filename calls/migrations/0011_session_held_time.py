@@ -36,7 +36,7 @@ def hold_with_buffer_twice(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("calls", "0008_not_called_alarm")]
+    dependencies = [("calls", "0010_windows_for_existing_calls")]
 
     operations = [
         migrations.RemoveConstraint(model_name="session", name="session_blocked_covers_session"),
