@@ -34,8 +34,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from billing import services as billing_services
 from billing.models import Outcome
+from common import dates
 from common.errors import Conflict, DomainError, NotFound
 
+from . import occupancy
 from .attempts import unreachable_proven
 from .models import (
     DEAD_SESSION_STATUSES,
@@ -416,6 +418,23 @@ def _check_session_edge(from_status: str, to_status: str, role: str) -> None:
         )
 
 
+def _check_session_guard(session: Session, to_status: str, now: datetime) -> None:
+    """Conditions a session's target status needs beyond the edge itself."""
+    if to_status == SS.IN_PROGRESS:
+        # A session holds only its real time: started at most the lead before
+        # its time (started the night before, it would bill the night).
+        earliest = occupancy.earliest_start(session.starts_at)
+        if now < earliest:
+            raise Conflict(
+                "too_early",
+                _("This session can be started from %(time)s, %(lead)d minutes before its time.")
+                % {
+                    "time": dates.format_datetime(earliest, now=now),
+                    "lead": int(occupancy.start_lead().total_seconds() // 60),
+                },
+            )
+
+
 def session_transition(
     session: Session,
     to_status: str,
@@ -443,6 +462,7 @@ def session_transition(
         locked = Session.objects.select_for_update().get(pk=session.pk)
         from_status = locked.status
         _check_session_edge(from_status, to_status, role)
+        _check_session_guard(locked, to_status, now)
         locked.status = to_status
         fields = {"status", *changes}
         for name, value in changes.items():
