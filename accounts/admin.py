@@ -30,7 +30,17 @@ class PersonAdmin(TimeZonePickerMixin, UserAdmin):
         *UserAdmin.fieldsets,
         (
             _("Role in the office"),
-            {"fields": ("role", "agency", "phone", "time_zone", "language", "on_duty")},
+            {
+                "fields": (
+                    "role",
+                    "agency",
+                    "phone",
+                    "time_zone",
+                    "language",
+                    "languages",
+                    "on_duty",
+                )
+            },
         ),
     )
     add_fieldsets = (
@@ -47,6 +57,7 @@ class PersonAdmin(TimeZonePickerMixin, UserAdmin):
                     "phone",
                     "time_zone",
                     "language",
+                    "languages",
                 )
             },
         ),

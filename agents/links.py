@@ -25,6 +25,8 @@ from django.urls import reverse
 
 SALT = "agents.links.confirm-request"
 PURPOSE = "confirm"
+# The "we were not called" link in the overdue message: acts for that call only.
+ALARM = "alarm"
 
 
 @dataclass(frozen=True)
@@ -39,15 +41,15 @@ def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(digest))
 
 
-def agent_link_token(*, call, agent) -> str:
-    payload = json.dumps({"c": str(call.public_id), "a": agent.pk, "p": PURPOSE})
+def agent_link_token(*, call, agent, purpose: str = PURPOSE) -> str:
+    payload = json.dumps({"c": str(call.public_id), "a": agent.pk, "p": purpose})
     return _fernet().encrypt(payload.encode()).decode().rstrip("=")
 
 
-def agent_link_read(token: str) -> AgentLink | None:
+def agent_link_read(token: str, *, purpose: str = PURPOSE) -> AgentLink | None:
     """The link's content, or None if it is forged, expired or for another purpose."""
     data = _read_opaque(token) or _read_legacy(token)
-    if not isinstance(data, dict) or data.get("p") != PURPOSE:
+    if not isinstance(data, dict) or data.get("p") != purpose:
         return None
     try:
         return AgentLink(call_public_id=str(data["c"]), agent_id=int(data["a"]))
@@ -77,3 +79,9 @@ def agent_link_url(*, call, agent) -> str:
     """Absolute URL for emails; the view is named "agent-link" (calls/agent_urls.py)."""
     path = reverse("agent-link", kwargs={"token": agent_link_token(call=call, agent=agent)})
     return settings.SITE_URL.rstrip("/") + path
+
+
+def agent_alarm_url(*, call, agent) -> str:
+    """Absolute URL of the "we were not called" page for `agent` (no sign-in needed)."""
+    token = agent_link_token(call=call, agent=agent, purpose=ALARM)
+    return settings.SITE_URL.rstrip("/") + reverse("agent-alarm-link", kwargs={"token": token})

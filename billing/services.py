@@ -65,12 +65,34 @@ def _account(kind: str, *, user=None, agency_id=None) -> Account:
     return account
 
 
+def agency_account(agency_id: int) -> Account:
+    """The agency's commission account, created on first use."""
+    return _account(AccountKind.AGENCY_COMMISSION, agency_id=agency_id)
+
+
 def client_accounts(client) -> tuple[Account, Account]:
     """The client's credit and held accounts, created on first use."""
     return (
         _account(AccountKind.CLIENT_CREDIT, user=client),
         _account(AccountKind.CLIENT_HELD, user=client),
     )
+
+
+def _client_accounts_locked(client) -> tuple[Account, Account]:
+    """The client's credit and held accounts, locked in primary-key order: one
+    query once they exist (the first use creates them, then locks them)."""
+    kinds = (AccountKind.CLIENT_CREDIT, AccountKind.CLIENT_HELD)
+    for _first_use in (False, True):
+        locked = {
+            account.kind: account
+            for account in Account.objects.select_for_update()
+            .filter(user=client, kind__in=kinds)
+            .order_by("pk")
+        }
+        if len(locked) == len(kinds):
+            return locked[AccountKind.CLIENT_CREDIT], locked[AccountKind.CLIENT_HELD]
+        client_accounts(client)
+    raise AssertionError("the client's accounts exist by now")  # pragma: no cover
 
 
 def _lock(*accounts: Account) -> dict[int, Account]:
@@ -112,10 +134,10 @@ def _transfer(
         ]
     )
     for account, amount in legs:
-        # Written as a value, not F() arithmetic: the row is locked, and SQLite
-        # would add decimals as floats.
         account.balance += amount
-        Account.objects.filter(pk=account.pk).update(balance=account.balance)
+    # Written as values (one UPDATE for all legs), not F() arithmetic: the rows
+    # are locked, and SQLite would add decimals as floats.
+    Account.objects.bulk_update([account for account, _amount in legs], ["balance"])
     return transfer
 
 
@@ -176,9 +198,7 @@ def call_hold(
     rule = rule_in_force(kind, now)
     amount = hold_amount(kind=kind, planned_minutes=int(planned_minutes), tariff=tariff)
     with transaction.atomic():
-        credit, held = client_accounts(client)
-        locked = _lock(credit, held)
-        credit, held = locked[credit.pk], locked[held.pk]
+        credit, held = _client_accounts_locked(client)
         existing = CallCharge.objects.filter(call_id=call_id).first()
         if existing is not None:
             return existing
@@ -239,9 +259,8 @@ def call_release(*, call_id: int, actor, now=None) -> CallCharge | None:
         charge = _locked_charge(call_id)
         if charge is None or charge.status != ChargeStatus.HELD:
             return charge
-        credit, held = client_accounts(charge.client)
-        locked = _lock(credit, held)
-        _release_hold(charge, locked[credit.pk], locked[held.pk], actor=actor, now=now)
+        credit, held = _client_accounts_locked(charge.client)
+        _release_hold(charge, credit, held, actor=actor, now=now)
         charge.status = ChargeStatus.RELEASED
         charge.closed_at = now
         charge.save(update_fields=["status", "closed_at"])
@@ -264,7 +283,8 @@ def call_settle(
     policy is then recorded on the charge). An outcome that costs nothing
     writes only the release, and is still settled, so the statement lists it.
     A call longer than planned is charged in full; if that takes the client
-    below zero the call is flagged (`overrun`) and operators are told, never
+    below zero the call is flagged (`overrun`) and operators are told
+    (`client_overdrawn`: notifications opens a task to ask for a top-up), never
     capped. Settling a settled call returns the first settlement.
     """
     now = now or timezone.now()
@@ -322,11 +342,12 @@ def call_settle(
             logger.warning(
                 "call %s overdrew client account %s to %s", call_id, credit.pk, credit.balance
             )
-            client_pk, balance = charge.client_id, credit.balance
-            transaction.on_commit(
-                lambda: client_overdrawn.send(
-                    sender=CallCharge, call_id=call_id, client_id=client_pk, balance=balance
-                )
+            # Inside the transaction: the operators' task exists exactly when the charge does.
+            client_overdrawn.send(
+                sender=CallCharge,
+                call_id=call_id,
+                client_id=charge.client_id,
+                balance=credit.balance,
             )
     return charge
 

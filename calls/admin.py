@@ -6,15 +6,17 @@ form, never a traceback.
 """
 
 import re
+import zoneinfo
 
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from agents.contact_rules import NumberInput, check_contacts
 from billing.formatting import credits
@@ -23,6 +25,7 @@ from common import dates
 from common.call_numbers import pk_from_call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
+from scheduling.windows_text import as_text as as_windows_text
 
 from . import services, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
@@ -33,10 +36,12 @@ from .models import (
     CallTransition,
     DialAttempt,
     DialResult,
+    NotCalledAlarm,
     Session,
     SessionTransition,
 )
 from .selectors import calls_visible_to, duty_manager_current
+from .slot_views import admin_find_time_view
 
 # What a public id (or its start, as shown in old emails) looks like in a search box.
 PUBLIC_ID_PREFIX = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{1,4}){0,4}[0-9a-f-]*$", re.IGNORECASE)
@@ -96,6 +101,20 @@ class DialAttemptInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("logged_by")
+
+
+class AlarmInline(admin.TabularInline):
+    """The agent's "we were not called", if raised."""
+
+    model = NotCalledAlarm
+    verbose_name_plural = gettext_lazy("“We were not called” alarms")
+    fields = ("raised_at", "raised_by", "via_link")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class SessionTransitionInline(TransitionInline):
@@ -158,7 +177,7 @@ class CallAdmin(admin.ModelAdmin):
         "member__agency__name",
     )
     date_hierarchy = "created_at"
-    inlines = [SessionInline, DialAttemptInline, TransitionInline]
+    inlines = [SessionInline, AlarmInline, DialAttemptInline, TransitionInline]
     actions = ["cancel_selected", "mark_missed_selected"]
     list_per_page = 50
     fieldsets = (
@@ -172,6 +191,7 @@ class CallAdmin(admin.ModelAdmin):
                     "member",
                     "kind",
                     "planned_minutes",
+                    "times",
                     "preferred_times",
                     "languages",
                     "note",
@@ -280,6 +300,12 @@ class CallAdmin(admin.ModelAdmin):
             confirmation.availability or "—",
         )
 
+    @admin.display(description=gettext_lazy("times"))
+    def times(self, call):
+        return format_html_join(
+            "", "<p><strong>{}</strong>: {}</p>", ((k, v) for k, v in times_intro(call))
+        )
+
     @admin.display(description=gettext_lazy("interpreter"))
     def interpreter_contact(self, call):
         session = call.active_session
@@ -310,6 +336,7 @@ class CallAdmin(admin.ModelAdmin):
             path("book/", view(self.book_view), name="calls_call_book"),
             path("<int:pk>/schedule/", view(self.schedule_view), name="calls_call_schedule"),
             path("<int:pk>/confirm/", view(self.confirm_view), name="calls_call_confirm"),
+            path("<int:pk>/find-time/", view(self.find_time_view), name="calls_call_find_time"),
             path("<int:pk>/attempts/", view(self.attempts_view), name="calls_call_attempts"),
             path(
                 "<int:pk>/move/<str:target>/",
@@ -341,6 +368,10 @@ class CallAdmin(admin.ModelAdmin):
                 buttons.append(
                     (_("Reschedule"), reverse("admin:calls_call_schedule", args=[call.pk]))
                 )
+            if call.state in (CallState.CONFIRMED, CallState.SCHEDULED):
+                buttons.insert(
+                    0, (_("Find a time"), reverse("admin:calls_call_find_time", args=[call.pk]))
+                )
             if call.state in (CallState.SCHEDULED, CallState.IN_PROGRESS):
                 buttons.append(
                     (_("Dial attempts"), reverse("admin:calls_call_attempts", args=[call.pk]))
@@ -356,8 +387,9 @@ class CallAdmin(admin.ModelAdmin):
             return reverse("admin:calls_call_confirm", args=[call.pk])
         return reverse("admin:calls_call_transition", args=[call.pk, target])
 
-    def _render(self, request, call, form, title, intro=None):
+    def _render(self, request, call, form, title, intro=None, extra=None):
         context = {
+            **(extra or {}),
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": call,
@@ -384,7 +416,7 @@ class CallAdmin(admin.ModelAdmin):
                             "member",
                             "kind",
                             "planned_minutes",
-                            "preferred_times",
+                            "client_windows",
                             "languages",
                             "note",
                         )
@@ -408,7 +440,7 @@ class CallAdmin(admin.ModelAdmin):
         earlier = self.get_queryset(request).filter(pk=again).first() if again.isdigit() else None
         if earlier is None:
             return {}
-        fields = ("client", "member", "kind", "planned_minutes", "preferred_times", "languages")
+        fields = ("client", "member", "kind", "planned_minutes", "client_windows", "languages")
         return {
             **{name: getattr(earlier, name) for name in fields},
             "note": _("Booked again after call %(call)s.") % {"call": earlier.number},
@@ -425,7 +457,12 @@ class CallAdmin(admin.ModelAdmin):
                 "interpreter": session.interpreter_id if session else None,
             },
         )
+        zone_times = []
         if request.method == "POST" and form.is_valid():
+            zone_times = schedule_zone_times(
+                call, form.starts_at_utc(), form.cleaned_data["interpreter"]
+            )
+        if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
             try:
                 services.session_schedule(
                     call=call,
@@ -439,18 +476,22 @@ class CallAdmin(admin.ModelAdmin):
                 add_domain_error(form, error)
             else:
                 return self._done(request, call, _("The session is scheduled."))
-        confirmation = getattr(call, "confirmation", None)
-        intro = [
-            (
-                _("Client's preferred times"),
-                f"{call.preferred_times or '—'} ({call.client.time_zone})",
-            ),
-            (
-                _("Member's availability"),
-                f"{confirmation.availability if confirmation else '—'} ({call.member.time_zone})",
-            ),
-        ]
-        return self._render(request, call, form, _("Schedule %(call)s") % {"call": call}, intro)
+        intro = times_intro(call)
+        interpreters = form.fields["interpreter"].queryset
+        zone_rows = schedule_zone_times(call, timezone.now(), None)  # whose zone is whose
+        extra = {
+            "zone_times": zone_times,
+            "schedule_zones": {
+                "client": zone_rows[0]["zone"],
+                "member": zone_rows[1]["zone"],
+                "interpreters": {str(i.pk): i.time_zone for i in interpreters},
+            },
+        }
+        title = _("Schedule %(call)s") % {"call": call}
+        return self._render(request, call, form, title, intro, extra=extra)
+
+    def find_time_view(self, request, pk):
+        return admin_find_time_view(self, request, pk)
 
     def confirm_view(self, request, pk):
         call = get_object_or_404(self.get_queryset(request), pk=pk)
@@ -472,6 +513,7 @@ class CallAdmin(admin.ModelAdmin):
                     actor=request.user,
                     contacts=contacts,
                     availability=data["availability"],
+                    member_windows=data["member_windows"],
                 )
             except DomainError as error:
                 add_domain_error(form, error, form.error_field_map())
@@ -590,6 +632,55 @@ class CallAdmin(admin.ModelAdmin):
             ),
             _("%(count)d call(s) marked missed."),
         )
+
+
+# Outside these local hours a start is flagged: nobody should be booked at 03:00 unawares.
+WAKING_HOURS = range(8, 21)
+
+
+def schedule_zone_times(call, starts_at, interpreter) -> list[dict]:
+    """The chosen start on the wall clocks of the client, the member and the interpreter."""
+    confirmation = getattr(call, "confirmation", None)
+    people = [
+        (_("Client"), call.client_time_zone or call.client.time_zone),
+        (_("Member"), (confirmation and confirmation.member_time_zone) or call.member.time_zone),
+    ]
+    if interpreter is not None:
+        people.append((_("Interpreter"), interpreter.time_zone))
+    rows = []
+    for label, zone in people:
+        local = timezone.localtime(starts_at, zoneinfo.ZoneInfo(zone))
+        rows.append(
+            {
+                "label": label,
+                "zone": zone,
+                "text": dates.format_datetime(starts_at, tz=zone, weekday=True, zone=False),
+                "night": local.hour not in WAKING_HOURS,
+            }
+        )
+    return rows
+
+
+def times_intro(call) -> list[tuple[str, str]]:
+    """When the client and the member can talk, each in their own zone; the old free text too."""
+    confirmation = getattr(call, "confirmation", None)
+    language = get_language() or "en"
+
+    def one_line(windows) -> str:
+        return as_windows_text(windows, language=language).replace("\n", "; ") or "—"
+
+    client_zone = call.client_time_zone or call.client.time_zone
+    rows = [(_("Client's times"), f"{one_line(call.client_windows)} ({client_zone})")]
+    if call.preferred_times:
+        rows.append((_("Client's preferred times"), call.preferred_times))
+    if confirmation is not None:
+        member_zone = confirmation.member_time_zone or call.member.time_zone
+        rows.append(
+            (_("Member's times"), f"{one_line(confirmation.member_windows)} ({member_zone})")
+        )
+        if confirmation.availability:
+            rows.append((_("Member's availability"), confirmation.availability))
+    return rows
 
 
 def call_state(call):

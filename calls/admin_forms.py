@@ -1,6 +1,5 @@
 """Forms of the operators' admin pages. They collect input; services decide."""
 
-import zoneinfo
 from datetime import datetime
 
 from django import forms
@@ -11,6 +10,8 @@ from accounts.timezones import time_zone_form_field
 from agents.contact_rules import NumberRole
 from agents.models import Member
 from billing.models import Outcome
+from common.time_fields import WallClockField, form_local_to_utc
+from scheduling.forms import LanguagesField, WindowsField
 
 from .models import CallKind
 
@@ -26,17 +27,19 @@ class BookCallForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=CallKind.choices)
     planned_minutes = forms.IntegerField(label=_("Planned minutes"), initial=30)
-    preferred_times = forms.CharField(
-        label=_("Preferred times"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    client_windows = WindowsField(
+        label=_("When the client can talk"), time_zone=_("the client's time zone")
     )
-    languages = forms.CharField(label=_("Languages"), required=False)
+    languages = LanguagesField(
+        label=_("Languages"), help_text=_("Empty: the client's and the member's.")
+    )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class ScheduleForm(forms.Form):
-    starts_at = forms.DateTimeField(
+    starts_at = WallClockField(
         label=_("Starts at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -50,10 +53,16 @@ class ScheduleForm(forms.Form):
     minutes = forms.IntegerField(label=_("Minutes"), min_value=5, max_value=240)
     reason = forms.CharField(label=_("Note for the audit trail"), required=False)
 
+    def clean(self):
+        # The widget gives a wall-clock time; the chosen zone makes it an
+        # instant, or the field says why it names none (or two).
+        data = super().clean()
+        if data.get("time_zone"):
+            form_local_to_utc(self, "starts_at", data["time_zone"])
+        return data
+
     def starts_at_utc(self) -> datetime:
-        # The widget gives a wall-clock time; the chosen zone makes it an instant.
-        naive = self.cleaned_data["starts_at"].replace(tzinfo=None)
-        return naive.replace(tzinfo=zoneinfo.ZoneInfo(self.cleaned_data["time_zone"]))
+        return self.cleaned_data["starts_at"]
 
 
 DIAL_CHOICES = [("", "—"), *NumberRole.choices]
@@ -73,8 +82,13 @@ class OperatorConfirmForm(forms.Form):
     other_number = forms.CharField(label=_("Other number"), required=False)
     dial = forms.ChoiceField(label=_("Number to dial"), choices=DIAL_CHOICES, required=False)
     video_handle = forms.CharField(label=_("Video handle"), required=False)
+    member_windows = WindowsField(
+        label=_("When the member can talk"), time_zone=_("the member's time zone")
+    )
     availability = forms.CharField(
-        label=_("Member's availability"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note on the member's times"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     ROW_FIELDS = [

@@ -13,6 +13,12 @@ urlpatterns = [
         outcome_views.agent_call_withdraw,
         name="agent-call-withdraw",
     ),
+    path(
+        "calls/<uuid:public_id>/alarm/",
+        outcome_views.agent_call_alarm,
+        name="agent-call-alarm",
+    ),
+    path("alarm/<str:token>/", outcome_views.agent_alarm_link, name="agent-alarm-link"),
     path("statement/", views.agent_statement_page, name="agent-statement"),
     path("statement.csv", views.agent_statement_csv, name="agent-statement-csv"),
     path("link/<str:token>/", views.agent_link, name="agent-link"),

@@ -56,7 +56,13 @@ class Call(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=CallKind.choices)
     planned_minutes = models.PositiveSmallIntegerField(_("planned duration (minutes)"))
+    # Free text from before windows existed; kept and shown, no longer asked.
     preferred_times = models.TextField(_("preferred times"), blank=True, max_length=1000)
+    # When the client can talk: windows (scheduling.windows) in `client_time_zone`,
+    # the client's zone when they gave them.
+    client_windows = models.JSONField(_("client's times"), default=list, blank=True)
+    client_time_zone = models.CharField(_("client's time zone"), max_length=64, blank=True)
+    # ISO 639-1 codes ("en, ru"); by default the client's and the member's.
     languages = models.CharField(_("languages"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True, max_length=2000)
     state = models.CharField(
@@ -133,7 +139,10 @@ class AgentConfirmation(models.Model):
     agent_is_responsible = models.BooleanField(_("the agent is the responsible person"))
     dial_number = PhoneNumberField(_("number to dial"), blank=True)
     video_handle = models.CharField(_("video handle"), max_length=100, blank=True)
+    # Free text from before windows existed; kept and shown.
     availability = models.TextField(_("member's availability"), blank=True, max_length=1000)
+    member_windows = models.JSONField(_("member's times"), default=list, blank=True)
+    member_time_zone = models.CharField(_("member's time zone"), max_length=64, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -204,8 +213,9 @@ class Session(models.Model):
     )
     starts_at = models.DateTimeField(_("starts at"))
     planned_end = models.DateTimeField(_("planned end"))
-    # The interpreter's time the session blocks: start and end widened by the
-    # buffer. Stored so the database can enforce no overlap (see 0002).
+    # The interpreter's time the session holds: from its start to its planned,
+    # then actual, end plus the buffer once (calls.occupancy). Stored so the
+    # database can enforce no overlap (see 0002).
     blocked_from = models.DateTimeField()
     blocked_until = models.DateTimeField()
     status = models.CharField(
@@ -233,7 +243,11 @@ class Session(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(blocked_from__lte=models.F("starts_at"))
-                & models.Q(blocked_until__gte=models.F("planned_end")),
+                & models.Q(blocked_until__gte=models.F("blocked_from"))
+                & (
+                    models.Q(blocked_until__gte=models.F("planned_end"))
+                    | models.Q(ended_at__isnull=False, blocked_until__gte=models.F("ended_at"))
+                ),
                 name="session_blocked_covers_session",
             ),
             models.UniqueConstraint(
@@ -389,3 +403,27 @@ class DialAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_result_display()} · {dates.format_datetime(self.at)}"
+
+
+class NotCalledAlarm(models.Model):
+    """The agent's "we were not called": raised once per session, from its start
+    time until it is marked missed; the interpreter and the duty manager are told."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="alarms")
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="alarm")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("raised by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    via_link = models.BooleanField(_("from the emailed link"), default=False)
+    raised_at = models.DateTimeField(_("raised at"))
+
+    class Meta:
+        verbose_name = _("“we were not called” alarm")
+        verbose_name_plural = _("“we were not called” alarms")
+        ordering = ["-raised_at"]
+
+    def __str__(self) -> str:
+        return f"alarm on {self.call}"

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
-from accounts.models import Role
+from accounts.models import Role, User
+from agents.links import ALARM, agent_link_read
 from billing.models import Outcome
 from common.errors import DomainError
 
 from . import selectors, services, workflow
+from .alarms import alarm_window_open, not_called_alarm_raise
 from .attempts import attempt_log, dial_attempt_log
-from .models import CallState, DialResult
+from .models import DEAD_SESSION_STATUSES, CallState, DialResult, NotCalledAlarm
 
 MAX_REASON = 1000
 
@@ -117,8 +121,6 @@ def interpreter_outcome(request, public_id):
 
 
 def _session_url(public_id) -> str:
-    from django.urls import reverse
-
     return reverse("interpreter-session", args=[public_id])
 
 
@@ -155,9 +157,66 @@ def interpreter_context(session, user) -> dict:
 
 
 def agent_context(call, agent) -> dict:
-    """What the agent's call page shows: the attempt log, and withdrawing the member."""
+    """What the agent's call page shows: the attempt log, withdrawing the member,
+    and the "we were not called" alarm."""
     can_withdraw = CallState.CANCELLED in workflow.allowed_targets(call, agent)
     return {
         "attempt_log": attempt_log(call, None) if call.state != CallState.AWAITING_AGENT else [],
         "withdraw_form": WithdrawForm() if can_withdraw else None,
+        **_alarm_context(call),
     }
+
+
+def _alarm_context(call) -> dict:
+    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    alarm = NotCalledAlarm.objects.filter(session=session).first() if session else None
+    return {
+        "alarm": alarm,
+        "alarm_open": alarm is None and alarm_window_open(call, session, now=timezone.now()),
+        "alarm_session": session,
+        "duty_manager": selectors.duty_manager_current(),
+    }
+
+
+def _alarm_raise(request, call, agent, *, via_link: bool) -> None:
+    try:
+        _alarm, created = not_called_alarm_raise(call=call, actor=agent, via_link=via_link)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if created:
+            messages.success(
+                request,
+                _("The interpreter and the duty manager have been alerted. Phone them too."),
+            )
+        else:
+            messages.info(request, _("You raised the alarm already; they have been alerted."))
+
+
+@role_required(Role.AGENT)
+@require_POST
+def agent_call_alarm(request, public_id):
+    """The signed-in agent: "we were not called"."""
+    call = get_object_or_404(selectors.calls_visible_to(request.user), public_id=public_id)
+    _alarm_raise(request, call, request.user, via_link=False)
+    return redirect(f"{reverse('agent-call', args=[call.public_id])}#alarm")
+
+
+def agent_alarm_link(request, token):
+    """The emailed link: the alarm for one call, without signing in."""
+    link = agent_link_read(token, purpose=ALARM)
+    agent = call = None
+    if link is not None:
+        agent = User.objects.filter(pk=link.agent_id, role=Role.AGENT, is_active=True).first()
+    if agent is not None:
+        call = selectors.calls_visible_to(agent).filter(public_id=link.call_public_id).first()
+    if call is None:
+        return render(request, "agents/link_refused.html", {"reason": "invalid"}, status=404)
+    if request.method == "POST":
+        _alarm_raise(request, call, agent, via_link=True)
+        return redirect(request.path)
+    return render(
+        request,
+        "agents/alarm_link.html",
+        {"call": call, "agent": agent, "display_tz": agent.time_zone, **_alarm_context(call)},
+    )

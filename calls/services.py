@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +19,12 @@ from agents.models import Member
 from billing import services as billing_services
 from common import dates
 from common.errors import Conflict, DomainError, NotFound
+from common.localtime import add, to_utc
+from scheduling.languages import UnknownLanguage, languages_text, parse_languages, read_stored
+from scheduling.windows import WindowError
+from scheduling.windows_text import normalise as normalise_windows
 
-from . import workflow
+from . import occupancy, workflow
 from .models import (
     BLOCKING_STATUSES,
     DEAD_SESSION_STATUSES,
@@ -34,7 +37,6 @@ from .models import (
     Session,
     SessionStatus,
 )
-from .signals import session_changed
 
 MIN_PLANNED_MINUTES = 5
 MAX_PLANNED_MINUTES = 240
@@ -53,6 +55,7 @@ def call_request_create(
     preferred_times: str = "",
     languages: str = "",
     note: str = "",
+    client_windows: list | None = None,
     created_by: User,
     request_key=None,
     now: datetime | None = None,
@@ -61,8 +64,13 @@ def call_request_create(
 
     With a `request_key` (the order form's one-time key), sending the same
     order again returns the call it booked instead of booking and holding twice.
+    `client_windows` are when the client can talk, in the client's zone
+    (`scheduling.windows` JSON form); the call's languages are the client's and
+    the member's unless given.
     """
     now = now or timezone.now()
+    client_windows = checked_windows(client_windows, field="client_windows")
+    languages = call_languages_text(languages, client=client, member=member)
     if request_key is not None:
         earlier = Call.objects.filter(client=client, request_key=request_key).first()
         if earlier is not None:
@@ -107,7 +115,9 @@ def call_request_create(
                     kind=kind,
                     planned_minutes=int(planned_minutes),
                     preferred_times=(preferred_times or "").strip(),
-                    languages=(languages or "").strip(),
+                    client_windows=client_windows,
+                    client_time_zone=client.time_zone,
+                    languages=languages,
                     note=(note or "").strip(),
                     created_by=created_by,
                     request_key=request_key,
@@ -142,6 +152,37 @@ def call_request_create(
     return call
 
 
+def checked_windows(windows, *, field: str) -> list[dict]:
+    """Windows in their one stored form, or a readable refusal on `field`."""
+    try:
+        return normalise_windows(windows or [])
+    except WindowError as exc:
+        raise DomainError(
+            "bad_windows",
+            _("These times can't be read: %(problem)s.") % {"problem": exc},
+            field=field,
+        ) from exc
+
+
+def call_languages_text(given: str, *, client: User, member: Member) -> str:
+    """The call's languages as codes: as given, or the client's and the member's."""
+    try:
+        codes = parse_languages(given)
+    except UnknownLanguage as exc:
+        raise DomainError(
+            "bad_language",
+            _("“%(word)s” is not a language we know: write e.g. “en, ru”.") % {"word": exc.word},
+            field="languages",
+        ) from exc
+    if not codes:
+        codes = tuple(
+            dict.fromkeys(
+                (*sorted(read_stored(client.languages)), *sorted(read_stored(member.languages)))
+            )
+        )
+    return languages_text(codes)
+
+
 def agency_has_agents(agency_id: int) -> bool:
     return _agency_agent(agency_id) is not None
 
@@ -160,6 +201,7 @@ def call_confirm(
     actor: User,
     contacts: CheckedContacts,
     availability: str = "",
+    member_windows: list | None = None,
     now: datetime | None = None,
 ) -> Call:
     """SPEC step 3, yes: store the checked contacts and confirm the call.
@@ -168,6 +210,7 @@ def call_confirm(
     applies the same rules. A signed agent link acts as the agent it was sent to.
     """
     now = now or timezone.now()
+    member_windows = checked_windows(member_windows, field="member_windows")
     if bool(contacts.video_handle) != (call.kind == CallKind.VIDEO):
         raise DomainError("contacts_kind_mismatch", _("The contacts do not fit this kind of call."))
     with transaction.atomic():
@@ -190,6 +233,8 @@ def call_confirm(
             dial_number=contacts.dial_number,
             video_handle=contacts.video_handle,
             availability=(availability or "").strip(),
+            member_windows=member_windows,
+            member_time_zone=locked.member.time_zone,
             confirmed_by=actor,
             confirmed_at=now,
         )
@@ -257,6 +302,8 @@ def session_schedule(
     now = now or timezone.now()
     if timezone.is_naive(starts_at):
         raise DomainError("naive_time", _("The start time needs a time zone."), field="starts_at")
+    # Durations are added to the instant in UTC, never on a local wall clock.
+    starts_at = to_utc(starts_at)
     if starts_at <= now:
         raise DomainError("in_the_past", _("The start time is in the past."), field="starts_at")
     if starts_at - now > MAX_SCHEDULE_AHEAD:
@@ -272,11 +319,11 @@ def session_schedule(
             "not_an_interpreter", _("Choose an active interpreter."), field="interpreter"
         )
     minutes = minutes or call.planned_minutes
-    buffer = timedelta(
-        minutes=settings.SESSION_BUFFER_MINUTES if buffer_minutes is None else buffer_minutes
+    buffer = occupancy.buffer(buffer_minutes)
+    planned_end = add(starts_at, timedelta(minutes=minutes))
+    blocked_from, blocked_until = occupancy.held_range(
+        starts_at=starts_at, ends_at=planned_end, buffer_minutes=buffer_minutes
     )
-    planned_end = starts_at + timedelta(minutes=minutes)
-    blocked_from, blocked_until = starts_at - buffer, planned_end + buffer
     try:
         with transaction.atomic():
             locked = workflow.lock_call(call.pk)
@@ -318,12 +365,6 @@ def session_schedule(
                 reason=reason or ("rescheduled" if rescheduled else "scheduled"),
                 now=now,
             )
-            change = "rescheduled" if rescheduled else "scheduled"
-            transaction.on_commit(
-                lambda: session_changed.send(
-                    sender=Session, session_id=session.pk, call_id=locked.pk, change=change
-                )
-            )
     except (IntegrityError, OperationalError) as exc:
         # Another operator took the slot between our check and our insert: the
         # exclusion constraint refuses ours, or, when both inserts wait on each
@@ -351,8 +392,7 @@ def _is_overlap_refusal(exc: Exception) -> bool:
 def _busy_error(interpreter: User, clash: Session, buffer: timedelta) -> Conflict:
     """Say when the other session runs, in the reader's time zone, and the gap needed.
 
-    Both sessions keep `buffer` free around them, so the next free start is the
-    other session's end plus twice the buffer, not plus one.
+    The buffer is the gap between two sessions, counted once (calls.occupancy).
     """
     return Conflict(
         "interpreter_busy",
@@ -362,10 +402,10 @@ def _busy_error(interpreter: User, clash: Session, buffer: timedelta) -> Conflic
         )
         % {
             "name": interpreter.get_full_name() or interpreter.username,
-            "start": dates.format_datetime(clash.starts_at, zone=False),
-            "end": dates.format_time(clash.planned_end),
+            "start": dates.format_datetime(clash.started_at or clash.starts_at, zone=False),
+            "end": dates.format_time(clash.ended_at or clash.planned_end),
             "tz": timezone.get_current_timezone_name(),
-            "gap": int(2 * buffer.total_seconds() // 60),
+            "gap": int(buffer.total_seconds() // 60),
         },
         field="starts_at",
     )
@@ -379,7 +419,11 @@ def _live_session(call: Call) -> Session:
 
 
 def session_start(*, session: Session, actor: User, now: datetime | None = None) -> Session:
-    """SPEC step 6: the interpreter starts the conversation."""
+    """SPEC step 6: the interpreter starts the conversation.
+
+    Allowed from SESSION_START_LEAD_MINUTES before its time, not earlier (the
+    workflow's session guard). The start time is the server's clock.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         # The call first (the lock order: call, then session).
@@ -401,7 +445,8 @@ def session_end(
 
     Talk time is measured from start to end unless the interpreter gives it
     (e.g. the conference line reports it). Completing without a recording
-    needs a written reason; the workflow guard checks it.
+    needs a written reason; the workflow guard checks it. The interpreter is
+    free again from the actual end plus the buffer (calls.occupancy).
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -421,6 +466,7 @@ def session_end(
         locked = workflow.session_transition(
             locked, SessionStatus.ENDED, actor=actor, now=now, call_locked=True, **changes
         )
+        _release_from_actual_end(locked)
         workflow.transition(
             call,
             CallState.COMPLETED,
@@ -429,6 +475,28 @@ def session_end(
             now=now,
         )
     return locked
+
+
+def _release_from_actual_end(session: Session) -> None:
+    """Hold the interpreter until the actual end plus the buffer, not the planned end.
+
+    An early end frees the rest of the slot. A late end keeps the buffer after
+    it too, unless another session already holds that time: the end is a fact
+    and is never refused, so the record then keeps what it had.
+    """
+    blocked_from, blocked_until = occupancy.held_range(
+        starts_at=session.blocked_from, ends_at=session.ended_at
+    )
+    if blocked_until == session.blocked_until:
+        return
+    try:
+        with transaction.atomic():  # a savepoint: a refused extension keeps the end
+            Session.objects.filter(pk=session.pk).update(blocked_until=blocked_until)
+    except IntegrityError as exc:
+        if not _is_overlap_refusal(exc):
+            raise
+    else:
+        session.blocked_until = blocked_until
 
 
 MAX_RECORDING_BYTES = 500 * 1024 * 1024
@@ -463,7 +531,8 @@ def recording_attach(*, session: Session, file, actor: User) -> Recording:
 
 
 def session_mark_overdue(*, session: Session, now: datetime | None = None) -> bool:
-    """Flag a session not started 10 minutes after its time. True if it changed now."""
+    """Flag a session not started NOTIFY_OVERDUE_AFTER_MINUTES after its time.
+    True if it changed now."""
     try:
         workflow.session_transition(session, SessionStatus.OVERDUE, actor=None, now=now)
     except DomainError:

@@ -21,7 +21,7 @@ from rest_framework.pagination import PageNumberPagination
 
 HEX_DIGITS = frozenset(string.hexdigits.lower())
 # Knox's tokens are 64 hex digits; the 40-digit ones were issued before the
-# tokens were hashed (carried over by accounts/migrations/0002, until they expire).
+# tokens were hashed (carried over by accounts/migrations/0003, until they expire).
 TOKEN_LENGTHS = (64, 40)
 
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "calls",
     "billing",
     "notifications",
+    "duty",
     "scheduling",
     "office",
 ]
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "common.context_processors.configured_numbers",
             ],
             # when/day/clock/in_words filters in every template (common/dates.py).
             "builtins": ["common.templatetags.dates"],
@@ -262,8 +264,11 @@ NOTIFY_CHANNELS = env.list("NOTIFY_CHANNELS", default=["email"])
 NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="notifications.channels.LogSmsBackend")
 
 # --- Domain settings --------------------------------------------------------
-# Minutes kept free around every session of an interpreter.
+# Minutes an interpreter keeps free between two sessions (counted once:
+# 15 lets a 17:00–17:25 session be followed at 17:40).
 SESSION_BUFFER_MINUTES = env.int("SESSION_BUFFER_MINUTES", default=15)
+# How many minutes before its time a session may be started.
+SESSION_START_LEAD_MINUTES = env.int("SESSION_START_LEAD_MINUTES", default=15)
 # SPEC "outcomes": a client who cancels less than this before the session
 # cancels late (and pays what the who-pays policy says for "late_cancel").
 LATE_CANCEL_HOURS = env.int("LATE_CANCEL_HOURS", default=24)

@@ -17,7 +17,9 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agents.links import agent_link_url
+from accounts.models import Role
+from agents.links import agent_alarm_url, agent_link_url
+from billing.formatting import credits
 from calls.models import Call, Session, SessionStatus
 from calls.selectors import duty_manager_current
 
@@ -281,8 +283,15 @@ def session_overdue_notify(
 ) -> list[int]:
     """Not started in time: the agent (told whom to call), interpreter and duty manager."""
     duty_manager = duty_manager or duty_manager_current()
-    context = session_context(session, duty_manager=duty_manager)
+    shared = session_context(session, duty_manager=duty_manager)
     call = session.call
+
+    def context(recipient):
+        # Agents get a link that raises "we were not called" without signing in.
+        if recipient.role == Role.AGENT:
+            return {**shared, "alarm_url": agent_alarm_url(call=call, agent=recipient)}
+        return shared
+
     return _tell(
         kind="overdue",
         audiences=[
@@ -327,3 +336,57 @@ def call_missed_notify(*, call: Call, session: Session | None, now=None) -> list
             session=session,
             now=now,
         )
+
+
+# --- The agent's "we were not called" -------------------------------------------
+
+
+def not_called_alarm_notify(*, alarm, now: datetime | None = None) -> list[int]:
+    """The agent pressed "we were not called": the interpreter and the duty manager
+    hear at once (every channel configured: email now, SMS when there is one).
+    Keyed by the session, so a second press or a re-run sends nothing more."""
+    session = selectors.sessions_with_facts(Session.objects.filter(pk=alarm.session_id)).first()
+    if session is None:
+        return []
+    duty_manager = duty_manager_current()
+    context = {
+        **session_context(session, duty_manager=duty_manager),
+        "alarm": alarm,
+        "agent": alarm.raised_by,
+    }
+    return _tell(
+        kind="not_called",
+        audiences=[
+            ("not_called_interpreter", [session.interpreter]),
+            ("not_called_duty_manager", [duty_manager]),
+        ],
+        context=context,
+        call=session.call,
+        session=session,
+        now=now,
+    )
+
+
+# --- Money ---------------------------------------------------------------------
+
+
+def client_overdrawn_escalate(*, call_id: int, client_id: int, balance, now=None) -> OperatorTask:
+    """A call ran past what the client held and the balance went below zero
+    (SPEC "Billing"): an operator asks the client to top up."""
+    call = Call.objects.select_related("client").get(pk=call_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = _(
+            "Client %(client)s is overdrawn (balance %(balance)s) after call %(call)s. "
+            "Ask them to top up before their next booking."
+        ) % {
+            "client": call.client.get_full_name() or call.client.username,
+            "balance": credits(balance),
+            "call": call.number,
+        }
+    return operator_task_open(
+        kind=OperatorTaskKind.CLIENT_OVERDRAWN,
+        key=f"client_overdrawn:c{call_id}",
+        summary=summary,
+        call=call,
+        now=now,
+    )

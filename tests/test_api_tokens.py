@@ -89,7 +89,7 @@ def test_plain_text_tokens_are_carried_over_as_digests_and_the_table_dropped():
                 expired, stale.pk, timezone.now() - timedelta(days=40),
             ],
         )  # fmt: skip
-    migration = importlib.import_module("accounts.migrations.0002_hash_api_tokens")
+    migration = importlib.import_module("accounts.migrations.0003_hash_api_tokens")
     with connection.schema_editor() as editor:
         migration.carry_over(apps, editor)
     assert "authtoken_token" not in connection.introspection.table_names()

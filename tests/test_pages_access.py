@@ -19,7 +19,7 @@ from .factories import (
     InterpreterFactory,
     OperatorFactory,
 )
-from .flows import book, confirm, schedule
+from .flows import book, confirm, schedule, start
 from .pages_helpers import reset_language  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def running_call():
         interpreter=interpreter,
         starts_at=timezone.now() + timedelta(minutes=30),
     )
-    services.session_start(session=session, actor=interpreter)
+    start(session)
     services.recording_attach(
         session=session, file=SimpleUploadedFile("a.mp3", b"ID3"), actor=interpreter
     )
@@ -125,9 +125,10 @@ def test_home_sends_each_role_to_its_page(client, factory, target):
     assert client.get(reverse("home"))["Location"] == target
 
 
-def test_home_for_a_duty_manager_is_a_page(client):
+def test_home_for_a_duty_manager_is_the_duty_desk(client):
     client.force_login(DutyManagerFactory())
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("home"))["Location"] == reverse("duty-desk")
+    assert client.get(reverse("duty-desk")).status_code == 200
 
 
 def test_sign_in_with_password_lands_on_the_role_page(client):

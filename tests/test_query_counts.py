@@ -5,13 +5,23 @@ whatever the number of calls (issue 14: at most 8; they take 4: the session,
 the user, then the page's own). `bin/bench` measures their speed.
 """
 
+from decimal import Decimal
+
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from billing.defaults import ensure_spec_terms
+from calls import services
 from calls.management.commands.bench_data import client_calls_rebuild
+from calls.management.commands.bench_queries import QueryCounter
+from calls.models import CallState
 
-from .factories import ClientFactory
+from . import notifications_support as support
+from .factories import AgentFactory, ClientFactory, MemberFactory
+from .flows import fund_client
+
+queued = support.queued  # fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +76,30 @@ def test_dashboard_pages_through_both_lists(signed_in_client):
     content = response.content.decode()
     assert "Page 2 of 2" in content and "Page 3 of 3" in content
     assert content.count('class="row"') == 2 + 8
+
+
+# One booking (issue 14: at most 15 queries), the agent's request included:
+# the call, the tariff and rule, the client's accounts locked, the charge, the
+# ledger entries and balances, the workflow's lock, guard, state and audit, and
+# the request recorded. Savepoints are counted apart: the service's own
+# transaction is BEGIN/COMMIT in production, a savepoint inside a test.
+BOOKING_QUERIES = 15
+
+
+def test_a_booking_takes_at_most_15_queries(queued, django_capture_on_commit_callbacks):
+    client = ClientFactory()
+    member = MemberFactory()
+    AgentFactory(agency=member.agency)
+    fund_client(client, Decimal("500.00"))
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter), django_capture_on_commit_callbacks(execute=True):
+        call = services.call_request_create(
+            client=client,
+            member=member,
+            kind="phone_interpreted",
+            planned_minutes=30,
+            created_by=client,
+        )
+    assert call.state == CallState.AWAITING_AGENT
+    assert len(queued) == 1  # the agent's request, queued after commit
+    assert counter.queries <= BOOKING_QUERIES, counter.statements

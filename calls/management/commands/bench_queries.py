@@ -35,12 +35,14 @@ class QueryCounter:
     def __init__(self):
         self.queries = 0
         self.savepoints = 0
+        self.statements: list[str] = []
 
     def __call__(self, execute, sql, params, many, context):
         if sql.lstrip().upper().startswith(SAVEPOINT_SQL):
             self.savepoints += 1
         else:
             self.queries += 1
+            self.statements.append(sql)
         return execute(sql, params, many, context)
 
     def __str__(self):

@@ -42,7 +42,7 @@ def carry_over(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0001_initial"),
+        ("accounts", "0002_user_languages_spoken"),
         ("knox", "0009_extend_authtoken_field"),
     ]
 
