@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 from . import timezones
-from .models import User
+from .models import ApiToken, User
 from .services import api_token_issue
 
 
@@ -72,11 +72,11 @@ admin.site.unregister(AuthToken)
 
 class ApiTokenAddForm(forms.ModelForm):
     class Meta:
-        model = AuthToken
+        model = ApiToken
         fields = ["user"]
 
 
-@admin.register(AuthToken)
+@admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("prefix", "user", "created", "expiry")
     list_select_related = ("user",)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from knox.models import AuthToken
 from phonenumber_field.modelfields import PhoneNumberField
 
 from scheduling.languages import validate_language_codes
@@ -78,3 +79,12 @@ class User(AbstractUser):
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class ApiToken(AuthToken):
+    """django-rest-knox's hashed API token, named for the admin in our languages."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")

@@ -37,6 +37,7 @@ GROUPS = [
 ]
 # Sign-in security and API machinery: folded away at the bottom.
 SECURITY_APPS = {"auth", "knox", "axes"}
+SECURITY_MODELS = {("accounts", "ApiToken")}
 
 
 def grouped_app_list(app_list: list[dict]) -> dict:
@@ -54,6 +55,9 @@ def grouped_app_list(app_list: list[dict]) -> dict:
         placed.update(key for key in keys if key in models)
         if rows:
             groups.append((title, rows))
-    security = [m for key, m in models.items() if key[0] in SECURITY_APPS and key not in placed]
-    other = [m for key, m in models.items() if key not in placed and key[0] not in SECURITY_APPS]
+    def is_security(key):
+        return key[0] in SECURITY_APPS or key in SECURITY_MODELS
+
+    security = [m for key, m in models.items() if is_security(key) and key not in placed]
+    other = [m for key, m in models.items() if key not in placed and not is_security(key)]
     return {"groups": groups, "security": security, "other": other}

@@ -55,7 +55,7 @@ def test_the_admin_lists_only_the_first_characters():
     issued = api_token_issue(user=ClientFactory())
     browser = Client()
     browser.force_login(OperatorFactory(is_superuser=True, is_staff=True))
-    page = browser.get("/admin/knox/authtoken/").content.decode()
+    page = browser.get("/admin/accounts/apitoken/").content.decode()
     assert issued.key[:15] in page
     # (The digest names the row: a one-way hash, of no use to present as a token.)
     assert issued.key not in page
@@ -65,12 +65,12 @@ def test_a_token_made_in_the_admin_is_shown_once():
     client = ClientFactory()
     browser = Client()
     browser.force_login(OperatorFactory(is_superuser=True, is_staff=True))
-    answer = browser.post("/admin/knox/authtoken/add/", {"user": client.pk}, follow=True)
+    answer = browser.post("/admin/accounts/apitoken/add/", {"user": client.pk}, follow=True)
     assert answer.status_code == 200
     shown = [str(m) for m in answer.context["messages"]]
     key = next(word for m in shown for word in m.split() if len(word) == 64)
     assert APIClient(HTTP_AUTHORIZATION=f"Token {key}").get("/api/v1/me/").status_code == 200
-    again = browser.get("/admin/knox/authtoken/").content.decode()
+    again = browser.get("/admin/accounts/apitoken/").content.decode()
     assert key not in again
 
 
