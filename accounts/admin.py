@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
@@ -15,7 +16,7 @@ class TimeZonePickerMixin:
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "time_zone":
             return timezones.time_zone_form_field(
-                label=db_field.verbose_name, initial=db_field.default, help_text=""
+                label=capfirst(db_field.verbose_name), initial=db_field.default, help_text=""
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
@@ -78,16 +79,28 @@ class ApiTokenAddForm(forms.ModelForm):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("prefix", "user", "created", "expiry")
+    list_display = ("prefix", "person", "made", "expires")
     list_select_related = ("user",)
     search_fields = ("token_key", "user__username")
-    fields = ("prefix", "user", "created", "expiry")
-    readonly_fields = ("prefix", "user", "created", "expiry")
+    fields = ("prefix", "person", "made", "expires")
+    readonly_fields = fields
     autocomplete_fields = ("user",)
 
     @admin.display(description=_("token (first characters)"))
     def prefix(self, obj):
         return f"{obj.token_key}…"
+
+    @admin.display(description=_("person"), ordering="user__username")
+    def person(self, obj):
+        return obj.user
+
+    @admin.display(description=_("made"), ordering="created")
+    def made(self, obj):
+        return obj.created
+
+    @admin.display(description=_("expires"), ordering="expiry")
+    def expires(self, obj):
+        return obj.expiry
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:

@@ -88,3 +88,7 @@ class ApiToken(AuthToken):
         proxy = True
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        # Never the digest: it would read like a token in the admin's messages.
+        return f"{self.token_key}… ({self.user})"
