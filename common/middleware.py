@@ -6,7 +6,7 @@ One place for every door (pages, admin, API forms); Django's form CharFields
 also refuse it, but searches and filters read the raw parameters.
 """
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -27,7 +27,10 @@ class RefuseNulCharactersMiddleware:
         if not suspicious and request.content_type in FORM_TYPES:
             suspicious = _has_nul(request.POST)
         if suspicious:
-            return HttpResponseBadRequest(
-                _("The request contains a NUL character."), content_type="text/plain"
-            )
+            message = _("The request contains a NUL character.")
+            if request.path.startswith("/api/"):
+                # The API's one error shape (common/api.py).
+                body = {"code": "invalid", "message": message, "errors": {}}
+                return JsonResponse(body, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

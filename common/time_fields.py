@@ -17,16 +17,31 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from .localtime import LocalTimeError, local_to_utc, to_utc
+
+# Typed dates stay well inside the calendar, so turning them into another zone
+# (a preview, UTC) can't overflow at year 1 or 9999.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+def _within_the_calendar(moment):
+    if moment is not None and not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ValidationError(
+            _("Enter a date between the years %(min)s and %(max)s.")
+            % {"min": MIN_YEAR, "max": MAX_YEAR},
+            code="out_of_range",
+        )
+    return moment
 
 
 class WallClockField(forms.DateTimeField):
     """A date and time as typed, naive: the form decides the zone."""
 
     def to_python(self, value):
-        moment = super().to_python(value)
+        moment = _within_the_calendar(super().to_python(value))
         return None if moment is None else moment.replace(tzinfo=None)
 
     def prepare_value(self, value):
@@ -51,7 +66,7 @@ class LocalSplitDateTimeField(forms.SplitDateTimeField):
     def compress(self, data_list):
         if not data_list:
             return None
-        moment = super().compress(data_list)  # refuses what it can't read at all
+        moment = _within_the_calendar(super().compress(data_list))  # or can't read at all
         if moment is None:
             return None
         try:

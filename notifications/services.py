@@ -254,11 +254,17 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         return claimed
     row = claimed
     try:
+        if row.template and not row.body:
+            _text_write(row, now=now)
         channel_send(row)
     except Exception as exc:  # noqa: BLE001 - any failure of the outside world
         return _delivery_failed_try(row, exc, now=now)
     Notification.objects.filter(pk=row.pk, status=NotificationStatus.PENDING).update(
-        status=NotificationStatus.SENT, sent_at=now, claimed_until=None
+        status=NotificationStatus.SENT,
+        sent_at=now,
+        claimed_until=None,
+        subject=row.subject,
+        body=row.body,
     )
     logger.info("notification %s sent", notification_id)
     return Delivery("sent")
@@ -291,9 +297,7 @@ def _delivery_claim(notification_id: int, *, now: datetime) -> Notification | De
         row.attempts += 1
         # Long enough for the slowest mail server; a dead worker's claim lapses after it.
         row.claimed_until = now + timedelta(seconds=settings.NOTIFY_STUCK_AFTER_SECONDS)
-        if row.template and not row.body:
-            _text_write(row, now=now)
-        row.save(update_fields=["attempts", "claimed_until", *TEXT_FIELDS])
+        row.save(update_fields=["attempts", "claimed_until"])
     return row
 
 
@@ -303,13 +307,13 @@ def _delivery_failed_try(row: Notification, exc: Exception, *, now: datetime) ->
     with transaction.atomic():
         if row.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
             row.status = NotificationStatus.FAILED
-            row.save(update_fields=["last_error", "status", "claimed_until"])
+            row.save(update_fields=["last_error", "status", "claimed_until", *TEXT_FIELDS])
             _delivery_failed_task_open(row, now=now)
             logger.warning("notification %s failed after %s tries", row.pk, row.attempts)
             return Delivery("failed")
         delay = retry_delay(row.attempts)
         row.next_attempt_at = now + timedelta(seconds=delay)
-        row.save(update_fields=["last_error", "next_attempt_at", "claimed_until"])
+        row.save(update_fields=["last_error", "next_attempt_at", "claimed_until", *TEXT_FIELDS])
     logger.info("notification %s: try %s failed, next in %ss", row.pk, row.attempts, delay)
     return Delivery("retry", retry_in=delay)
 

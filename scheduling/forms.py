@@ -54,7 +54,7 @@ class WindowsField(forms.CharField):
         text = super().to_python(value)
         try:
             return parse_text(text)
-        except WindowError as exc:
+        except (WindowError, OverflowError) as exc:  # a date past the calendar's end too
             raise forms.ValidationError(
                 _("Can't read this: %(problem)s. Write for example “mon-fri 09:00-18:00”."),
                 params={"problem": exc},

@@ -93,7 +93,8 @@ def test_an_admin_start_at_the_end_of_the_calendar_is_a_field_error(operator_bro
         },
     )
     assert answer.status_code == 200
-    assert "ten years ahead" in answer.content.decode()
+    assert "starts_at" in answer.context["form"].errors
+    assert not call.sessions.exists()
 
 
 @pytest.mark.parametrize("call_id", [10**20, -(10**20), 2**63])
@@ -133,3 +134,23 @@ def test_a_nul_character_in_a_query_or_form_is_a_400(method, path, data):
     browser.force_login(OperatorFactory())
     answer = getattr(browser, method)(path, data)
     assert answer.status_code == 400
+
+
+def test_the_service_refuses_a_start_more_than_ten_years_ahead():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from calls import services
+    from common.errors import DomainError
+
+    call = book()
+    confirm(call)
+    with pytest.raises(DomainError) as refused:
+        services.session_schedule(
+            call=call,
+            starts_at=timezone.now() + timedelta(days=3700),
+            interpreter=InterpreterFactory(),
+            actor=OperatorFactory(),
+        )
+    assert refused.value.code == "too_far_ahead"
