@@ -111,9 +111,17 @@ def week_board(*, viewer_zone: str, week_of: date, call=None, now=None) -> dict:
                     label=call_number(call_id),
                     title=f"{call_number(call_id)} {starts_at.astimezone(zone):%H:%M}",
                 )
+            # One cell per hour (its first proposed start): at a week's scale a
+            # 15-minute cell is too thin to click, and neighbours would overlap.
+            hours_seen = set()
             for proposal in proposals.get(pk, []):
+                start = to_epoch(proposal.starts_at)
+                hour = start - start % 3600
+                if hour in hours_seen:
+                    continue
+                hours_seen.add(hour)
                 blocks += _blocks(
-                    [(to_epoch(proposal.starts_at), to_epoch(proposal.ends_at))],
+                    [(hour, hour + 3600)],
                     day_bounds,
                     kind="proposal",
                     value=slot_value(proposal),
