@@ -14,7 +14,13 @@ import logging
 from django.dispatch import receiver
 
 from calls.models import Call, CallState, NotCalledAlarm, Session, SessionStatus
-from calls.signals import call_state_changed, not_called_alarm_raised, session_changed
+from calls.signals import (
+    call_booked_again,
+    call_state_changed,
+    not_called_alarm_raised,
+    session_changed,
+)
+from common.call_numbers import call_number
 
 from . import messages, selectors
 from .models import OperatorTaskKind
@@ -39,11 +45,10 @@ def _never_raise(function):
 def on_call_state_changed(sender, call_id, from_state, to_state, **kwargs):
     if from_state in (CallState.REQUESTED, CallState.AWAITING_AGENT):
         # Asked, answered or closed after all: nobody needs to phone the agency now.
-        operator_tasks_settle(
-            call=call_id,
-            kind=OperatorTaskKind.AGENT_NO_ANSWER,
-            note=f"closed automatically: the call became {to_state}",
-        )
+        for kind in messages.AGENCY_TASK_KINDS:
+            operator_tasks_settle(
+                call=call_id, kind=kind, note=f"closed automatically: the call became {to_state}"
+            )
     if to_state not in (
         CallState.AWAITING_AGENT,
         CallState.DECLINED,
@@ -77,8 +82,7 @@ def on_session_changed(sender, session_id, change, **kwargs):
     session = selectors.sessions_with_facts(Session.objects.filter(pk=session_id)).first()
     if session is None:
         return
-    if change in ("scheduled", "rescheduled"):
-        messages.session_scheduled_notify(session=session)
+    previous = None
     if change == "rescheduled":
         previous = (
             selectors.sessions_with_facts(
@@ -87,6 +91,15 @@ def on_session_changed(sender, session_id, change, **kwargs):
             .order_by("-created_at", "-id")
             .first()
         )
+    if change in ("scheduled", "rescheduled"):
+        # A new time: nobody needs to reschedule this call any more.
+        operator_tasks_settle(
+            call=session.call_id,
+            kind=OperatorTaskKind.RESCHEDULE_MISSED,
+            note="closed automatically: the call was rescheduled",
+        )
+        messages.session_scheduled_notify(session=session, previous=previous)
+    if change == "rescheduled":
         if previous is not None and previous.interpreter_id != session.interpreter_id:
             messages.session_unassigned_notify(previous=previous)
     elif change == "overdue":
@@ -99,3 +112,14 @@ def on_not_called_alarm(sender, alarm_id, **kwargs):
     alarm = NotCalledAlarm.objects.select_related("raised_by").filter(pk=alarm_id).first()
     if alarm is not None:
         messages.not_called_alarm_notify(alarm=alarm)
+
+
+@receiver(call_booked_again, dispatch_uid="notifications.on_call_booked_again")
+@_never_raise
+def on_call_booked_again(sender, call_id, earlier_id, **kwargs):
+    """A missed call was booked again: its reschedule task is done."""
+    operator_tasks_settle(
+        call=earlier_id,
+        kind=OperatorTaskKind.RESCHEDULE_MISSED,
+        note=f"closed automatically: booked again as call {call_number(call_id)}",
+    )
