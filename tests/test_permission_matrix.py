@@ -61,6 +61,8 @@ GET    /api/v1/calls/                                 401  200  200  404  404  4
 POST   /api/v1/calls/                                 401  201  201  404  404  404  404  404
 GET    /api/v1/calls/{scheduled}/                     401  200  404  404  404  404  404  404
 POST   /api/v1/calls/{scheduled}/cancel/              401  200  404  404  404  404  404  404
+GET    /api/v1/calls/{confirmed}/slots/               401  200  404  404  404  404  404  404
+POST   /api/v1/calls/{confirmed}/slots/pick/          401  409  404  404  404  404  404  404
 GET    /api/v1/balance/                               401  200  200  404  404  404  404  404
 GET    /api/v1/ledger/                                401  200  200  404  404  404  404  404
 # --- API: the agent's ----------------------------------------------------------------------
@@ -80,6 +82,7 @@ POST   /api/v1/sessions/{scheduled}/attempts/         401  404  404  404  404  2
 POST   /api/v1/sessions/{scheduled}/outcome/          401  404  404  404  404  200  404  404
 # --- API: the operator's -------------------------------------------------------------------
 POST   /api/v1/office/calls/{confirmed}/schedule/     401  404  404  404  404  404  404  200
+GET    /api/v1/office/calls/{confirmed}/slots/        401  404  404  404  404  404  404  200
 # --- API: everyone's -----------------------------------------------------------------------
 GET    /api/v1/me/                                    401  200  200  200  200  200  200  200
 PATCH  /api/v1/me/                                    401  200  200  200  200  200  200  200
@@ -96,6 +99,7 @@ GET    /client/order/                                 302  200  200  404  404  4
 POST   /client/order/                                 302  200  200  404  404  404  404  404
 GET    /client/calls/{scheduled}/                     302  200  404  404  404  404  404  404
 POST   /client/calls/{scheduled}/cancel/              302  302  404  404  404  404  404  404
+POST   /client/calls/{confirmed}/pick/                302  302  404  404  404  404  404  404
 GET    /agent/                                        302  404  404  200  200  404  404  404
 GET    /agent/calls/{waiting}/                        302  404  404  200  404  404  404  404
 POST   /agent/calls/{waiting}/                        302  404  404  400  404  404  404  404
@@ -171,6 +175,9 @@ def _payload(method, path, world):
         return {"reason": "not now"}
     if path.endswith("/cancel/"):
         return {"reason": "plans changed"}
+    if path.endswith("/slots/pick/"):
+        # The world's call has no windows: no proposal, so the owner gets a 409.
+        return {"starts_at": (timezone.now() + timedelta(days=9)).isoformat()}
     if path.endswith("/end/"):
         return {"no_recording_reason": "recorder failed"}
     if path.endswith("/schedule/"):
