@@ -45,10 +45,11 @@ def _never_raise(function):
 def on_call_state_changed(sender, call_id, from_state, to_state, **kwargs):
     if from_state in (CallState.REQUESTED, CallState.AWAITING_AGENT):
         # Asked, answered or closed after all: nobody needs to phone the agency now.
-        for kind in messages.AGENCY_TASK_KINDS:
-            operator_tasks_settle(
-                call=call_id, kind=kind, note=f"closed automatically: the call became {to_state}"
-            )
+        operator_tasks_settle(
+            call=call_id,
+            kind=messages.AGENCY_TASK_KINDS,
+            note=f"closed automatically: the call became {to_state}",
+        )
     if to_state not in (
         CallState.AWAITING_AGENT,
         CallState.DECLINED,
