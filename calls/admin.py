@@ -6,6 +6,7 @@ form, never a traceback.
 """
 
 import re
+import zoneinfo
 from functools import partial
 
 from django.contrib import admin, messages
@@ -13,6 +14,7 @@ from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -386,8 +388,9 @@ class CallAdmin(admin.ModelAdmin):
             return reverse("admin:calls_call_confirm", args=[call.pk])
         return reverse("admin:calls_call_transition", args=[call.pk, target])
 
-    def _render(self, request, call, form, title, intro=None):
+    def _render(self, request, call, form, title, intro=None, extra=None):
         context = {
+            **(extra or {}),
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": call,
@@ -463,7 +466,12 @@ class CallAdmin(admin.ModelAdmin):
                 "interpreter": session.interpreter_id if session else None,
             },
         )
+        zone_times = []
         if request.method == "POST" and form.is_valid():
+            zone_times = schedule_zone_times(
+                call, form.starts_at_utc(), form.cleaned_data["interpreter"]
+            )
+        if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
             try:
                 services.session_schedule(
                     call=call,
@@ -478,7 +486,18 @@ class CallAdmin(admin.ModelAdmin):
             else:
                 return self._done(request, call, _("The session is scheduled."))
         intro = times_intro(call)
-        return self._render(request, call, form, _("Schedule %(call)s") % {"call": call}, intro)
+        interpreters = form.fields["interpreter"].queryset
+        zone_rows = schedule_zone_times(call, timezone.now(), None)  # whose zone is whose
+        extra = {
+            "zone_times": zone_times,
+            "schedule_zones": {
+                "client": zone_rows[0]["zone"],
+                "member": zone_rows[1]["zone"],
+                "interpreters": {str(i.pk): i.time_zone for i in interpreters},
+            },
+        }
+        title = _("Schedule %(call)s") % {"call": call}
+        return self._render(request, call, form, title, intro, extra=extra)
 
     def find_time_view(self, request, pk):
         return admin_find_time_view(self, request, pk)
@@ -622,6 +641,33 @@ class CallAdmin(admin.ModelAdmin):
             ),
             _("%(count)d call(s) marked missed."),
         )
+
+
+# Outside these local hours a start is flagged: nobody should be booked at 03:00 unawares.
+WAKING_HOURS = range(8, 21)
+
+
+def schedule_zone_times(call, starts_at, interpreter) -> list[dict]:
+    """The chosen start on the wall clocks of the client, the member and the interpreter."""
+    confirmation = getattr(call, "confirmation", None)
+    people = [
+        (_("Client"), call.client_time_zone or call.client.time_zone),
+        (_("Member"), (confirmation and confirmation.member_time_zone) or call.member.time_zone),
+    ]
+    if interpreter is not None:
+        people.append((_("Interpreter"), interpreter.time_zone))
+    rows = []
+    for label, zone in people:
+        local = timezone.localtime(starts_at, zoneinfo.ZoneInfo(zone))
+        rows.append(
+            {
+                "label": label,
+                "zone": zone,
+                "text": dates.format_datetime(starts_at, tz=zone, weekday=True, zone=False),
+                "night": local.hour not in WAKING_HOURS,
+            }
+        )
+    return rows
 
 
 def times_intro(call) -> list[tuple[str, str]]:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from agents.links import agent_alarm_url, agent_link_url
+from billing.formatting import credits
 from calls.models import Call, Session, SessionStatus
 from calls.selectors import duty_manager_current
 
@@ -379,5 +380,30 @@ def not_called_alarm_notify(*, alarm, now: datetime | None = None) -> list[int]:
         context=context,
         call=session.call,
         session=session,
+        now=now,
+    )
+
+
+# --- Money ---------------------------------------------------------------------
+
+
+def client_overdrawn_escalate(*, call_id: int, client_id: int, balance, now=None) -> OperatorTask:
+    """A call ran past what the client held and the balance went below zero
+    (SPEC "Billing"): an operator asks the client to top up."""
+    call = Call.objects.select_related("client").get(pk=call_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = _(
+            "Client %(client)s is overdrawn (balance %(balance)s) after call %(call)s. "
+            "Ask them to top up before their next booking."
+        ) % {
+            "client": call.client.get_full_name() or call.client.username,
+            "balance": credits(balance),
+            "call": call.number,
+        }
+    return operator_task_open(
+        kind=OperatorTaskKind.CLIENT_OVERDRAWN,
+        key=f"client_overdrawn:c{call_id}",
+        summary=summary,
+        call=call,
         now=now,
     )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role, User
 from agents.models import Member
 from calls.models import CallKind
+from scheduling.forms import LanguagesField, WindowsField
 
 # "KHA-101 · Agency name": what the member list offers (the agency tells apart equal codes).
 MEMBER_SEPARATOR = " · "
@@ -47,13 +48,12 @@ class OfficeBookingForm(forms.Form):
     planned_minutes = forms.IntegerField(
         label=_("Length (minutes)"), min_value=5, max_value=240, initial=30
     )
-    languages = forms.CharField(label=_("Languages"), required=False, max_length=100)
-    preferred_times = forms.CharField(
-        label=_("Client's windows"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("When the client can talk, in the client's own time zone."),
+    languages = LanguagesField(
+        label=_("Languages"), help_text=_("Empty: the client's and the member's.")
+    )
+    # The client's availability windows (scheduling.windows), in the client's zone.
+    client_windows = WindowsField(
+        label=_("When the client can talk"), time_zone=_("the client's time zone")
     )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
