@@ -94,6 +94,32 @@ def schedule(call, *, operator, interpreter=None, starts_at=None, now=None):
     )
 
 
+def start(session, *, actor=None, now=None):
+    """Start the session at its time (by default), as the rules allow."""
+    return services.session_start(
+        session=session, actor=actor or session.interpreter, now=now or session.starts_at
+    )
+
+
+def end(session, *, actor=None, talk_seconds=600, no_recording_reason="recorder failed", now=None):
+    """End a started session `talk_seconds` after its start (the measured talk time)."""
+    session.refresh_from_db()
+    return services.session_end(
+        session=session,
+        actor=actor or session.interpreter,
+        no_recording_reason=no_recording_reason,
+        now=now or session.started_at + timedelta(seconds=talk_seconds),
+    )
+
+
+def run(session, *, actor=None, talk_seconds=600, no_recording_reason="recorder failed"):
+    """Start a session at its time and end it `talk_seconds` later."""
+    start(session, actor=actor)
+    return end(
+        session, actor=actor, talk_seconds=talk_seconds, no_recording_reason=no_recording_reason
+    )
+
+
 def fund_client(client, amount, *, reason="test credit"):
     """Top the client up through the billing service, as an operator would."""
     # Tables flushed by an earlier transactional test lose the seeded tariffs.
