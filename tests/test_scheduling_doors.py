@@ -89,11 +89,7 @@ def test_the_search_reads_windows_zones_languages_and_sessions():
     # start ends 13:30 (too close); 14:15 is the next free start after it.
     other = confirmed_call()
     services.session_schedule(
-        call=other,
-        starts_at=at(13, 30),
-        interpreter=olena,
-        actor=OperatorFactory(),
-        buffer_minutes=0,
+        call=other, starts_at=at(13, 30), interpreter=olena, actor=OperatorFactory()
     )
     found = call_slot_search(call)
     assert [p.starts_at for p in found.proposals][:2] == [at(14, 15), at(14, 30)]
