@@ -7,6 +7,7 @@ form, never a traceback.
 
 import re
 import zoneinfo
+from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
@@ -27,7 +28,7 @@ from common.errors import DomainError
 from common.forms import add_domain_error
 from scheduling.windows_text import as_text as as_windows_text
 
-from . import services, workflow
+from . import rebooking, services, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
 from .attempts import attempt_log, dial_attempt_log
 from .models import (
@@ -405,9 +406,13 @@ class CallAdmin(admin.ModelAdmin):
 
     def book_view(self, request):
         form = BookCallForm(request.POST or None, initial=self._initial_from(request))
+        earlier = self._earlier(request)
         if request.method == "POST" and form.is_valid():
+            book = services.call_request_create
+            if earlier is not None:  # "Book again": the missed call's task closes itself
+                book = partial(rebooking.call_book_again, earlier=earlier)
             try:
-                call = services.call_request_create(
+                call = book(
                     created_by=request.user,
                     **{
                         k: form.cleaned_data[k]
@@ -434,10 +439,14 @@ class CallAdmin(admin.ModelAdmin):
                 )
         return self._render(request, None, form, _("Book a call for a client"))
 
+    def _earlier(self, request):
+        """The call being booked again (?again=<key>), if any."""
+        again = request.GET.get("again", "")
+        return self.get_queryset(request).filter(pk=again).first() if again.isdigit() else None
+
     def _initial_from(self, request) -> dict:
         """The details of an earlier call, to book it again (e.g. after it was missed)."""
-        again = request.GET.get("again", "")
-        earlier = self.get_queryset(request).filter(pk=again).first() if again.isdigit() else None
+        earlier = self._earlier(request)
         if earlier is None:
             return {}
         fields = ("client", "member", "kind", "planned_minutes", "client_windows", "languages")
