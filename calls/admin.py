@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from agents.contact_rules import NumberInput, check_contacts
+from agents.contact_rules import NumberInput
 from billing.formatting import credits
 from billing.selectors import call_holds
 from common import dates
@@ -508,19 +508,14 @@ class CallAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                contacts = check_contacts(
+                services.call_confirm(
+                    call=call,
+                    actor=request.user,
                     numbers=[NumberInput(role, data[name]) for role, name in form.ROW_FIELDS],
                     responsible_name=data["responsible_name"],
                     agent_is_responsible=data["agent_is_responsible"],
                     dial=form.dial_raw(),
                     video_handle=data["video_handle"],
-                    is_video=call.is_video,
-                    region=call.member.agency.country,
-                )
-                services.call_confirm(
-                    call=call,
-                    actor=request.user,
-                    contacts=contacts,
                     availability=data["availability"],
                     member_windows=data["member_windows"],
                 )
@@ -568,8 +563,14 @@ class CallAdmin(admin.ModelAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                workflow.ensure_can_move(call, target, actor=request.user)
-                self._move(call, target, form.cleaned_data, request.user)
+                services.call_move(
+                    call=call,
+                    to_state=target,
+                    actor=request.user,
+                    reason=form.cleaned_data.get("reason", ""),
+                    outcome=form.cleaned_data.get("outcome", ""),
+                    talk_seconds=form.cleaned_data.get("talk_seconds"),
+                )
             except DomainError as error:
                 add_domain_error(form, error)
             else:
@@ -580,28 +581,6 @@ class CallAdmin(admin.ModelAdmin):
                     % {"state": CallState(call_state(call)).label},
                 )
         return self._render(request, call, form, TARGET_ACTIONS[target])
-
-    @staticmethod
-    def _move(call, target, data, operator):
-        reason = data.get("reason", "")
-        outcome = data.get("outcome", "")
-        if target == CallState.CANCELLED:
-            services.call_cancel(call=call, actor=operator, reason=reason, outcome=outcome)
-        elif target == CallState.DECLINED:
-            services.call_decline(call=call, actor=operator, reason=reason)
-        elif target == CallState.MISSED:
-            services.call_mark_missed(call=call, actor=operator, reason=reason, outcome=outcome)
-        elif target == CallState.IN_PROGRESS:
-            services.session_start(session=services.get_session_for(call=call), actor=operator)
-        elif target == CallState.COMPLETED:
-            services.session_end(
-                session=services.get_session_for(call=call),
-                actor=operator,
-                talk_seconds=data.get("talk_seconds"),
-                no_recording_reason=reason,
-            )
-        else:
-            workflow.transition(call, target, actor=operator, reason=reason)
 
     # --- bulk actions ----------------------------------------------------------
     def _bulk(self, request, queryset, move, done_message):

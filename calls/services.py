@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from agents.contact_rules import CheckedContacts
+from agents.contact_rules import NumberInput, check_contacts
 from agents.models import Member
 from billing import services as billing_services
 from common import dates
@@ -24,7 +24,7 @@ from scheduling.languages import UnknownLanguage, languages_text, parse_language
 from scheduling.windows import WindowError
 from scheduling.windows_text import normalise as normalise_windows
 
-from . import occupancy, workflow
+from . import occupancy, selectors, workflow
 from .models import (
     BLOCKING_STATUSES,
     DEAD_SESSION_STATUSES,
@@ -188,23 +188,40 @@ def call_confirm(
     *,
     call: Call,
     actor: User,
-    contacts: CheckedContacts,
+    numbers: list[NumberInput],
+    responsible_name: str = "",
+    agent_is_responsible: bool = False,
+    dial: str = "",
+    video_handle: str = "",
     availability: str = "",
     member_windows: list | None = None,
     now: datetime | None = None,
 ) -> Call:
-    """SPEC step 3, yes: store the checked contacts and confirm the call.
+    """SPEC step 3, yes: check the contacts as the agent gave them, store them,
+    and confirm the call.
 
-    `contacts` comes from `agents.contact_rules.check_contacts`, so every door
-    applies the same rules. A signed agent link acts as the agent it was sent to.
+    Every door (the agent's page or link, the API, the operator answering for
+    the agent) passes what was typed; the contact rules
+    (`agents.contact_rules.check_contacts`) run here, once. `dial` is the raw
+    number to dial, one of `numbers`. A signed agent link acts as the agent it
+    was sent to.
     """
     now = now or timezone.now()
     member_windows = checked_windows(member_windows, field="member_windows")
-    if bool(contacts.video_handle) != (call.kind == CallKind.VIDEO):
+    contacts = check_contacts(
+        numbers=numbers,
+        responsible_name=responsible_name,
+        agent_is_responsible=agent_is_responsible,
+        dial=dial,
+        video_handle=video_handle,
+        is_video=call.is_video,
+        region=call.member.agency.country,
+    )
+    if bool(contacts.video_handle) != call.is_video:
         raise DomainError("contacts_kind_mismatch", _("The contacts do not fit this kind of call."))
     with transaction.atomic():
         # Lock first so two confirmations can't both create a record.
-        locked = Call.objects.select_for_update().select_related("member").get(pk=call.pk)
+        locked = workflow.lock_call(call.pk)
         if locked.state != CallState.AWAITING_AGENT:
             raise Conflict(
                 "already_answered",
@@ -393,13 +410,6 @@ def _busy_error(interpreter: User, clash: Session, buffer: timedelta) -> Conflic
     )
 
 
-def _live_session(call: Call) -> Session:
-    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
-    if session is None:
-        raise DomainError("no_session", _("The call has no session scheduled."))
-    return session
-
-
 def session_start(*, session: Session, actor: User, now: datetime | None = None) -> Session:
     """SPEC step 6: the interpreter starts the conversation.
 
@@ -537,5 +547,39 @@ def call_mark_missed(
     )
 
 
-def get_session_for(*, call: Call) -> Session:
-    return _live_session(call)
+def call_move(
+    *,
+    call: Call,
+    to_state: str,
+    actor: User,
+    reason: str = "",
+    outcome: str = "",
+    talk_seconds: int | None = None,
+    now: datetime | None = None,
+) -> Call:
+    """Move a call to `to_state` by the action that state stands for (the
+    admin's workflow buttons): cancel, decline, mark missed, start, end, or the
+    plain transition (ask the agent). The same services, with the same rules,
+    as at every other door; the workflow's refusal comes first if the edge
+    itself is illegal."""
+    workflow.ensure_can_move(call, to_state, actor=actor)
+    if to_state == CallState.CANCELLED:
+        return call_cancel(call=call, actor=actor, reason=reason, outcome=outcome, now=now)
+    if to_state == CallState.DECLINED:
+        return call_decline(call=call, actor=actor, reason=reason, now=now)
+    if to_state == CallState.MISSED:
+        return call_mark_missed(call=call, actor=actor, reason=reason, outcome=outcome, now=now)
+    if to_state == CallState.IN_PROGRESS:
+        session_start(session=selectors.live_session(call), actor=actor, now=now)
+    elif to_state == CallState.COMPLETED:
+        session_end(
+            session=selectors.live_session(call),
+            actor=actor,
+            talk_seconds=talk_seconds,
+            no_recording_reason=reason,
+            now=now,
+        )
+    else:
+        workflow.transition(call, to_state, actor=actor, reason=reason, now=now)
+    call.refresh_from_db()
+    return call
