@@ -15,7 +15,17 @@ class PersonAdmin(UserAdmin):
         *UserAdmin.fieldsets,
         (
             _("Role in the office"),
-            {"fields": ("role", "agency", "phone", "time_zone", "language", "on_duty")},
+            {
+                "fields": (
+                    "role",
+                    "agency",
+                    "phone",
+                    "time_zone",
+                    "language",
+                    "languages",
+                    "on_duty",
+                )
+            },
         ),
     )
     add_fieldsets = (
@@ -32,6 +42,7 @@ class PersonAdmin(UserAdmin):
                     "phone",
                     "time_zone",
                     "language",
+                    "languages",
                 )
             },
         ),

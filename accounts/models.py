@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from scheduling.languages import validate_language_codes
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -32,6 +34,15 @@ class User(AbstractUser):
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"
     )
     phone = PhoneNumberField(_("phone"), blank=True)
+    # Languages the person speaks (ISO 639-1 codes, "en, ru"): a client's and
+    # a member's make a call's languages; an interpreter's decide their calls.
+    languages = models.CharField(
+        _("languages spoken"),
+        max_length=100,
+        blank=True,
+        validators=[validate_language_codes],
+        help_text=_("ISO 639-1 codes, e.g. “en, ru”."),
+    )
     # Agency staff belong to exactly one agency; nobody else belongs to any.
     agency = models.ForeignKey(
         "agents.Agency",

@@ -15,6 +15,7 @@ HOME_BY_ROLE = {
     Role.CLIENT: "client-dashboard",
     Role.AGENT: "agent-inbox",
     Role.INTERPRETER: "interpreter-day",
+    Role.DUTY_MANAGER: "duty-desk",
 }
 
 

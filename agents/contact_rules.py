@@ -67,6 +67,11 @@ def parse_number(raw: str, region: str) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _digits(raw: str) -> str:
+    """A typed number reduced to its digits, to recognise the same typing twice."""
+    return "".join(ch for ch in raw or "" if ch.isdigit())
+
+
 def check_contacts(
     *,
     numbers: list[NumberInput],
@@ -91,6 +96,11 @@ def check_contacts(
     valid_roles = set(NumberRole.values)
     checked: list[CheckedNumber] = []
     seen: set[str] = set()
+    # One message per mistake: a row whose number is malformed says so, and the
+    # rules that row was meant to satisfy (its role, the count, the number to
+    # dial) stay quiet until it is fixed.
+    malformed_roles: set[str] = set()
+    malformed_raw: set[str] = set()
     rows = [n for n in numbers if (n.raw or "").strip()]
     if len(rows) > MAX_NUMBERS:
         fail("numbers", _("Give at most %(max)d numbers.") % {"max": MAX_NUMBERS})
@@ -103,6 +113,9 @@ def check_contacts(
             continue
         e164 = parse_number(entry.raw, region)
         if e164 is None:
+            malformed_roles.add(entry.role)
+            if _digits(entry.raw):
+                malformed_raw.add(_digits(entry.raw))
             fail(
                 field,
                 _(
@@ -124,17 +137,18 @@ def check_contacts(
     for n in checked:
         by_role.setdefault(n.role, set()).add(n.e164)
 
-    if len(seen) < MIN_DISTINCT_NUMBERS:
+    roles_meant = roles | malformed_roles
+    if len(seen) + len(malformed_raw) < MIN_DISTINCT_NUMBERS:
         fail(
             "numbers",
             _("Give at least three different phone numbers (a number given twice counts once)."),
         )
-    if NumberRole.MEMBER not in roles:
+    if NumberRole.MEMBER not in roles_meant:
         fail(
             "numbers",
             _("The member's own number is required, even if the call goes to another number."),
         )
-    if NumberRole.AGENT_MOBILE not in roles:
+    if NumberRole.AGENT_MOBILE not in roles_meant:
         fail("numbers", _("The agent's mobile number is required."))
 
     responsible_name = (responsible_name or "").strip()
@@ -142,7 +156,10 @@ def check_contacts(
         agent_numbers = by_role.get(NumberRole.AGENT_MOBILE, set()) | by_role.get(
             NumberRole.AGENT_SECOND, set()
         )
-        if NumberRole.AGENT_SECOND not in roles or len(agent_numbers) < 2:
+        agent_rows_malformed = malformed_roles & {NumberRole.AGENT_MOBILE, NumberRole.AGENT_SECOND}
+        if not agent_rows_malformed and (
+            NumberRole.AGENT_SECOND not in roles or len(agent_numbers) < 2
+        ):
             fail(
                 "numbers",
                 _(
@@ -151,7 +168,7 @@ def check_contacts(
                 ),
             )
     else:
-        if NumberRole.RESPONSIBLE not in roles:
+        if NumberRole.RESPONSIBLE not in roles_meant:
             fail("numbers", _("Give the number of the employee responsible for the call."))
         if not responsible_name:
             fail("responsible_name", _("Give the name of the employee responsible for the call."))
@@ -168,7 +185,7 @@ def check_contacts(
         dial_e164 = parse_number(dial or "", region) or ""
         if not (dial or "").strip():
             fail("dial", _("Choose which number the interpreter should dial."))
-        elif dial_e164 not in seen:
+        elif dial_e164 not in seen and _digits(dial) not in malformed_raw:
             fail("dial", _("The number to dial must be one of the numbers given above."))
 
     if errors:

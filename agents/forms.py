@@ -8,6 +8,8 @@ they concern.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from scheduling.forms import WindowsField
+
 from .contact_rules import MAX_NUMBERS, MAX_VIDEO_HANDLE, NumberRole
 
 ANSWER_YES = "yes"
@@ -81,15 +83,14 @@ class ConfirmForm(forms.Form):
         max_length=MAX_VIDEO_HANDLE,
         help_text=_("The name the interpreter calls her on, e.g. her Skype name."),
     )
+    member_windows = WindowsField(label=_("When the member is available"))
     availability = forms.CharField(
-        label=_("When the member is available"),
+        label=_("Note on her times (optional)"),
         required=False,
         max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(self, *args, member_time_zone: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["availability"].help_text = _(
-            "Days and hours when she can talk, in her time zone (%(tz)s)."
-        ) % {"tz": member_time_zone}
+        self.fields["member_windows"].set_time_zone(member_time_zone)

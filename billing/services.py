@@ -65,6 +65,11 @@ def _account(kind: str, *, user=None, agency_id=None) -> Account:
     return account
 
 
+def agency_account(agency_id: int) -> Account:
+    """The agency's commission account, created on first use."""
+    return _account(AccountKind.AGENCY_COMMISSION, agency_id=agency_id)
+
+
 def client_accounts(client) -> tuple[Account, Account]:
     """The client's credit and held accounts, created on first use."""
     return (

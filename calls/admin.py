@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from agents.contact_rules import NumberInput, check_contacts
 from billing.formatting import credits
@@ -23,6 +23,7 @@ from common import dates
 from common.call_numbers import pk_from_call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
+from scheduling.windows_text import as_text as as_windows_text
 
 from . import services, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
@@ -38,6 +39,7 @@ from .models import (
     SessionTransition,
 )
 from .selectors import calls_visible_to, duty_manager_current
+from .slot_views import admin_find_time_view
 
 # What a public id (or its start, as shown in old emails) looks like in a search box.
 PUBLIC_ID_PREFIX = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{1,4}){0,4}[0-9a-f-]*$", re.IGNORECASE)
@@ -187,6 +189,7 @@ class CallAdmin(admin.ModelAdmin):
                     "member",
                     "kind",
                     "planned_minutes",
+                    "times",
                     "preferred_times",
                     "languages",
                     "note",
@@ -295,6 +298,12 @@ class CallAdmin(admin.ModelAdmin):
             confirmation.availability or "—",
         )
 
+    @admin.display(description=gettext_lazy("times"))
+    def times(self, call):
+        return format_html_join(
+            "", "<p><strong>{}</strong>: {}</p>", ((k, v) for k, v in times_intro(call))
+        )
+
     @admin.display(description=gettext_lazy("interpreter"))
     def interpreter_contact(self, call):
         session = call.active_session
@@ -325,6 +334,7 @@ class CallAdmin(admin.ModelAdmin):
             path("book/", view(self.book_view), name="calls_call_book"),
             path("<int:pk>/schedule/", view(self.schedule_view), name="calls_call_schedule"),
             path("<int:pk>/confirm/", view(self.confirm_view), name="calls_call_confirm"),
+            path("<int:pk>/find-time/", view(self.find_time_view), name="calls_call_find_time"),
             path("<int:pk>/attempts/", view(self.attempts_view), name="calls_call_attempts"),
             path(
                 "<int:pk>/move/<str:target>/",
@@ -355,6 +365,10 @@ class CallAdmin(admin.ModelAdmin):
             if call.state == CallState.SCHEDULED:
                 buttons.append(
                     (_("Reschedule"), reverse("admin:calls_call_schedule", args=[call.pk]))
+                )
+            if call.state in (CallState.CONFIRMED, CallState.SCHEDULED):
+                buttons.insert(
+                    0, (_("Find a time"), reverse("admin:calls_call_find_time", args=[call.pk]))
                 )
             if call.state in (CallState.SCHEDULED, CallState.IN_PROGRESS):
                 buttons.append(
@@ -399,7 +413,7 @@ class CallAdmin(admin.ModelAdmin):
                             "member",
                             "kind",
                             "planned_minutes",
-                            "preferred_times",
+                            "client_windows",
                             "languages",
                             "note",
                         )
@@ -423,7 +437,7 @@ class CallAdmin(admin.ModelAdmin):
         earlier = self.get_queryset(request).filter(pk=again).first() if again.isdigit() else None
         if earlier is None:
             return {}
-        fields = ("client", "member", "kind", "planned_minutes", "preferred_times", "languages")
+        fields = ("client", "member", "kind", "planned_minutes", "client_windows", "languages")
         return {
             **{name: getattr(earlier, name) for name in fields},
             "note": _("Booked again after call %(call)s.") % {"call": earlier.number},
@@ -454,18 +468,11 @@ class CallAdmin(admin.ModelAdmin):
                 add_domain_error(form, error)
             else:
                 return self._done(request, call, _("The session is scheduled."))
-        confirmation = getattr(call, "confirmation", None)
-        intro = [
-            (
-                _("Client's preferred times"),
-                f"{call.preferred_times or '—'} ({call.client.time_zone})",
-            ),
-            (
-                _("Member's availability"),
-                f"{confirmation.availability if confirmation else '—'} ({call.member.time_zone})",
-            ),
-        ]
+        intro = times_intro(call)
         return self._render(request, call, form, _("Schedule %(call)s") % {"call": call}, intro)
+
+    def find_time_view(self, request, pk):
+        return admin_find_time_view(self, request, pk)
 
     def confirm_view(self, request, pk):
         call = get_object_or_404(self.get_queryset(request), pk=pk)
@@ -487,6 +494,7 @@ class CallAdmin(admin.ModelAdmin):
                     actor=request.user,
                     contacts=contacts,
                     availability=data["availability"],
+                    member_windows=data["member_windows"],
                 )
             except DomainError as error:
                 add_domain_error(form, error, form.error_field_map())
@@ -605,6 +613,28 @@ class CallAdmin(admin.ModelAdmin):
             ),
             _("%(count)d call(s) marked missed."),
         )
+
+
+def times_intro(call) -> list[tuple[str, str]]:
+    """When the client and the member can talk, each in their own zone; the old free text too."""
+    confirmation = getattr(call, "confirmation", None)
+    language = get_language() or "en"
+
+    def one_line(windows) -> str:
+        return as_windows_text(windows, language=language).replace("\n", "; ") or "—"
+
+    client_zone = call.client_time_zone or call.client.time_zone
+    rows = [(_("Client's times"), f"{one_line(call.client_windows)} ({client_zone})")]
+    if call.preferred_times:
+        rows.append((_("Client's preferred times"), call.preferred_times))
+    if confirmation is not None:
+        member_zone = confirmation.member_time_zone or call.member.time_zone
+        rows.append(
+            (_("Member's times"), f"{one_line(confirmation.member_windows)} ({member_zone})")
+        )
+        if confirmation.availability:
+            rows.append((_("Member's availability"), confirmation.availability))
+    return rows
 
 
 def call_state(call):

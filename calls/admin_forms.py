@@ -10,6 +10,7 @@ from accounts.models import Role, User
 from agents.contact_rules import NumberRole
 from agents.models import Member
 from billing.models import Outcome
+from scheduling.forms import LanguagesField, WindowsField
 
 from .models import CallKind
 
@@ -27,10 +28,12 @@ class BookCallForm(forms.Form):
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=CallKind.choices)
     planned_minutes = forms.IntegerField(label=_("Planned minutes"), initial=30)
-    preferred_times = forms.CharField(
-        label=_("Preferred times"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    client_windows = WindowsField(
+        label=_("When the client can talk"), time_zone=_("the client's time zone")
     )
-    languages = forms.CharField(label=_("Languages"), required=False)
+    languages = LanguagesField(
+        label=_("Languages"), help_text=_("Empty: the client's and the member's.")
+    )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -74,8 +77,13 @@ class OperatorConfirmForm(forms.Form):
     other_number = forms.CharField(label=_("Other number"), required=False)
     dial = forms.ChoiceField(label=_("Number to dial"), choices=DIAL_CHOICES, required=False)
     video_handle = forms.CharField(label=_("Video handle"), required=False)
+    member_windows = WindowsField(
+        label=_("When the member can talk"), time_zone=_("the member's time zone")
+    )
     availability = forms.CharField(
-        label=_("Member's availability"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note on the member's times"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     ROW_FIELDS = [

@@ -180,7 +180,11 @@ def _answer(call, agent, form, formset) -> None:
         region=call.member.agency.country,
     )
     services.call_confirm(
-        call=call, actor=agent, contacts=contacts, availability=data["availability"]
+        call=call,
+        actor=agent,
+        contacts=contacts,
+        availability=data["availability"],
+        member_windows=data["member_windows"],
     )
 
 

@@ -2,12 +2,23 @@
 
 from django.urls import path
 
-from calls.api import agent, attempts, client, interpreter, money, office
+from calls.api import agent, attempts, client, interpreter, money, office, slots
 
 urlpatterns = [
     path("calls/", client.CallListApi.as_view(), name="api-calls"),
     path("calls/<str:public_id>/", client.CallDetailApi.as_view(), name="api-call"),
     path("calls/<str:public_id>/cancel/", client.CallCancelApi.as_view(), name="api-call-cancel"),
+    path("calls/<str:public_id>/slots/", slots.CallSlotsApi.as_view(), name="api-call-slots"),
+    path(
+        "calls/<str:public_id>/slots/pick/",
+        slots.CallSlotPickApi.as_view(),
+        name="api-call-slots-pick",
+    ),
+    path(
+        "office/calls/<str:public_id>/slots/",
+        slots.OfficeCallSlotsApi.as_view(),
+        name="api-office-call-slots",
+    ),
     path("balance/", money.BalanceApi.as_view(), name="api-balance"),
     path("ledger/", money.LedgerApi.as_view(), name="api-ledger"),
     path("agent/requests/", agent.AgentRequestListApi.as_view(), name="api-agent-requests"),

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agents.models import Member
+from scheduling.forms import LanguagesField, WindowsField
 
 from .models import CallKind
 from .services import MAX_NOTE, MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES
@@ -37,17 +38,10 @@ class OrderForm(forms.Form):
             "you pay only for the minutes actually talked."
         ),
     )
-    preferred_times = forms.CharField(
-        label=_("Preferred times"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-    languages = forms.CharField(
+    client_windows = WindowsField(label=_("When you can talk"))
+    languages = LanguagesField(
         label=_("Languages"),
-        required=False,
-        max_length=100,
-        help_text=_("For example: English and Russian."),
+        help_text=_("For example: en, ru. Empty: your languages and the member's."),
     )
     note = forms.CharField(
         label=_("Note for the agency and the interpreter"),
@@ -61,12 +55,15 @@ class OrderForm(forms.Form):
         self.fields["member"].queryset = Member.objects.filter(is_active=True).select_related(
             "agency"
         )
-        self.fields["preferred_times"].help_text = _(
-            "Days and times that suit you, in your time zone (%(tz)s)."
-        ) % {"tz": time_zone}
+        self.fields["client_windows"].set_time_zone(time_zone)
 
 
 class CancelForm(forms.Form):
+    # Cancelling cannot be undone: the button alone is not enough.
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel this call"),
+        error_messages={"required": _("Tick “Yes, cancel this call” to cancel it.")},
+    )
     reason = forms.CharField(
         label=_("Why are you cancelling? (optional)"),
         required=False,

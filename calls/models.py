@@ -56,7 +56,13 @@ class Call(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=CallKind.choices)
     planned_minutes = models.PositiveSmallIntegerField(_("planned duration (minutes)"))
+    # Free text from before windows existed; kept and shown, no longer asked.
     preferred_times = models.TextField(_("preferred times"), blank=True, max_length=1000)
+    # When the client can talk: windows (scheduling.windows) in `client_time_zone`,
+    # the client's zone when they gave them.
+    client_windows = models.JSONField(_("client's times"), default=list, blank=True)
+    client_time_zone = models.CharField(_("client's time zone"), max_length=64, blank=True)
+    # ISO 639-1 codes ("en, ru"); by default the client's and the member's.
     languages = models.CharField(_("languages"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True, max_length=2000)
     state = models.CharField(
@@ -133,7 +139,10 @@ class AgentConfirmation(models.Model):
     agent_is_responsible = models.BooleanField(_("the agent is the responsible person"))
     dial_number = PhoneNumberField(_("number to dial"), blank=True)
     video_handle = models.CharField(_("video handle"), max_length=100, blank=True)
+    # Free text from before windows existed; kept and shown.
     availability = models.TextField(_("member's availability"), blank=True, max_length=1000)
+    member_windows = models.JSONField(_("member's times"), default=list, blank=True)
+    member_time_zone = models.CharField(_("member's time zone"), max_length=64, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Role
+from scheduling.api_fields import WindowsField
 
 from . import selectors
 from .models import CallKind, CallState, CallTransition, SessionStatus
@@ -63,6 +64,8 @@ class ConfirmationSerializer(serializers.Serializer):
     dial_number = serializers.CharField()
     video_handle = serializers.CharField()
     availability = serializers.CharField()
+    member_windows = WindowsField(read_only=True)
+    member_time_zone = serializers.CharField()
     confirmed_at = serializers.DateTimeField()
 
 
@@ -76,6 +79,8 @@ class CallBaseSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=CallState.choices)
     planned_minutes = serializers.IntegerField()
     preferred_times = serializers.CharField()
+    windows = WindowsField(source="client_windows", read_only=True)
+    windows_time_zone = serializers.CharField(source="client_time_zone")
     languages = serializers.CharField()
     note = serializers.CharField()
     created_at = serializers.DateTimeField()

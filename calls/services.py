@@ -20,6 +20,9 @@ from agents.models import Member
 from billing import services as billing_services
 from common import dates
 from common.errors import Conflict, DomainError, NotFound
+from scheduling.languages import UnknownLanguage, languages_text, parse_languages, read_stored
+from scheduling.windows import WindowError
+from scheduling.windows_text import normalise as normalise_windows
 
 from . import workflow
 from .models import (
@@ -50,6 +53,7 @@ def call_request_create(
     preferred_times: str = "",
     languages: str = "",
     note: str = "",
+    client_windows: list | None = None,
     created_by: User,
     request_key=None,
     now: datetime | None = None,
@@ -58,8 +62,13 @@ def call_request_create(
 
     With a `request_key` (the order form's one-time key), sending the same
     order again returns the call it booked instead of booking and holding twice.
+    `client_windows` are when the client can talk, in the client's zone
+    (`scheduling.windows` JSON form); the call's languages are the client's and
+    the member's unless given.
     """
     now = now or timezone.now()
+    client_windows = checked_windows(client_windows, field="client_windows")
+    languages = call_languages_text(languages, client=client, member=member)
     if request_key is not None:
         earlier = Call.objects.filter(client=client, request_key=request_key).first()
         if earlier is not None:
@@ -96,7 +105,9 @@ def call_request_create(
                     kind=kind,
                     planned_minutes=int(planned_minutes),
                     preferred_times=(preferred_times or "").strip(),
-                    languages=(languages or "").strip(),
+                    client_windows=client_windows,
+                    client_time_zone=client.time_zone,
+                    languages=languages,
                     note=(note or "").strip(),
                     created_by=created_by,
                     request_key=request_key,
@@ -131,6 +142,37 @@ def call_request_create(
     return call
 
 
+def checked_windows(windows, *, field: str) -> list[dict]:
+    """Windows in their one stored form, or a readable refusal on `field`."""
+    try:
+        return normalise_windows(windows or [])
+    except WindowError as exc:
+        raise DomainError(
+            "bad_windows",
+            _("These times can't be read: %(problem)s.") % {"problem": exc},
+            field=field,
+        ) from exc
+
+
+def call_languages_text(given: str, *, client: User, member: Member) -> str:
+    """The call's languages as codes: as given, or the client's and the member's."""
+    try:
+        codes = parse_languages(given)
+    except UnknownLanguage as exc:
+        raise DomainError(
+            "bad_language",
+            _("“%(word)s” is not a language we know: write e.g. “en, ru”.") % {"word": exc.word},
+            field="languages",
+        ) from exc
+    if not codes:
+        codes = tuple(
+            dict.fromkeys(
+                (*sorted(read_stored(client.languages)), *sorted(read_stored(member.languages)))
+            )
+        )
+    return languages_text(codes)
+
+
 def agency_has_agents(agency_id: int) -> bool:
     return _agency_agent(agency_id) is not None
 
@@ -149,6 +191,7 @@ def call_confirm(
     actor: User,
     contacts: CheckedContacts,
     availability: str = "",
+    member_windows: list | None = None,
     now: datetime | None = None,
 ) -> Call:
     """SPEC step 3, yes: store the checked contacts and confirm the call.
@@ -157,6 +200,7 @@ def call_confirm(
     applies the same rules. A signed agent link acts as the agent it was sent to.
     """
     now = now or timezone.now()
+    member_windows = checked_windows(member_windows, field="member_windows")
     if bool(contacts.video_handle) != (call.kind == CallKind.VIDEO):
         raise DomainError("contacts_kind_mismatch", _("The contacts do not fit this kind of call."))
     with transaction.atomic():
@@ -179,6 +223,8 @@ def call_confirm(
             dial_number=contacts.dial_number,
             video_handle=contacts.video_handle,
             availability=(availability or "").strip(),
+            member_windows=member_windows,
+            member_time_zone=locked.member.time_zone,
             confirmed_by=actor,
             confirmed_at=now,
         )
@@ -445,7 +491,8 @@ def recording_attach(*, session: Session, file, actor: User) -> Recording:
 
 
 def session_mark_overdue(*, session: Session, now: datetime | None = None) -> bool:
-    """Flag a session not started 10 minutes after its time. True if it changed now."""
+    """Flag a session not started NOTIFY_OVERDUE_AFTER_MINUTES after its time.
+    True if it changed now."""
     try:
         workflow.session_transition(session, SessionStatus.OVERDUE, actor=None, now=now)
     except DomainError:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import outcome_views, views
+from . import outcome_views, slot_views, views
 
 urlpatterns = [
     path("client/", views.client_dashboard, name="client-dashboard"),
@@ -11,6 +11,11 @@ urlpatterns = [
         "client/calls/<uuid:public_id>/cancel/",
         views.client_call_cancel,
         name="client-call-cancel",
+    ),
+    path(
+        "client/calls/<uuid:public_id>/pick/",
+        slot_views.client_pick_slot,
+        name="client-call-pick",
     ),
     path("interpreter/", views.interpreter_day, name="interpreter-day"),
     path(

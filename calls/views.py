@@ -30,6 +30,7 @@ from . import outcome_views, selectors, services, workflow
 from .forms import CancelForm, EndSessionForm, OrderForm, RecordingForm
 from .models import Call, CallKind, CallState, CallTransition, SessionStatus
 from .services import MIN_PLANNED_MINUTES
+from .slot_views import client_proposals
 
 PAGE_SIZE = 20
 # The dashboard shows two lists (open, done): ten of each keeps it a screenful.
@@ -100,12 +101,6 @@ def client_balance(request):
     )
 
 
-def _preferred_times_with_zone(text: str, tz: str) -> str:
-    # The operator reads these in another time zone: keep the client's zone with them.
-    text = (text or "").strip()
-    return f"{text} ({tz})" if text else ""
-
-
 @role_required(Role.CLIENT)
 def client_order(request):
     user = request.user
@@ -122,9 +117,7 @@ def client_order(request):
                     member=data["member"],
                     kind=data["kind"],
                     planned_minutes=data["planned_minutes"],
-                    preferred_times=_preferred_times_with_zone(
-                        data["preferred_times"], user.time_zone
-                    ),
+                    client_windows=data["client_windows"],
                     languages=data["languages"],
                     note=data["note"],
                     created_by=user,
@@ -208,6 +201,7 @@ def client_call(request, public_id):
             "late_fee": late_fee,
             "late_cancel_hours": settings.LATE_CANCEL_HOURS,
             "cancel_form": CancelForm(),
+            "proposals": client_proposals(call, request.user),
         },
     )
 
@@ -224,6 +218,9 @@ def client_call_cancel(request, public_id):
             messages.error(request, exc.message)
         else:
             messages.success(request, _("The call is cancelled. Held credits are released."))
+    else:
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
     return redirect("client-call", public_id=call.public_id)
 
 

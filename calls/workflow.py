@@ -56,7 +56,8 @@ EDGES: dict[tuple[str, str], frozenset[str]] = {
     (S.REQUESTED, S.AWAITING_AGENT): frozenset({SYSTEM, OPERATOR}),
     (S.AWAITING_AGENT, S.CONFIRMED): frozenset({Role.AGENT, OPERATOR}),
     (S.AWAITING_AGENT, S.DECLINED): frozenset({Role.AGENT, OPERATOR}),
-    (S.CONFIRMED, S.SCHEDULED): frozenset({OPERATOR}),
+    # A client picks one of the proposed times (calls.slots.call_slot_book).
+    (S.CONFIRMED, S.SCHEDULED): frozenset({Role.CLIENT, OPERATOR}),
     # A reschedule: the state stays, the session changes, the audit keeps it.
     (S.SCHEDULED, S.SCHEDULED): frozenset({OPERATOR}),
     (S.SCHEDULED, S.IN_PROGRESS): frozenset({Role.INTERPRETER, OPERATOR}),

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "calls",
     "billing",
     "notifications",
+    "duty",
     "scheduling",
     "office",
 ]
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "common.context_processors.configured_numbers",
             ],
             # when/day/clock/in_words filters in every template (common/dates.py).
             "builtins": ["common.templatetags.dates"],

@@ -17,6 +17,7 @@ urlpatterns = [
     # People's pages (accounts: home, sign in, language; calls: client/ and interpreter/).
     path("", include("accounts.urls")),
     path("", include("calls.urls")),
+    path("", include("duty.urls")),
     # The agent's pages act on calls, so they live with them (calls/agent_views.py).
     path("agent/", include("calls.agent_urls")),
     # The REST API (common/api.py has what every API view shares).

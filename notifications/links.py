@@ -1,8 +1,8 @@
 """Where the reader of a message acts: the link every email carries.
 
 A client reads the call on their page, an agent the request in their inbox,
-an interpreter the session, operators and the duty manager the call in the
-admin. Absolute links, from SITE_URL.
+an interpreter the session, operators the call in the admin, the duty manager
+the call on the duty desk. Absolute links, from SITE_URL.
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ def page_url_for(*, call, recipient) -> str:
     """The page where `recipient` sees and acts on `call` ("" if there is none)."""
     if call is None or recipient is None:
         return ""
-    if recipient.is_operator or recipient.role == Role.DUTY_MANAGER:
+    if recipient.role == Role.DUTY_MANAGER:
+        name, args = "duty-call", [call.public_id]
+    elif recipient.is_operator:
         name, args = "admin:calls_call_change", [call.pk]
     elif recipient.role == Role.CLIENT:
         name, args = "client-call", [call.public_id]

@@ -143,3 +143,18 @@ def test_every_broken_rule_is_reported_at_once():
     )
     assert set(errors) >= {"numbers", "responsible_name", "dial"}
     assert len(errors["numbers"]) >= 3
+
+
+def test_a_malformed_number_is_one_mistake_with_one_message():
+    """The member's number mistyped (and chosen to dial): only its row complains,
+    not also "the member's number is required", "three numbers" or "dial one of them"."""
+    bad_member = NumberInput(NumberRole.MEMBER, "+380 67 12")
+    errors = errors_of(numbers=[bad_member, AGENT, RESPONSIBLE], dial="+380 67 12")
+    assert list(errors) == ["numbers-0"]
+    assert len(errors["numbers-0"]) == 1
+    assert "not a valid phone number" in errors["numbers-0"][0]
+
+
+def test_a_mistyped_dial_number_of_no_row_is_still_reported():
+    errors = errors_of(numbers=[MEMBER, AGENT, RESPONSIBLE], dial="+380 99 1")
+    assert list(errors) == ["dial"]

@@ -233,6 +233,7 @@ def test_every_email_reads_one_way(scene, language):
     context = {
         **messages.session_context(session, duty_manager=DutyManagerFactory()),
         "link": "https://example.org/agent/link/x/",
+        "agent": scene["agent"],  # who raised the "we were not called" alarm
     }
     rendered = {}
     with time_machine.travel(NOW, tick=False):

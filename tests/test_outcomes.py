@@ -493,7 +493,9 @@ def test_the_client_is_told_before_a_late_cancel_what_it_costs(client, settings)
         client.force_login(call.client)
         page = client.get(url).content.decode()
         assert 'data-testid="late-cancel"' in page and "75.00" in page
-        client.post(reverse("client-call-cancel", args=[call.public_id]), {"reason": "ill"})
+        client.post(
+            reverse("client-call-cancel", args=[call.public_id]), {"reason": "ill", "confirm": "on"}
+        )
     call.refresh_from_db()
     assert call.outcome == Outcome.LATE_CANCEL
     assert timezone.now()  # the clock is back

@@ -125,9 +125,10 @@ def test_home_sends_each_role_to_its_page(client, factory, target):
     assert client.get(reverse("home"))["Location"] == target
 
 
-def test_home_for_a_duty_manager_is_a_page(client):
+def test_home_for_a_duty_manager_is_the_duty_desk(client):
     client.force_login(DutyManagerFactory())
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("home"))["Location"] == reverse("duty-desk")
+    assert client.get(reverse("duty-desk")).status_code == 200
 
 
 def test_sign_in_with_password_lands_on_the_role_page(client):

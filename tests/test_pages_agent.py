@@ -80,7 +80,7 @@ def test_form_shows_three_rows_with_rules_next_to_them(signed_in, call, agent):
     assert 'name="numbers-2-number"' in page
     assert "the member's own number — required" in page
     assert agent.phone.as_e164 in page  # the agent's mobile is filled in
-    assert "in her time zone (Europe/Kyiv)" in page
+    assert "in Europe/Kyiv:" in page  # the member's windows are read in her zone
 
 
 def test_wrong_number_is_shown_on_its_row_and_input_kept(signed_in, call):
@@ -92,7 +92,8 @@ def test_wrong_number_is_shown_on_its_row_and_input_kept(signed_in, call):
     assert "This is not a valid phone number" in page
     assert 'value="12345"' in page
     assert 'value="+380 67 123 4567"' in page
-    assert "The agent&#x27;s mobile number is required." in page
+    # One message per mistake: the mistyped mobile is not also "required".
+    assert "The agent&#x27;s mobile number is required." not in page
     call.refresh_from_db()
     assert call.state == CallState.AWAITING_AGENT
 
@@ -242,3 +243,14 @@ def test_statement_shows_a_settled_calls_commission_and_csv_has_it(signed_in, ca
     csv = signed_in.get(reverse("agent-statement-csv") + f"?month={month}").content.decode()
     assert "3.96" in csv
     assert "19.80" in csv
+
+
+def test_the_agent_page_quotes_the_configured_overdue_minutes(signed_in, call, settings):
+    from .factories import OperatorFactory
+    from .flows import confirm, schedule
+
+    confirm(call)
+    schedule(call, operator=OperatorFactory())
+    settings.NOTIFY_OVERDUE_AFTER_MINUTES = 25
+    page = signed_in.get(reverse("agent-call", args=[call.public_id])).content.decode()
+    assert "within 25 minutes of the agreed time" in page

@@ -30,7 +30,7 @@ def order_data(member, **extra):
         "member": member.pk,
         "kind": CallKind.PHONE_INTERPRETED,
         "planned_minutes": 30,
-        "preferred_times": "weekday evenings",
+        "client_windows": "mon-fri 18:00-21:00",
         "languages": "English, Russian",
         "note": "",
     }
@@ -76,7 +76,12 @@ def test_order_confirm_books_the_call_and_shows_it(signed_in, client_user):
     assert response.status_code == 302
     assert response["Location"] == reverse("client-call", args=[call.public_id])
     assert call.state == CallState.AWAITING_AGENT
-    assert call.preferred_times == f"weekday evenings ({client_user.time_zone})"
+    # Windows in the client's zone replace the free text; languages become codes.
+    assert call.client_windows == [
+        {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "18:00", "to": "21:00"}
+    ]
+    assert call.client_time_zone == client_user.time_zone
+    assert call.languages == "en, ru"
     page = signed_in.get(response["Location"]).content.decode()
     assert "54.00 credits" in page
 
@@ -91,7 +96,7 @@ def test_order_with_too_little_credit_says_how_much_is_missing(signed_in, client
     assert not Call.objects.exists()
     page = response.content.decode()
     assert 'role="alert"' in page
-    assert "weekday evenings" in page  # input kept
+    assert "mon-fri 18:00-21:00" in page  # input kept
 
 
 def test_order_form_errors_sit_on_their_fields(signed_in):
@@ -108,9 +113,13 @@ def test_client_cancels_and_the_timeline_says_so(signed_in, client_user):
     call = book(client=client_user)
     page = signed_in.get(reverse("client-call", args=[call.public_id])).content.decode()
     assert "Cancel the call" in page
-    response = signed_in.post(
-        reverse("client-call-cancel", args=[call.public_id]), {"reason": "plans changed"}
-    )
+    url = reverse("client-call-cancel", args=[call.public_id])
+    # The button alone does not cancel: the client confirms first.
+    unconfirmed = signed_in.post(url, {"reason": "plans changed"}, follow=True)
+    assert "Tick “Yes, cancel this call” to cancel it." in unconfirmed.content.decode()
+    call.refresh_from_db()
+    assert call.state != CallState.CANCELLED
+    response = signed_in.post(url, {"reason": "plans changed", "confirm": "on"})
     assert response.status_code == 302
     call.refresh_from_db()
     assert call.state == CallState.CANCELLED

@@ -110,6 +110,7 @@ def data_words(scene) -> set[str]:
         values += [person.first_name, person.last_name, person.username]
     values += call.member.full_name.split() + call.member.agency.name.split()
     values += ["weekday", "evenings", "after"]
+    values += call.languages.replace(",", " ").split()  # ISO codes: "en, ru"
     return {v for value in values for v in value.split()}
 
 

@@ -27,6 +27,7 @@ from rest_framework.test import APIClient
 from accounts.services import api_token_issue
 from agents.links import agent_link_token
 from calls import services
+from duty.services import dispute_raise
 
 from .api_helpers import _fresh_throttles  # noqa: F401
 from .factories import ClientFactory, InterpreterFactory, MemberFactory, OperatorFactory
@@ -60,6 +61,8 @@ GET    /api/v1/calls/                                 401  200  200  404  404  4
 POST   /api/v1/calls/                                 401  201  201  404  404  404  404  404
 GET    /api/v1/calls/{scheduled}/                     401  200  404  404  404  404  404  404
 POST   /api/v1/calls/{scheduled}/cancel/              401  200  404  404  404  404  404  404
+GET    /api/v1/calls/{confirmed}/slots/               401  200  404  404  404  404  404  404
+POST   /api/v1/calls/{confirmed}/slots/pick/          401  409  404  404  404  404  404  404
 GET    /api/v1/balance/                               401  200  200  404  404  404  404  404
 GET    /api/v1/ledger/                                401  200  200  404  404  404  404  404
 # --- API: the agent's ----------------------------------------------------------------------
@@ -79,6 +82,7 @@ POST   /api/v1/sessions/{scheduled}/attempts/         401  404  404  404  404  2
 POST   /api/v1/sessions/{scheduled}/outcome/          401  404  404  404  404  200  404  404
 # --- API: the operator's -------------------------------------------------------------------
 POST   /api/v1/office/calls/{confirmed}/schedule/     401  404  404  404  404  404  404  200
+GET    /api/v1/office/calls/{confirmed}/slots/        401  404  404  404  404  404  404  200
 # --- API: everyone's -----------------------------------------------------------------------
 GET    /api/v1/me/                                    401  200  200  200  200  200  200  200
 PATCH  /api/v1/me/                                    401  200  200  200  200  200  200  200
@@ -95,6 +99,7 @@ GET    /client/order/                                 302  200  200  404  404  4
 POST   /client/order/                                 302  200  200  404  404  404  404  404
 GET    /client/calls/{scheduled}/                     302  200  404  404  404  404  404  404
 POST   /client/calls/{scheduled}/cancel/              302  302  404  404  404  404  404  404
+POST   /client/calls/{confirmed}/pick/                302  302  404  404  404  404  404  404
 GET    /agent/                                        302  404  404  200  200  404  404  404
 GET    /agent/calls/{waiting}/                        302  404  404  200  404  404  404  404
 POST   /agent/calls/{waiting}/                        302  404  404  400  404  404  404  404
@@ -115,6 +120,13 @@ POST   /interpreter/calls/{running}/recording/        302  404  404  404  404  3
 GET    /interpreter/calls/{done}/recording/download/  302  404  404  404  404  200  404  404
 POST   /interpreter/calls/{scheduled}/attempts/       302  404  404  404  404  302  404  404
 POST   /interpreter/calls/{scheduled}/outcome/        302  404  404  404  404  302  404  404
+# --- disputes and the duty desk (the duty manager's; operators may look too) ---------------
+POST   /client/calls/{done}/dispute/                  302  302  404  404  404  404  404  404
+POST   /agent/calls/{done}/dispute/                   302  404  404  302  404  404  404  404
+GET    /duty/                                         302  404  404  404  404  404  404  200
+GET    /duty/calls/{done}/                            302  404  404  404  404  404  404  200
+GET    /duty/calls/{done}/recording/                  302  404  404  404  404  404  404  200
+POST   /duty/calls/{done}/disputes/{dispute}/decide/  302  404  404  404  404  404  404  302
 # --- the admin: operators only -------------------------------------------------------------
 GET    /admin/                                        302  302  302  302  302  302  302  200
 GET    /admin/calls/call/                             302  302  302  302  302  302  302  200
@@ -153,12 +165,19 @@ def _payload(method, path, world):
         return {"number": "+380671234567", "result": "busy"}
     if path.endswith("/outcome/"):
         return {"outcome": "office_fault", "reason": "line down"}
+    if path.endswith("/dispute/"):
+        return {"reason": "it was shorter"}
+    if path.endswith("/decide/"):
+        return {"decision": "refuse", "reason": "the recording shows 5 minutes"}
     if path.endswith("/withdraw/"):
         return {"reason": "the member is ill"}
     if path.endswith("/decline/"):
         return {"reason": "not now"}
     if path.endswith("/cancel/"):
         return {"reason": "plans changed"}
+    if path.endswith("/slots/pick/"):
+        # The world's call has no windows: no proposal, so the owner gets a 409.
+        return {"starts_at": (timezone.now() + timedelta(days=9)).isoformat()}
     if path.endswith("/end/"):
         return {"no_recording_reason": "recorder failed"}
     if path.endswith("/schedule/"):
@@ -205,6 +224,7 @@ def _world():
     )
     services.session_end(session=session, actor=interp, talk_seconds=300)
     agent = agent_for(waiting)
+    dispute = dispute_raise(call=done, actor=client, reason="it was shorter")
 
     # The other people, with calls of their own.
     other = book()
@@ -236,6 +256,7 @@ def _world():
         "subs": {
             **{name: str(c.public_id) for name, c in calls.items()},
             "call_pk": str(scheduled.pk),
+            "dispute": str(dispute.pk),
             "month": now.strftime("%Y-%m"),
             "link": agent_link_token(call=waiting, agent=agent),
             "used_link": agent_link_token(call=confirmed, agent=agent),

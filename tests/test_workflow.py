@@ -123,8 +123,9 @@ def test_illegal_jump_is_refused_and_writes_nothing(operator):
 def test_a_client_may_not_take_an_operators_edge():
     call = book()
     confirm(call)
+    schedule(call, operator=OperatorFactory())
     with pytest.raises(DomainError) as info:
-        workflow.transition(call, CallState.SCHEDULED, actor=call.client)
+        workflow.transition(call, CallState.MISSED, actor=call.client)
     assert info.value.code == "not_allowed"
 
 

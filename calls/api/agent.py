@@ -29,6 +29,7 @@ from common.api import (
     paginated,
     paginated_response,
 )
+from scheduling.api_fields import WindowsField
 
 
 def _agent_calls(user):
@@ -104,6 +105,9 @@ class AgentRequestConfirmApi(ApiView):
             allow_blank=True,
             help_text="The member's video-call handle (video calls).",
         )
+        member_windows = WindowsField(
+            help_text="When the member can talk, in the member's time zone.",
+        )
         availability = serializers.CharField(
             max_length=1000, required=False, default="", allow_blank=True
         )
@@ -129,7 +133,11 @@ class AgentRequestConfirmApi(ApiView):
             region=call.member.agency.country,
         )
         services.call_confirm(
-            call=call, actor=request.user, contacts=contacts, availability=v["availability"]
+            call=call,
+            actor=request.user,
+            contacts=contacts,
+            availability=v["availability"],
+            member_windows=v["member_windows"],
         )
         call = _agent_calls(request.user).get(pk=call.pk)
         return Response(AgentRequestDetailSerializer(call).data)

@@ -25,6 +25,7 @@ from common.api import (
     paginated,
     paginated_response,
 )
+from scheduling.api_fields import WindowsField
 
 
 def _client_calls(user):
@@ -53,11 +54,22 @@ class CallListApi(ApiView):
         planned_minutes = serializers.IntegerField(
             min_value=services.MIN_PLANNED_MINUTES, max_value=services.MAX_PLANNED_MINUTES
         )
+        windows = WindowsField(
+            help_text="When the client can talk, in the client's time zone.",
+        )
         preferred_times = serializers.CharField(
-            max_length=1000, required=False, default="", allow_blank=True
+            max_length=1000,
+            required=False,
+            default="",
+            allow_blank=True,
+            help_text="Free text from before `windows`; kept for old clients of the API.",
         )
         languages = serializers.CharField(
-            max_length=100, required=False, default="", allow_blank=True
+            max_length=100,
+            required=False,
+            default="",
+            allow_blank=True,
+            help_text="ISO 639-1 codes, e.g. `en, ru`; empty: the client's and the member's.",
         )
         note = serializers.CharField(
             max_length=services.MAX_NOTE, required=False, default="", allow_blank=True
@@ -120,6 +132,7 @@ class CallListApi(ApiView):
             kind=v["kind"],
             planned_minutes=v["planned_minutes"],
             preferred_times=v["preferred_times"],
+            client_windows=v["windows"],
             languages=v["languages"],
             note=v["note"],
             created_by=request.user,

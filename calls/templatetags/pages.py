@@ -1,8 +1,10 @@
 """Small helpers for the people's pages."""
 
 from django import template
+from django.utils.translation import get_language
 
 from billing.formatting import credits as format_credits
+from scheduling.windows_text import as_text as as_windows_text
 
 register = template.Library()
 
@@ -35,3 +37,9 @@ def page_time_zone(context):
     """The zone a page shows times in: the one the view chose, else the reader's own."""
     user = context.get("user")
     return context.get("display_tz") or getattr(user, "time_zone", "") or "UTC"
+
+
+@register.filter
+def windows_text(windows):
+    """Stored windows as people typed them, one a line ("mon-fri 09:00-18:00")."""
+    return as_windows_text(windows, language=get_language() or "en")
