@@ -6,17 +6,20 @@ form, never a traceback.
 """
 
 import re
+import zoneinfo
+from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from agents.contact_rules import NumberInput, check_contacts
+from agents.contact_rules import NumberInput
 from billing.formatting import credits
 from billing.selectors import call_holds
 from common import dates
@@ -25,7 +28,7 @@ from common.errors import DomainError
 from common.forms import add_domain_error
 from scheduling.windows_text import as_text as as_windows_text
 
-from . import services, workflow
+from . import rebooking, services, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
 from .attempts import attempt_log, dial_attempt_log
 from .models import (
@@ -385,8 +388,9 @@ class CallAdmin(admin.ModelAdmin):
             return reverse("admin:calls_call_confirm", args=[call.pk])
         return reverse("admin:calls_call_transition", args=[call.pk, target])
 
-    def _render(self, request, call, form, title, intro=None):
+    def _render(self, request, call, form, title, intro=None, extra=None):
         context = {
+            **(extra or {}),
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "original": call,
@@ -402,9 +406,13 @@ class CallAdmin(admin.ModelAdmin):
 
     def book_view(self, request):
         form = BookCallForm(request.POST or None, initial=self._initial_from(request))
+        earlier = self._earlier(request)
         if request.method == "POST" and form.is_valid():
+            book = services.call_request_create
+            if earlier is not None:  # "Book again": the missed call's task closes itself
+                book = partial(rebooking.call_book_again, earlier=earlier)
             try:
-                call = services.call_request_create(
+                call = book(
                     created_by=request.user,
                     **{
                         k: form.cleaned_data[k]
@@ -431,10 +439,14 @@ class CallAdmin(admin.ModelAdmin):
                 )
         return self._render(request, None, form, _("Book a call for a client"))
 
+    def _earlier(self, request):
+        """The call being booked again (?again=<key>), if any."""
+        again = request.GET.get("again", "")
+        return self.get_queryset(request).filter(pk=again).first() if again.isdigit() else None
+
     def _initial_from(self, request) -> dict:
         """The details of an earlier call, to book it again (e.g. after it was missed)."""
-        again = request.GET.get("again", "")
-        earlier = self.get_queryset(request).filter(pk=again).first() if again.isdigit() else None
+        earlier = self._earlier(request)
         if earlier is None:
             return {}
         fields = ("client", "member", "kind", "planned_minutes", "client_windows", "languages")
@@ -454,7 +466,12 @@ class CallAdmin(admin.ModelAdmin):
                 "interpreter": session.interpreter_id if session else None,
             },
         )
+        zone_times = []
         if request.method == "POST" and form.is_valid():
+            zone_times = schedule_zone_times(
+                call, form.starts_at_utc(), form.cleaned_data["interpreter"]
+            )
+        if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
             try:
                 services.session_schedule(
                     call=call,
@@ -469,7 +486,18 @@ class CallAdmin(admin.ModelAdmin):
             else:
                 return self._done(request, call, _("The session is scheduled."))
         intro = times_intro(call)
-        return self._render(request, call, form, _("Schedule %(call)s") % {"call": call}, intro)
+        interpreters = form.fields["interpreter"].queryset
+        zone_rows = schedule_zone_times(call, timezone.now(), None)  # whose zone is whose
+        extra = {
+            "zone_times": zone_times,
+            "schedule_zones": {
+                "client": zone_rows[0]["zone"],
+                "member": zone_rows[1]["zone"],
+                "interpreters": {str(i.pk): i.time_zone for i in interpreters},
+            },
+        }
+        title = _("Schedule %(call)s") % {"call": call}
+        return self._render(request, call, form, title, intro, extra=extra)
 
     def find_time_view(self, request, pk):
         return admin_find_time_view(self, request, pk)
@@ -480,19 +508,14 @@ class CallAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                contacts = check_contacts(
+                services.call_confirm(
+                    call=call,
+                    actor=request.user,
                     numbers=[NumberInput(role, data[name]) for role, name in form.ROW_FIELDS],
                     responsible_name=data["responsible_name"],
                     agent_is_responsible=data["agent_is_responsible"],
                     dial=form.dial_raw(),
                     video_handle=data["video_handle"],
-                    is_video=call.is_video,
-                    region=call.member.agency.country,
-                )
-                services.call_confirm(
-                    call=call,
-                    actor=request.user,
-                    contacts=contacts,
                     availability=data["availability"],
                     member_windows=data["member_windows"],
                 )
@@ -540,8 +563,14 @@ class CallAdmin(admin.ModelAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                workflow.ensure_can_move(call, target, actor=request.user)
-                self._move(call, target, form.cleaned_data, request.user)
+                services.call_move(
+                    call=call,
+                    to_state=target,
+                    actor=request.user,
+                    reason=form.cleaned_data.get("reason", ""),
+                    outcome=form.cleaned_data.get("outcome", ""),
+                    talk_seconds=form.cleaned_data.get("talk_seconds"),
+                )
             except DomainError as error:
                 add_domain_error(form, error)
             else:
@@ -552,28 +581,6 @@ class CallAdmin(admin.ModelAdmin):
                     % {"state": CallState(call_state(call)).label},
                 )
         return self._render(request, call, form, TARGET_ACTIONS[target])
-
-    @staticmethod
-    def _move(call, target, data, operator):
-        reason = data.get("reason", "")
-        outcome = data.get("outcome", "")
-        if target == CallState.CANCELLED:
-            services.call_cancel(call=call, actor=operator, reason=reason, outcome=outcome)
-        elif target == CallState.DECLINED:
-            services.call_decline(call=call, actor=operator, reason=reason)
-        elif target == CallState.MISSED:
-            services.call_mark_missed(call=call, actor=operator, reason=reason, outcome=outcome)
-        elif target == CallState.IN_PROGRESS:
-            services.session_start(session=services.get_session_for(call=call), actor=operator)
-        elif target == CallState.COMPLETED:
-            services.session_end(
-                session=services.get_session_for(call=call),
-                actor=operator,
-                talk_seconds=data.get("talk_seconds"),
-                no_recording_reason=reason,
-            )
-        else:
-            workflow.transition(call, target, actor=operator, reason=reason)
 
     # --- bulk actions ----------------------------------------------------------
     def _bulk(self, request, queryset, move, done_message):
@@ -613,6 +620,33 @@ class CallAdmin(admin.ModelAdmin):
             ),
             _("%(count)d call(s) marked missed."),
         )
+
+
+# Outside these local hours a start is flagged: nobody should be booked at 03:00 unawares.
+WAKING_HOURS = range(8, 21)
+
+
+def schedule_zone_times(call, starts_at, interpreter) -> list[dict]:
+    """The chosen start on the wall clocks of the client, the member and the interpreter."""
+    confirmation = getattr(call, "confirmation", None)
+    people = [
+        (_("Client"), call.client_time_zone or call.client.time_zone),
+        (_("Member"), (confirmation and confirmation.member_time_zone) or call.member.time_zone),
+    ]
+    if interpreter is not None:
+        people.append((_("Interpreter"), interpreter.time_zone))
+    rows = []
+    for label, zone in people:
+        local = timezone.localtime(starts_at, zoneinfo.ZoneInfo(zone))
+        rows.append(
+            {
+                "label": label,
+                "zone": zone,
+                "text": dates.format_datetime(starts_at, tz=zone, weekday=True, zone=False),
+                "night": local.hour not in WAKING_HOURS,
+            }
+        )
+    return rows
 
 
 def times_intro(call) -> list[tuple[str, str]]:

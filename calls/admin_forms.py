@@ -10,6 +10,7 @@ from accounts.models import Role, User
 from agents.contact_rules import NumberRole
 from agents.models import Member
 from billing.models import Outcome
+from common.time_fields import WallClockField, form_local_to_utc
 from scheduling.forms import LanguagesField, WindowsField
 
 from .models import CallKind
@@ -40,7 +41,7 @@ class BookCallForm(forms.Form):
 
 
 class ScheduleForm(forms.Form):
-    starts_at = forms.DateTimeField(
+    starts_at = WallClockField(
         label=_("Starts at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
@@ -54,10 +55,16 @@ class ScheduleForm(forms.Form):
     minutes = forms.IntegerField(label=_("Minutes"), min_value=5, max_value=240)
     reason = forms.CharField(label=_("Note for the audit trail"), required=False)
 
+    def clean(self):
+        # The widget gives a wall-clock time; the chosen zone makes it an
+        # instant, or the field says why it names none (or two).
+        data = super().clean()
+        if data.get("time_zone"):
+            form_local_to_utc(self, "starts_at", data["time_zone"])
+        return data
+
     def starts_at_utc(self) -> datetime:
-        # The widget gives a wall-clock time; the chosen zone makes it an instant.
-        naive = self.cleaned_data["starts_at"].replace(tzinfo=None)
-        return naive.replace(tzinfo=zoneinfo.ZoneInfo(self.cleaned_data["time_zone"]))
+        return self.cleaned_data["starts_at"]
 
 
 DIAL_CHOICES = [("", "—"), *NumberRole.choices]

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import role_required
 from accounts.models import Role, User
-from agents.contact_rules import NumberInput, NumberRole, check_contacts
+from agents.contact_rules import NumberInput, NumberRole
 from agents.forms import ANSWER_NO, ConfirmForm, NumberFormSet
 from agents.links import agent_link_read
 from billing.selectors import agency_commission_total
@@ -170,19 +170,14 @@ def _answer(call, agent, form, formset) -> None:
     dial = ""
     if (data["dial"] or "").isdigit() and int(data["dial"]) < len(rows):
         dial = rows[int(data["dial"])].raw
-    contacts = check_contacts(
+    services.call_confirm(
+        call=call,
+        actor=agent,
         numbers=rows,
         responsible_name=data["responsible_name"],
         agent_is_responsible=data["agent_is_responsible"],
         dial=dial,
         video_handle=data["video_handle"],
-        is_video=call.is_video,
-        region=call.member.agency.country,
-    )
-    services.call_confirm(
-        call=call,
-        actor=agent,
-        contacts=contacts,
         availability=data["availability"],
         member_windows=data["member_windows"],
     )

@@ -213,8 +213,9 @@ class Session(models.Model):
     )
     starts_at = models.DateTimeField(_("starts at"))
     planned_end = models.DateTimeField(_("planned end"))
-    # The interpreter's time the session blocks: start and end widened by the
-    # buffer. Stored so the database can enforce no overlap (see 0002).
+    # The interpreter's time the session holds: from its start to its planned,
+    # then actual, end plus the buffer once (calls.occupancy). Stored so the
+    # database can enforce no overlap (see 0002).
     blocked_from = models.DateTimeField()
     blocked_until = models.DateTimeField()
     status = models.CharField(
@@ -242,7 +243,11 @@ class Session(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(blocked_from__lte=models.F("starts_at"))
-                & models.Q(blocked_until__gte=models.F("planned_end")),
+                & models.Q(blocked_until__gte=models.F("blocked_from"))
+                & (
+                    models.Q(blocked_until__gte=models.F("planned_end"))
+                    | models.Q(ended_at__isnull=False, blocked_until__gte=models.F("ended_at"))
+                ),
                 name="session_blocked_covers_session",
             ),
             models.UniqueConstraint(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.db.models import Count, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from billing import selectors as billing_selectors
+from common.errors import DomainError
 
 from .models import DEAD_SESSION_STATUSES, Call, CallState, Session
 from .workflow import TERMINAL_STATES
@@ -134,3 +136,11 @@ def member_names_for_calls(call_ids) -> dict[int, str]:
             "pk", "member__full_name", "member__reference"
         )
     }
+
+
+def live_session(call: Call) -> Session:
+    """The call's live session (not superseded or cancelled); refused if there is none."""
+    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    if session is None:
+        raise DomainError("no_session", _("The call has no session scheduled."))
+    return session

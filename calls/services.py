@@ -9,22 +9,22 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from agents.contact_rules import CheckedContacts
+from agents.contact_rules import NumberInput, check_contacts
 from agents.models import Member
 from billing import services as billing_services
 from common import dates
 from common.errors import Conflict, DomainError, NotFound
+from common.localtime import add, to_utc
 from scheduling.languages import UnknownLanguage, languages_text, parse_languages, read_stored
 from scheduling.windows import WindowError
 from scheduling.windows_text import normalise as normalise_windows
 
-from . import workflow
+from . import occupancy, selectors, workflow
 from .models import (
     BLOCKING_STATUSES,
     DEAD_SESSION_STATUSES,
@@ -37,7 +37,6 @@ from .models import (
     Session,
     SessionStatus,
 )
-from .signals import session_changed
 
 MIN_PLANNED_MINUTES = 5
 MAX_PLANNED_MINUTES = 240
@@ -189,23 +188,40 @@ def call_confirm(
     *,
     call: Call,
     actor: User,
-    contacts: CheckedContacts,
+    numbers: list[NumberInput],
+    responsible_name: str = "",
+    agent_is_responsible: bool = False,
+    dial: str = "",
+    video_handle: str = "",
     availability: str = "",
     member_windows: list | None = None,
     now: datetime | None = None,
 ) -> Call:
-    """SPEC step 3, yes: store the checked contacts and confirm the call.
+    """SPEC step 3, yes: check the contacts as the agent gave them, store them,
+    and confirm the call.
 
-    `contacts` comes from `agents.contact_rules.check_contacts`, so every door
-    applies the same rules. A signed agent link acts as the agent it was sent to.
+    Every door (the agent's page or link, the API, the operator answering for
+    the agent) passes what was typed; the contact rules
+    (`agents.contact_rules.check_contacts`) run here, once. `dial` is the raw
+    number to dial, one of `numbers`. A signed agent link acts as the agent it
+    was sent to.
     """
     now = now or timezone.now()
     member_windows = checked_windows(member_windows, field="member_windows")
-    if bool(contacts.video_handle) != (call.kind == CallKind.VIDEO):
+    contacts = check_contacts(
+        numbers=numbers,
+        responsible_name=responsible_name,
+        agent_is_responsible=agent_is_responsible,
+        dial=dial,
+        video_handle=video_handle,
+        is_video=call.is_video,
+        region=call.member.agency.country,
+    )
+    if bool(contacts.video_handle) != call.is_video:
         raise DomainError("contacts_kind_mismatch", _("The contacts do not fit this kind of call."))
     with transaction.atomic():
         # Lock first so two confirmations can't both create a record.
-        locked = Call.objects.select_for_update().select_related("member").get(pk=call.pk)
+        locked = workflow.lock_call(call.pk)
         if locked.state != CallState.AWAITING_AGENT:
             raise Conflict(
                 "already_answered",
@@ -292,6 +308,8 @@ def session_schedule(
     now = now or timezone.now()
     if timezone.is_naive(starts_at):
         raise DomainError("naive_time", _("The start time needs a time zone."), field="starts_at")
+    # Durations are added to the instant in UTC, never on a local wall clock.
+    starts_at = to_utc(starts_at)
     if starts_at <= now:
         raise DomainError("in_the_past", _("The start time is in the past."), field="starts_at")
     if interpreter.role != Role.INTERPRETER or not interpreter.is_active:
@@ -300,11 +318,11 @@ def session_schedule(
             "not_an_interpreter", _("Choose an active interpreter."), field="interpreter"
         )
     minutes = minutes or call.planned_minutes
-    buffer = timedelta(
-        minutes=settings.SESSION_BUFFER_MINUTES if buffer_minutes is None else buffer_minutes
+    buffer = occupancy.buffer(buffer_minutes)
+    planned_end = add(starts_at, timedelta(minutes=minutes))
+    blocked_from, blocked_until = occupancy.held_range(
+        starts_at=starts_at, ends_at=planned_end, buffer_minutes=buffer_minutes
     )
-    planned_end = starts_at + timedelta(minutes=minutes)
-    blocked_from, blocked_until = starts_at - buffer, planned_end + buffer
     try:
         with transaction.atomic():
             locked = workflow.lock_call(call.pk)
@@ -346,12 +364,6 @@ def session_schedule(
                 reason=reason or ("rescheduled" if rescheduled else "scheduled"),
                 now=now,
             )
-            change = "rescheduled" if rescheduled else "scheduled"
-            transaction.on_commit(
-                lambda: session_changed.send(
-                    sender=Session, session_id=session.pk, call_id=locked.pk, change=change
-                )
-            )
     except (IntegrityError, OperationalError) as exc:
         # Another operator took the slot between our check and our insert: the
         # exclusion constraint refuses ours, or, when both inserts wait on each
@@ -379,8 +391,7 @@ def _is_overlap_refusal(exc: Exception) -> bool:
 def _busy_error(interpreter: User, clash: Session, buffer: timedelta) -> Conflict:
     """Say when the other session runs, in the reader's time zone, and the gap needed.
 
-    Both sessions keep `buffer` free around them, so the next free start is the
-    other session's end plus twice the buffer, not plus one.
+    The buffer is the gap between two sessions, counted once (calls.occupancy).
     """
     return Conflict(
         "interpreter_busy",
@@ -390,24 +401,21 @@ def _busy_error(interpreter: User, clash: Session, buffer: timedelta) -> Conflic
         )
         % {
             "name": interpreter.get_full_name() or interpreter.username,
-            "start": dates.format_datetime(clash.starts_at, zone=False),
-            "end": dates.format_time(clash.planned_end),
+            "start": dates.format_datetime(clash.started_at or clash.starts_at, zone=False),
+            "end": dates.format_time(clash.ended_at or clash.planned_end),
             "tz": timezone.get_current_timezone_name(),
-            "gap": int(2 * buffer.total_seconds() // 60),
+            "gap": int(buffer.total_seconds() // 60),
         },
         field="starts_at",
     )
 
 
-def _live_session(call: Call) -> Session:
-    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
-    if session is None:
-        raise DomainError("no_session", _("The call has no session scheduled."))
-    return session
-
-
 def session_start(*, session: Session, actor: User, now: datetime | None = None) -> Session:
-    """SPEC step 6: the interpreter starts the conversation."""
+    """SPEC step 6: the interpreter starts the conversation.
+
+    Allowed from SESSION_START_LEAD_MINUTES before its time, not earlier (the
+    workflow's session guard). The start time is the server's clock.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         # The call first (the lock order: call, then session).
@@ -429,7 +437,8 @@ def session_end(
 
     Talk time is measured from start to end unless the interpreter gives it
     (e.g. the conference line reports it). Completing without a recording
-    needs a written reason; the workflow guard checks it.
+    needs a written reason; the workflow guard checks it. The interpreter is
+    free again from the actual end plus the buffer (calls.occupancy).
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -449,6 +458,7 @@ def session_end(
         locked = workflow.session_transition(
             locked, SessionStatus.ENDED, actor=actor, now=now, call_locked=True, **changes
         )
+        _release_from_actual_end(locked)
         workflow.transition(
             call,
             CallState.COMPLETED,
@@ -457,6 +467,28 @@ def session_end(
             now=now,
         )
     return locked
+
+
+def _release_from_actual_end(session: Session) -> None:
+    """Hold the interpreter until the actual end plus the buffer, not the planned end.
+
+    An early end frees the rest of the slot. A late end keeps the buffer after
+    it too, unless another session already holds that time: the end is a fact
+    and is never refused, so the record then keeps what it had.
+    """
+    blocked_from, blocked_until = occupancy.held_range(
+        starts_at=session.blocked_from, ends_at=session.ended_at
+    )
+    if blocked_until == session.blocked_until:
+        return
+    try:
+        with transaction.atomic():  # a savepoint: a refused extension keeps the end
+            Session.objects.filter(pk=session.pk).update(blocked_until=blocked_until)
+    except IntegrityError as exc:
+        if not _is_overlap_refusal(exc):
+            raise
+    else:
+        session.blocked_until = blocked_until
 
 
 MAX_RECORDING_BYTES = 500 * 1024 * 1024
@@ -515,5 +547,39 @@ def call_mark_missed(
     )
 
 
-def get_session_for(*, call: Call) -> Session:
-    return _live_session(call)
+def call_move(
+    *,
+    call: Call,
+    to_state: str,
+    actor: User,
+    reason: str = "",
+    outcome: str = "",
+    talk_seconds: int | None = None,
+    now: datetime | None = None,
+) -> Call:
+    """Move a call to `to_state` by the action that state stands for (the
+    admin's workflow buttons): cancel, decline, mark missed, start, end, or the
+    plain transition (ask the agent). The same services, with the same rules,
+    as at every other door; the workflow's refusal comes first if the edge
+    itself is illegal."""
+    workflow.ensure_can_move(call, to_state, actor=actor)
+    if to_state == CallState.CANCELLED:
+        return call_cancel(call=call, actor=actor, reason=reason, outcome=outcome, now=now)
+    if to_state == CallState.DECLINED:
+        return call_decline(call=call, actor=actor, reason=reason, now=now)
+    if to_state == CallState.MISSED:
+        return call_mark_missed(call=call, actor=actor, reason=reason, outcome=outcome, now=now)
+    if to_state == CallState.IN_PROGRESS:
+        session_start(session=selectors.live_session(call), actor=actor, now=now)
+    elif to_state == CallState.COMPLETED:
+        session_end(
+            session=selectors.live_session(call),
+            actor=actor,
+            talk_seconds=talk_seconds,
+            no_recording_reason=reason,
+            now=now,
+        )
+    else:
+        workflow.transition(call, to_state, actor=actor, reason=reason, now=now)
+    call.refresh_from_db()
+    return call

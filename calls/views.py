@@ -7,7 +7,7 @@ calls.services, and show a DomainError next to the field it concerns.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,8 +25,9 @@ from billing import selectors as billing_selectors
 from billing.models import Outcome
 from common.errors import DomainError
 from common.forms import add_domain_error
+from common.localtime import local_day_start
 
-from . import outcome_views, selectors, services, workflow
+from . import occupancy, outcome_views, selectors, services, workflow
 from .forms import CancelForm, EndSessionForm, OrderForm, RecordingForm
 from .models import Call, CallKind, CallState, CallTransition, SessionStatus
 from .services import MIN_PLANNED_MINUTES
@@ -235,17 +236,14 @@ def _interpreter_sessions(user):
     )
 
 
-def _local_day_start(now: datetime, tz) -> datetime:
-    local = now.astimezone(tz)
-    return datetime(local.year, local.month, local.day, tzinfo=tz)
-
-
 @role_required(Role.INTERPRETER)
 def interpreter_day(request):
     user = request.user
     now = timezone.now()
-    day_start = _local_day_start(now, user.tz)
-    next_day = _local_day_start(day_start + timedelta(hours=36), user.tz)
+    # "Today" is the interpreter's own calendar day (DST-correct: 23 or 25 hours).
+    today_local = now.astimezone(user.tz).date()
+    day_start = local_day_start(today_local, user.tz)
+    next_day = local_day_start(today_local + timedelta(days=1), user.tz)
     sessions = _interpreter_sessions(user)
     running = [SessionStatus.IN_PROGRESS, SessionStatus.OVERDUE]
     today = sessions.filter(starts_at__gte=day_start, starts_at__lt=next_day) | sessions.filter(
@@ -277,6 +275,9 @@ def _render_session(request, session, *, end_form=None, recording_form=None, sta
             "call": session.call,
             "confirmation": getattr(session.call, "confirmation", None),
             "has_recording": _has_recording(session),
+            # The Start button shows from the start lead before the session's time.
+            "startable_from": occupancy.earliest_start(session.starts_at),
+            "now": timezone.now(),
             "end_form": end_form or EndSessionForm(),
             "recording_form": recording_form or RecordingForm(),
             **outcome_views.interpreter_context(session, request.user),

@@ -5,12 +5,15 @@ SPEC "States of a call": requested → awaiting agent → (declined | confirmed)
 where they make sense. Admin, pages, API and Celery tasks all change state
 through `transition`; it locks the call row, checks the edge, the actor's role
 and ownership and the guard of the target state, writes the audit row, and
-announces the change after commit. An illegal request raises DomainError and
-writes nothing.
+announces the change inside the same transaction (calls/signals.py: the
+listeners write the messages to the outbox there, so a message exists exactly
+when its cause committed). An illegal request raises DomainError and writes
+nothing.
 
 A session (the scheduled conversation) has its own states, `SESSION_EDGES`,
-changed only by `session_transition`, which checks the edge and the role and
-writes its own audit row (`SessionTransition`).
+changed only by `session_transition`, which checks the edge and the role,
+writes its own audit row (`SessionTransition`) and announces the change the
+same way.
 
 Lock order. Every write that locks more than one row locks them in this order:
 the call, then its session, then the ledger accounts (by id, in billing). Two
@@ -31,8 +34,10 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from billing import services as billing_services
 from billing.models import Outcome
+from common import dates
 from common.errors import Conflict, DomainError, NotFound
 
+from . import occupancy
 from .attempts import unreachable_proven
 from .models import (
     DEAD_SESSION_STATUSES,
@@ -345,15 +350,14 @@ def transition(
             at=now,
         )
         _run_entry_effects(locked, from_state, to_state, actor=actor, now=now)
-        transaction.on_commit(
-            lambda: call_state_changed.send(
-                sender=Call,
-                call_id=locked.pk,
-                from_state=from_state,
-                to_state=to_state,
-                actor_id=getattr(actor, "pk", None),
-                reason=reason,
-            )
+        call_state_changed.send(
+            sender=Call,
+            call_id=locked.pk,
+            from_state=from_state,
+            to_state=to_state,
+            actor_id=getattr(actor, "pk", None),
+            reason=reason,
+            at=now,
         )
     call.state = locked.state
     call.state_changed_at = locked.state_changed_at
@@ -414,6 +418,23 @@ def _check_session_edge(from_status: str, to_status: str, role: str) -> None:
         )
 
 
+def _check_session_guard(session: Session, to_status: str, now: datetime) -> None:
+    """Conditions a session's target status needs beyond the edge itself."""
+    if to_status == SS.IN_PROGRESS:
+        # A session holds only its real time: started at most the lead before
+        # its time (started the night before, it would bill the night).
+        earliest = occupancy.earliest_start(session.starts_at)
+        if now < earliest:
+            raise Conflict(
+                "too_early",
+                _("This session can be started from %(time)s, %(lead)d minutes before its time.")
+                % {
+                    "time": dates.format_datetime(earliest, now=now),
+                    "lead": int(occupancy.start_lead().total_seconds() // 60),
+                },
+            )
+
+
 def session_transition(
     session: Session,
     to_status: str,
@@ -441,6 +462,7 @@ def session_transition(
         locked = Session.objects.select_for_update().get(pk=session.pk)
         from_status = locked.status
         _check_session_edge(from_status, to_status, role)
+        _check_session_guard(locked, to_status, now)
         locked.status = to_status
         fields = {"status", *changes}
         for name, value in changes.items():
@@ -458,11 +480,14 @@ def session_transition(
             reason=(reason or "").strip(),
             at=now,
         )
-        if to_status == SS.OVERDUE:
-            transaction.on_commit(
-                lambda: session_changed.send(
-                    sender=Session, session_id=locked.pk, call_id=locked.call_id, change="overdue"
-                )
-            )
+        session_changed.send(
+            sender=Session,
+            session_id=locked.pk,
+            call_id=locked.call_id,
+            from_status=from_status,
+            to_status=to_status,
+            actor_id=getattr(actor, "pk", None),
+            at=now,
+        )
     session.status = locked.status
     return locked

@@ -261,8 +261,11 @@ NOTIFY_CHANNELS = env.list("NOTIFY_CHANNELS", default=["email"])
 NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="notifications.channels.LogSmsBackend")
 
 # --- Domain settings --------------------------------------------------------
-# Minutes kept free around every session of an interpreter.
+# Minutes an interpreter keeps free between two sessions (counted once:
+# 15 lets a 17:00–17:25 session be followed at 17:40).
 SESSION_BUFFER_MINUTES = env.int("SESSION_BUFFER_MINUTES", default=15)
+# How many minutes before its time a session may be started.
+SESSION_START_LEAD_MINUTES = env.int("SESSION_START_LEAD_MINUTES", default=15)
 # SPEC "outcomes": a client who cancels less than this before the session
 # cancels late (and pays what the who-pays policy says for "late_cancel").
 LATE_CANCEL_HOURS = env.int("LATE_CANCEL_HOURS", default=24)

@@ -9,14 +9,34 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import Notification, NotificationStatus, OperatorTask, OperatorTaskStatus
+from .models import (
+    MESSAGE_KINDS,
+    Notification,
+    NotificationStatus,
+    OperatorTask,
+    OperatorTaskStatus,
+    message_kind_label,
+)
+
+
+class MessageKindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return list(MESSAGE_KINDS.items())
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(kind__startswith=self.value())
+        return queryset
 
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = [
         "created_at",
-        "kind",
+        "kind_shown",
         "recipient",
         "channel",
         "status",
@@ -24,7 +44,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "sent_at",
         "call",
     ]
-    list_filter = ["status", "channel", "kind"]
+    list_filter = ["status", "channel", MessageKindFilter]
     search_fields = ["key", "subject"]
     date_hierarchy = "created_at"
     list_select_related = ["recipient", "call"]
@@ -39,6 +59,10 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_shown(self, notification):
+        return message_kind_label(notification.kind)
 
     @admin.action(description=_("Send the failed messages again"), permissions=["view"])
     def retry_failed(self, request, queryset):

@@ -10,8 +10,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from agents.models import Member
+from agents.selectors import member_by_reference, members_by_reference
 from calls.models import CallKind
+from common.errors import DomainError
+from scheduling.forms import LanguagesField, WindowsField
 
 # "KHA-101 · Agency name": what the member list offers (the agency tells apart equal codes).
 MEMBER_SEPARATOR = " · "
@@ -27,11 +29,9 @@ def find_client(text: str) -> User | None:
 
 
 def members_by_code(text: str):
+    """The members a typed "code" or "code · agency" (from the search list) names."""
     code, _sep, agency = (text or "").strip().partition(MEMBER_SEPARATOR)
-    members = Member.objects.filter(is_active=True, reference__iexact=code.strip())
-    if agency.strip():
-        members = members.filter(agency__name__iexact=agency.strip())
-    return members.select_related("agency")
+    return members_by_reference(reference=code, agency_name=agency)
 
 
 class OfficeBookingForm(forms.Form):
@@ -47,13 +47,12 @@ class OfficeBookingForm(forms.Form):
     planned_minutes = forms.IntegerField(
         label=_("Length (minutes)"), min_value=5, max_value=240, initial=30
     )
-    languages = forms.CharField(label=_("Languages"), required=False, max_length=100)
-    preferred_times = forms.CharField(
-        label=_("Client's windows"),
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("When the client can talk, in the client's own time zone."),
+    languages = LanguagesField(
+        label=_("Languages"), help_text=_("Empty: the client's and the member's.")
+    )
+    # The client's availability windows (scheduling.windows), in the client's zone.
+    client_windows = WindowsField(
+        label=_("When the client can talk"), time_zone=_("the client's time zone")
     )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -70,14 +69,11 @@ class OfficeBookingForm(forms.Form):
         return client
 
     def clean_member(self):
-        members = list(members_by_code(self.cleaned_data["member"])[:2])
-        if not members:
-            raise forms.ValidationError(_("No active member has this code."))
-        if len(members) > 1:
-            raise forms.ValidationError(
-                _("Several agencies have a member with this code: choose one from the list.")
-            )
-        return members[0]
+        code, _sep, agency = self.cleaned_data["member"].strip().partition(MEMBER_SEPARATOR)
+        try:
+            return member_by_reference(reference=code, agency_name=agency)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
 
 
 class TopUpForm(forms.Form):

@@ -98,7 +98,7 @@ def book(site, request):
                 member=data["member"],
                 kind=data["kind"],
                 planned_minutes=data["planned_minutes"],
-                preferred_times=data["preferred_times"],
+                client_windows=data["client_windows"],
                 languages=data["languages"],
                 note=data["note"],
                 created_by=request.user,

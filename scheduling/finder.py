@@ -180,21 +180,20 @@ def find_slots(
         starts = _starts(free, minutes, first, last, rules.step_minutes)
         if not starts:
             continue
+        booked = sorted((to_epoch(a), _ceil_epoch(b)) for a, b in interpreter.sessions)
         # Starts a session forbids: s in (a - m - buffer, b + buffer), whole seconds.
-        taken = merge(
-            (to_epoch(a) - minutes - buffer + 1, _ceil_epoch(b) + buffer)
-            for a, b in interpreter.sessions
-        )
+        taken = merge((a - minutes - buffer + 1, b + buffer) for a, b in booked)
         starts = subtract(starts, taken)
         if starts:
-            starts_by_interpreter[interpreter.id] = (interpreter, starts)
+            session_starts = [a for a, _b in booked]
+            starts_by_interpreter[interpreter.id] = (interpreter, starts, session_starts)
 
     slots, alternatives = [], {}
     cursor = first
     week_counts: dict = {}
     while len(slots) < rules.limit:
         best_start, fitting = None, []
-        for interpreter, starts in starts_by_interpreter.values():
+        for interpreter, starts, _booked in starts_by_interpreter.values():
             start = _first_grid_start(starts, cursor, rules.step_minutes)
             if start is None:
                 continue
@@ -204,7 +203,12 @@ def find_slots(
                 fitting.append(interpreter)
         if best_start is None:
             break
-        fitting.sort(key=lambda i: (_week_load(i, best_start, week_counts), i.id))
+        fitting.sort(
+            key=lambda i: (
+                _week_load(i, starts_by_interpreter[i.id][2], best_start, week_counts),
+                i.id,
+            )
+        )
         slots.append(Slot(from_epoch(best_start), from_epoch(best_start + minutes), fitting[0].id))
         alternatives[from_epoch(best_start)] = [i.id for i in fitting[1:]]
         cursor = best_start + 1
@@ -252,15 +256,20 @@ def _first_grid_start(starts, cursor: int, step: int) -> int | None:
     return None
 
 
-def _week_load(interpreter: InterpreterTime, start: int, cache: dict) -> int:
+def _week_load(interpreter: InterpreterTime, session_starts, start: int, cache: dict) -> int:
     """How many of the interpreter's sessions start in the week (their zone) of `start`."""
-    segments = zone_segments(interpreter.time_zone, start - 8 * DAY, start + 8 * DAY)
-    offset = next(o for a, b, o in segments if a <= start < b)
-    day = (start + offset) // DAY
-    monday = day - (day + EPOCH_WEEKDAY) % 7
-    key = (interpreter.id, monday)
+    lo, hi = _week_bounds(interpreter.time_zone, start, cache)
+    return bisect_left(session_starts, hi) - bisect_left(session_starts, lo)
+
+
+def _week_bounds(zone_name: str, start: int, cache: dict) -> tuple[int, int]:
+    """Monday 00:00 to the next Monday 00:00 on the zone's clock, around `start`, as UTC."""
+    key = (zone_name, start)
     if key not in cache:
+        segments = zone_segments(zone_name, start - 8 * DAY, start + 8 * DAY)
+        offset = next(o for a, b, o in segments if a <= start < b)
+        day = (start + offset) // DAY
+        monday = day - (day + EPOCH_WEEKDAY) % 7
         week = local_span_to_utc(segments, monday * DAY, (monday + 7) * DAY)
-        lo, hi = week[0][0], week[-1][1]
-        cache[key] = sum(1 for a, _b in interpreter.sessions if lo <= to_epoch(a) < hi)
+        cache[key] = (week[0][0], week[-1][1])
     return cache[key]

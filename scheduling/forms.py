@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,13 @@ WINDOWS_HELP = _(
     "One a line, in %(tz)s: days and hours (“mon-fri 09:00-18:00”, “sat 10:00-14:00”) "
     "or dates (“2027-03-29 15:00-20:00”)."
 )
+
+
+def _help(time_zone) -> str:
+    return WINDOWS_HELP % {"tz": time_zone}
+
+
+_windows_help = lazy(_help, str)
 
 
 class WindowsField(forms.CharField):
@@ -33,7 +41,9 @@ class WindowsField(forms.CharField):
             self.set_time_zone(time_zone)
 
     def set_time_zone(self, time_zone: str) -> None:
-        self.help_text = WINDOWS_HELP % {"tz": time_zone}
+        # Formatted when shown, so it reads in the reader's language (not the one
+        # active when the form class was defined).
+        self.help_text = _windows_help(time_zone)
 
     def prepare_value(self, value):
         return as_text(value, language=get_language() or "en") if isinstance(value, list) else value

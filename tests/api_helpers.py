@@ -3,6 +3,8 @@ driven to a given state through the services."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -57,7 +59,13 @@ def scheduled_call(*, member=None, start=False):
     call = book(member=member)
     confirm(call)
     interpreter = InterpreterFactory()
-    schedule(call, operator=OperatorFactory(), interpreter=interpreter)
+    # Soon: a session may be started only from the start lead before its time.
+    schedule(
+        call,
+        operator=OperatorFactory(),
+        interpreter=interpreter,
+        starts_at=timezone.now() + timedelta(minutes=10),
+    )
     api = api_as(interpreter)
     if start:
         assert api.post(f"/api/v1/sessions/{call.public_id}/start/").status_code == 200

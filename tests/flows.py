@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from agents.contact_rules import NumberInput, NumberRole, check_contacts
+from agents.contact_rules import NumberInput, NumberRole
 from billing.defaults import ensure_spec_terms
 from billing.pricing import hold_amount
 from billing.services import client_top_up
@@ -26,16 +26,15 @@ GOOD_NUMBERS = [
 ]
 
 
-def good_contacts(*, is_video=False, region="UA"):
-    return check_contacts(
-        numbers=GOOD_NUMBERS,
-        responsible_name="Olena Petrenko",
-        agent_is_responsible=False,
-        dial="" if is_video else "+380671234567",
-        video_handle="olena.skype" if is_video else "",
-        is_video=is_video,
-        region=region,
-    )
+def good_contacts(*, is_video=False):
+    """What an agent types for a member who agreed: call_confirm's contact arguments."""
+    return {
+        "numbers": GOOD_NUMBERS,
+        "responsible_name": "Olena Petrenko",
+        "agent_is_responsible": False,
+        "dial": "" if is_video else "+380671234567",
+        "video_handle": "olena.skype" if is_video else "",
+    }
 
 
 def book(
@@ -77,7 +76,7 @@ def confirm(call, *, agent=None, now=None):
     return services.call_confirm(
         call=call,
         actor=agent or agent_for(call),
-        contacts=good_contacts(is_video=call.kind == CallKind.VIDEO),
+        **good_contacts(is_video=call.kind == CallKind.VIDEO),
         availability="after 18:00",
         now=now,
     )
@@ -91,6 +90,32 @@ def schedule(call, *, operator, interpreter=None, starts_at=None, now=None):
         interpreter=interpreter or InterpreterFactory(),
         actor=operator,
         now=now,
+    )
+
+
+def start(session, *, actor=None, now=None):
+    """Start the session at its time (by default), as the rules allow."""
+    return services.session_start(
+        session=session, actor=actor or session.interpreter, now=now or session.starts_at
+    )
+
+
+def end(session, *, actor=None, talk_seconds=600, no_recording_reason="recorder failed", now=None):
+    """End a started session `talk_seconds` after its start (the measured talk time)."""
+    session.refresh_from_db()
+    return services.session_end(
+        session=session,
+        actor=actor or session.interpreter,
+        no_recording_reason=no_recording_reason,
+        now=now or session.started_at + timedelta(seconds=talk_seconds),
+    )
+
+
+def run(session, *, actor=None, talk_seconds=600, no_recording_reason="recorder failed"):
+    """Start a session at its time and end it `talk_seconds` later."""
+    start(session, actor=actor)
+    return end(
+        session, actor=actor, talk_seconds=talk_seconds, no_recording_reason=no_recording_reason
     )
 
 

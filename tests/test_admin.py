@@ -264,3 +264,39 @@ def test_operator_confirming_for_an_agent_who_is_responsible_names_the_agent(ope
     assert response.status_code == 302, response.content
     call.refresh_from_db()
     assert call.confirmation.responsible_name == agent.get_full_name()
+
+
+def test_schedule_form_shows_the_time_for_client_member_and_interpreter_before_saving(
+    operator_client,
+):
+    """A New York client is not booked at 03:00 unawares: the preview says "at night"."""
+    client = ClientFactory(time_zone="America/New_York")
+    member = MemberFactory(time_zone="Europe/Kyiv")
+    call = book(client=client, member=member)
+    confirm(call)
+    interpreter = InterpreterFactory(time_zone="Europe/Berlin")
+    start = (timezone.now() + timedelta(days=3)).astimezone(ZoneInfo("Europe/Kyiv"))
+    start = start.replace(hour=10, minute=0, second=0, microsecond=0)  # 10:00 in Kyiv
+    url = reverse("admin:calls_call_schedule", args=[call.pk])
+    response = operator_client.post(
+        url,
+        {
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "time_zone": "Europe/Kyiv",
+            "interpreter": interpreter.pk,
+            "minutes": 30,
+            "reason": "",
+            "preview": "Show the time for everyone",
+        },
+    )
+    assert response.status_code == 200
+    call.refresh_from_db()
+    assert call.state == CallState.CONFIRMED  # a preview saves nothing
+    rows = {row["label"]: row for row in response.context["zone_times"]}
+    new_york = start.astimezone(ZoneInfo("America/New_York"))
+    berlin = start.astimezone(ZoneInfo("Europe/Berlin"))
+    assert rows["Client"]["text"].endswith(new_york.strftime("%-I:%M %p"))
+    assert rows["Client"]["night"] is True  # 03:00 (or 02:00) in New York
+    assert rows["Member"]["text"].endswith("10:00 AM") and not rows["Member"]["night"]
+    assert rows["Interpreter"]["text"].endswith(berlin.strftime("%-I:%M %p"))
+    assert "at night" in response.content.decode()

@@ -42,6 +42,7 @@ def test_admin_pages_have_no_untranslated_text(client):
     people = [operator, call.client, agent, interpreter]
     data = {
         "English",
+        "ru",  # a call's languages, as codes (data)
         "Русский",
         "C-",
         "CSV",

@@ -64,9 +64,7 @@ def test_pressing_twice_alerts_the_interpreter_and_duty_manager_once(
         assert scene["duty"].phone.as_international in first
     alarm = NotCalledAlarm.objects.get()
     assert (alarm.call, alarm.raised_by, alarm.via_link) == (call, agent, False)
-    assert sorted(alerts(call)) == sorted(
-        [session.interpreter.username, scene["duty"].username]
-    )
+    assert sorted(alerts(call)) == sorted([session.interpreter.username, scene["duty"].username])
 
 
 def test_the_alarm_records_once_through_the_service_too(scene):

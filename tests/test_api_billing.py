@@ -6,11 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from calls import services
-
 from .api_helpers import _fresh_throttles, api_as  # noqa: F401
 from .factories import ClientFactory, InterpreterFactory, OperatorFactory
-from .flows import agent_for, book, confirm, fund_client, schedule
+from .flows import agent_for, book, confirm, fund_client, run, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -20,13 +18,7 @@ def completed_call(*, talk_seconds=600):
     confirm(call)
     interpreter = InterpreterFactory()
     session = schedule(call, operator=OperatorFactory(), interpreter=interpreter)
-    services.session_start(session=session, actor=interpreter)
-    services.session_end(
-        session=session,
-        actor=interpreter,
-        talk_seconds=talk_seconds,
-        no_recording_reason="recorder failed",
-    )
+    run(session, talk_seconds=talk_seconds)
     call.refresh_from_db()
     return call
 

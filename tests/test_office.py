@@ -117,7 +117,7 @@ def _booking_data(for_client, with_member, **extra):
         "kind": "phone_direct",
         "planned_minutes": "20",
         "languages": "en-ru",
-        "preferred_times": "weekdays after 18:00",
+        "client_windows": "mon-fri 18:00-21:00",
         "note": "",
         "request_key": "7a8d1b1e-52a0-4c55-9b26-3b7e5d2a0c11",
         **extra,
@@ -139,6 +139,7 @@ def test_one_screen_booking_books_through_the_service_and_holds(operator_client)
     assert call.number in message and "20.00 credits are held" in message
     assert call.created_by == operator_client.operator
     assert call.state == CallState.AWAITING_AGENT
+    assert call.client_windows  # the windows typed on the one screen, as data
     assert billing_selectors.client_balance(client) == D("80.00")
     # Sent twice (Back, then Book again): one call, one hold.
     operator_client.post(url, _booking_data(client, member))
@@ -170,7 +171,7 @@ def test_booking_shows_the_shortfall_before_saving_and_keeps_the_input(operator_
     assert preview["hold"] == "30.00 credits" and preview["enough"] is False
     html = response.content.decode()
     assert "25.00 credits missing" in html
-    assert "weekdays after 18:00" in html  # nothing typed is lost
+    assert "mon-fri 18:00-21:00" in html  # nothing typed is lost
 
 
 @pytest.mark.parametrize(

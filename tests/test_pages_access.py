@@ -19,7 +19,7 @@ from .factories import (
     InterpreterFactory,
     OperatorFactory,
 )
-from .flows import book, confirm, schedule
+from .flows import book, confirm, schedule, start
 from .pages_helpers import reset_language  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +50,7 @@ def running_call():
         interpreter=interpreter,
         starts_at=timezone.now() + timedelta(minutes=30),
     )
-    services.session_start(session=session, actor=interpreter)
+    start(session)
     services.recording_attach(
         session=session, file=SimpleUploadedFile("a.mp3", b"ID3"), actor=interpreter
     )

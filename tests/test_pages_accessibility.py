@@ -97,7 +97,7 @@ def test_interpreter_session_form_with_errors(client):
         call,
         operator=OperatorFactory(),
         interpreter=interpreter,
-        starts_at=timezone.now() + timedelta(hours=1),
+        starts_at=timezone.now() + timedelta(minutes=10),
     )
     services.session_start(session=session, actor=interpreter)
     client.force_login(interpreter)

@@ -27,7 +27,7 @@ def signed_in(client, interpreter):
     return client
 
 
-def scheduled_call(interpreter, *, in_minutes=60):
+def scheduled_call(interpreter, *, in_minutes=10):
     call = book()
     confirm(call)
     session = schedule(

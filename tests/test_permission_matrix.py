@@ -31,7 +31,7 @@ from duty.services import dispute_raise
 
 from .api_helpers import _fresh_throttles  # noqa: F401
 from .factories import ClientFactory, InterpreterFactory, MemberFactory, OperatorFactory
-from .flows import agent_for, book, confirm, fund_client, schedule
+from .flows import agent_for, book, confirm, end, fund_client, schedule, start
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +93,7 @@ GET    /api/docs/                                     401  200  200  200  200  2
 GET    /api/redoc/                                    401  200  200  200  200  200  200  200
 # --- pages ---------------------------------------------------------------------------------
 GET    /                                              302  302  302  302  302  302  302  302
+POST   /my-phone/                                     302  302  302  302  302  302  302  302
 GET    /client/                                       302  200  200  404  404  404  404  404
 GET    /client/balance/                               302  200  200  404  404  404  404  404
 GET    /client/order/                                 302  200  200  404  404  404  404  404
@@ -206,23 +207,26 @@ def _world():
     confirm(confirmed)
     scheduled = new_call()
     confirm(scheduled)
-    schedule(scheduled, operator=operator, interpreter=interp, starts_at=now + timedelta(days=1))
+    # Soon enough for its interpreter to start it now (the start lead).
+    schedule(
+        scheduled, operator=operator, interpreter=interp, starts_at=now + timedelta(minutes=10)
+    )
     running = new_call()
     confirm(running)
     session = schedule(
         running, operator=operator, interpreter=interp, starts_at=now + timedelta(days=2)
     )
-    services.session_start(session=session, actor=interp)
+    start(session)
     done = new_call()
     confirm(done)
     session = schedule(
         done, operator=operator, interpreter=interp, starts_at=now + timedelta(days=3)
     )
-    services.session_start(session=session, actor=interp)
+    start(session)
     services.recording_attach(
         session=session, file=SimpleUploadedFile("r.mp3", b"ID3data"), actor=interp
     )
-    services.session_end(session=session, actor=interp, talk_seconds=300)
+    end(session, talk_seconds=300)
     agent = agent_for(waiting)
     dispute = dispute_raise(call=done, actor=client, reason="it was shorter")
 

@@ -184,12 +184,12 @@ def test_interpreter_overlap_including_buffer_is_refused_with_a_message(operator
         )
     assert info.value.code == "interpreter_busy"
     assert "already has a session" in info.value.message
-    # The other session's own times, and the full gap both buffers need.
+    # The other session's own times, and the gap: the buffer, counted once.
     assert dates.format_time(start) in info.value.message  # in the reader's zone (UTC here)
-    assert "30 minutes between them" in info.value.message
-    # An hour later is clear of both buffers.
+    assert "15 minutes between them" in info.value.message
+    # The end plus the buffer is free (17:00–17:30 allows 17:45).
     schedule(
-        second, operator=operator, interpreter=interpreter, starts_at=start + timedelta(minutes=61)
+        second, operator=operator, interpreter=interpreter, starts_at=start + timedelta(minutes=45)
     )
 
 

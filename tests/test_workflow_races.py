@@ -16,6 +16,7 @@ from calls import services
 from calls.models import CallState, Session, SessionStatus, SessionTransition
 from common.errors import DomainError
 
+from . import flows
 from .api_helpers import api_as
 from .concurrency import run_concurrently, second_waits_for_first
 from .factories import InterpreterFactory, OperatorFactory
@@ -159,8 +160,8 @@ def test_everything_at_once_ends_consistent(scheduled, round_):
 def test_every_session_change_is_audited(scheduled):
     call, session, operator = scheduled
     new = reschedule(call, operator)()
-    services.session_start(session=new, actor=new.interpreter)
-    services.session_end(session=new, actor=new.interpreter, no_recording_reason="no recorder")
+    flows.start(new)  # at its time (two days on)
+    flows.end(new, no_recording_reason="no recorder")
     changes = list(
         SessionTransition.objects.filter(session__call=call).values_list(
             "session_id", "from_status", "to_status", "actor_id"

@@ -13,7 +13,6 @@ from agents.contact_rules import (
     MAX_VIDEO_HANDLE,
     NumberInput,
     NumberRole,
-    check_contacts,
 )
 from calls import selectors, services
 from calls.api.base import CALL_ID, ERRORS, READ_ERRORS, visible_call
@@ -123,19 +122,14 @@ class AgentRequestConfirmApi(ApiView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        contacts = check_contacts(
+        services.call_confirm(
+            call=call,
+            actor=request.user,
             numbers=[NumberInput(role=n["role"], raw=n["number"]) for n in v["numbers"]],
             responsible_name=v["responsible_name"],
             agent_is_responsible=v["agent_is_responsible"],
             dial=v["dial"],
             video_handle=v["video_handle"],
-            is_video=call.is_video,
-            region=call.member.agency.country,
-        )
-        services.call_confirm(
-            call=call,
-            actor=request.user,
-            contacts=contacts,
             availability=v["availability"],
             member_windows=v["member_windows"],
         )

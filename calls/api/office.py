@@ -14,6 +14,7 @@ from calls.api.base import CALL_ID, ERRORS, visible_call
 from calls.models import CallState
 from calls.serializers import SessionTimesSerializer
 from common.api import ApiView
+from common.time_fields import InstantField
 
 
 class OfficeCallScheduleApi(ApiView):
@@ -26,7 +27,10 @@ class OfficeCallScheduleApi(ApiView):
     parser_classes = [JSONParser]
 
     class InputSerializer(serializers.Serializer):
-        starts_at = serializers.DateTimeField()
+        starts_at = InstantField(
+            help_text="With an offset, that instant; without one, your own time zone's wall "
+            "clock (a time that does not exist there, or exists twice, is refused)."
+        )
         interpreter = serializers.PrimaryKeyRelatedField(
             queryset=User.objects.filter(role=Role.INTERPRETER, is_active=True),
             help_text="The interpreter's user id.",

@@ -112,8 +112,6 @@
             text(member.querySelector("[data-field=name]"), data.member.name + " · " + data.member.agency);
             text(member.querySelector("[data-field=languages]"), data.member.languages);
             text(member.querySelector("[data-field=time_zone]"), data.member.time_zone);
-            var languages = form.querySelector("#id_languages");
-            if (!languages.value) languages.value = data.member.languages;
           }
         });
     }, 150);
@@ -128,5 +126,87 @@
   document.addEventListener("DOMContentLoaded", function () {
     labelListCells();
     bookingForm();
+  });
+})();
+
+// 3. Scheduling: the chosen wall-clock time shown on the client's, the member's
+// and the interpreter's clocks while the operator types (the server shows the
+// same table after "Show the time for everyone", and without script).
+(function () {
+  "use strict";
+
+  function offsetMinutes(instant, zone) {
+    // The zone's offset at `instant`: its wall clock read as if it were UTC, minus the instant.
+    var parts = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit"
+    }).formatToParts(new Date(instant));
+    var get = function (type) {
+      return Number(parts.find(function (p) { return p.type === type; }).value);
+    };
+    var wall = Date.UTC(get("year"), get("month") - 1, get("day"), get("hour"), get("minute"), get("second"));
+    return (wall - instant) / 60000;
+  }
+
+  function instantOf(local, zone) {
+    // "2026-11-26T17:55" on the clocks of `zone` -> milliseconds since the epoch (UTC).
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(local || "");
+    if (!m) return null;
+    var guess = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+    var first = guess - offsetMinutes(guess, zone) * 60000;
+    return guess - offsetMinutes(first, zone) * 60000;
+  }
+
+  function show(box) {
+    var form = box.closest("#content-main").querySelector("form");
+    var start = form.querySelector("#id_starts_at");
+    var zone = form.querySelector("#id_time_zone");
+    var interpreter = form.querySelector("#id_interpreter");
+    var zones = JSON.parse(document.getElementById("interpreter-zones").textContent);
+    var lang = document.documentElement.lang || "en";
+
+    function render() {
+      var instant = start && zone ? instantOf(start.value, zone.value) : null;
+      if (instant === null) return;
+      var people = [
+        [box.dataset.labelClient, box.dataset.clientTz],
+        [box.dataset.labelMember, box.dataset.memberTz]
+      ];
+      if (interpreter && zones[interpreter.value]) people.push([box.dataset.labelInterpreter, zones[interpreter.value]]);
+      var rows = document.getElementById("zone-times-rows");
+      rows.innerHTML = "";
+      people.forEach(function (person) {
+        var clock = new Intl.DateTimeFormat(lang, {
+          timeZone: person[1], weekday: "long", day: "numeric", month: "long",
+          hour: "numeric", minute: "2-digit", hourCycle: lang === "ru" ? "h23" : "h12"
+        }).format(new Date(instant));
+        var hour = Number(new Intl.DateTimeFormat("en-US", { timeZone: person[1], hour: "numeric", hourCycle: "h23" }).format(new Date(instant)));
+        var night = hour < 8 || hour >= 21;
+        var tr = document.createElement("tr");
+        if (night) tr.className = "overdue";
+        var th = document.createElement("th");
+        th.scope = "row";
+        th.textContent = person[0];
+        var td = document.createElement("td");
+        td.textContent = clock + (night ? " — " + box.dataset.night : "");
+        var tz = document.createElement("td");
+        tz.className = "quiet";
+        tz.textContent = person[1];
+        tr.appendChild(th); tr.appendChild(td); tr.appendChild(tz);
+        rows.appendChild(tr);
+      });
+      var hint = document.getElementById("zone-times-hint");
+      if (hint) hint.hidden = true;
+    }
+
+    [start, zone, interpreter].forEach(function (el) {
+      if (el) { el.addEventListener("input", render); el.addEventListener("change", render); }
+    });
+    render();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.getElementById("zone-times");
+    if (box) show(box);
   });
 })();

@@ -199,6 +199,19 @@ def test_front_page_booking_and_search_by_number(browser, live_server, language)
                 expect(page.get_by_test_id("client-panel")).to_contain_text("+1 202-555-0143")
                 assert_nothing_cut_off(page)
                 snap(page, f"booked-call-{language}-{width}")
+                # 4. Scheduling shows the time on everyone's clock while typing.
+                soon = scene["soon"]
+                page.goto(reverse("admin:calls_call_schedule", args=[soon.pk]))
+                page.locator("#id_time_zone").select_option("Europe/Kyiv")
+                page.locator("#id_starts_at").fill(
+                    (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT05:30")
+                )
+                rows = page.locator("#zone-times-rows tr")
+                expect(rows).to_have_count(3)
+                expect(rows.nth(0)).to_contain_text("America/New_York")
+                expect(rows.nth(0)).to_have_class("overdue")  # 22:30 the evening before: night
+                assert_nothing_cut_off(page)
+                snap(page, f"schedule-zones-{language}-{width}")
     finally:
         for context in contexts:
             context.close()

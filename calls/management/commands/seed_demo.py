@@ -13,13 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Role, User
-from agents.contact_rules import NumberInput, NumberRole, check_contacts
+from agents.contact_rules import NumberInput, NumberRole
 from agents.models import Agency, Member
 from billing.models import EntryKind
 from billing.selectors import client_entries
 from billing.services import client_top_up
 from calls import services
 from calls.models import Call, CallKind, CallState
+from scheduling.models import WorkingTime
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -102,6 +103,39 @@ PEOPLE = [
     ("client2", Role.CLIENT, "Klaus", "Weber", "Europe/Berlin", "en", ""),
     ("client3", Role.CLIENT, "Robert", "Jones", "America/Los_Angeles", "en", ""),
 ]
+# Languages people speak (ISO 639-1), and when interpreters work (their own zone).
+LANGUAGES = {
+    "interpreter": "uk, ru, en",
+    "interpreter2": "ru, en, de",
+    "client": "en",
+    "client2": "de, en",
+    "client3": "en",
+}
+WORKING_TIME = {
+    "interpreter": {
+        "hours": [
+            {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "18:00"},
+            {"days": ["sat"], "from": "10:00", "to": "14:00"},
+        ],
+    },
+    "interpreter2": {
+        "hours": [{"days": ["mon", "tue", "wed", "thu", "fri"], "from": "12:00", "to": "21:00"}],
+    },
+}
+# When each demo client can talk (their own zone); members: evenings, their zone.
+CLIENT_WINDOWS = {
+    "client": [
+        {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "08:00", "to": "12:00"},
+        {"days": ["sat"], "from": "09:00", "to": "13:00"},
+    ],
+    "client2": [{"days": ["mon", "tue", "wed", "thu", "fri"], "from": "17:00", "to": "22:00"}],
+    "client3": [
+        {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "07:00", "to": "11:00"}
+    ],
+}
+MEMBER_WINDOWS = [
+    {"days": ["mon", "tue", "wed", "thu", "fri", "sat"], "from": "15:00", "to": "21:00"}
+]
 # Credits each demo client starts with (bought once, never again on a re-run).
 OPENING_CREDIT = {"client": 500, "client2": 300, "client3": 250}
 
@@ -112,6 +146,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             people = {username: self._person(username, *rest) for username, *rest in PEOPLE}
+            self._availability(people)
             self._credit(people)
             members = self._agencies(people)
             created = self._calls(people, members)
@@ -143,6 +178,17 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         return user
+
+    @staticmethod
+    def _availability(people):
+        """Languages and working hours, so "Find a time" has real proposals at once."""
+        for username, languages in LANGUAGES.items():
+            person = people[username]
+            if not person.languages:
+                person.languages = languages
+                person.save(update_fields=["languages"])
+        for username, windows in WORKING_TIME.items():
+            WorkingTime.objects.get_or_create(interpreter=people[username], defaults=windows)
 
     @staticmethod
     def _credit(people):
@@ -200,6 +246,7 @@ class Command(BaseCommand):
             ("awaiting", members[0], CallKind.PHONE_INTERPRETED, None),
             ("declined", members[1], CallKind.PHONE_INTERPRETED, None),
             ("confirmed", members[2], CallKind.VIDEO, None),
+            ("confirmed-phone", members[7], CallKind.PHONE_INTERPRETED, None),
             ("scheduled", members[0], CallKind.PHONE_INTERPRETED, timedelta(hours=26)),
             ("scheduled-soon", members[4], CallKind.VIDEO, timedelta(minutes=50)),
             ("in-progress", members[3], CallKind.PHONE_DIRECT, timedelta(minutes=-5)),
@@ -223,8 +270,7 @@ class Command(BaseCommand):
                 member=member,
                 kind=kind,
                 planned_minutes=30 if kind != CallKind.PHONE_DIRECT else 20,
-                preferred_times="Weekday evenings after 18:00 my time",
-                languages="en-ru",
+                client_windows=CLIENT_WINDOWS[client.username],
                 note=note,
                 created_by=client,
                 now=booked_at,
@@ -246,8 +292,8 @@ class Command(BaseCommand):
             if key == "awaiting":
                 continue
             self._confirm(call, agent, booked_at)
-            if key == "confirmed":
-                continue
+            if key.startswith("confirmed"):
+                continue  # the client picks a proposed time, or an operator finds one
             interpreter = interpreters[index % len(interpreters)]
             session = services.session_schedule(
                 call=call,
@@ -280,7 +326,9 @@ class Command(BaseCommand):
         region = call.member.agency.country
         prefix = "+380" if region == "UA" else "+7"
         member_number = f"{prefix}67{call.pk:07d}" if region == "UA" else f"+7912{call.pk:07d}"
-        contacts = check_contacts(
+        services.call_confirm(
+            call=call,
+            actor=agent,
             numbers=[
                 NumberInput(NumberRole.MEMBER, member_number),
                 NumberInput(NumberRole.AGENT_MOBILE, str(agent.phone)),
@@ -290,9 +338,6 @@ class Command(BaseCommand):
             agent_is_responsible=True,
             dial="" if is_video else member_number,
             video_handle="member.demo" if is_video else "",
-            is_video=is_video,
-            region=region,
-        )
-        services.call_confirm(
-            call=call, actor=agent, contacts=contacts, availability="Evenings after 19:00", now=now
+            member_windows=MEMBER_WINDOWS,
+            now=now,
         )

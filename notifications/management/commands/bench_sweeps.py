@@ -157,7 +157,7 @@ class Command(BaseCommand):
         minutes = 30
         buffer = timedelta(minutes=settings.SESSION_BUFFER_MINUTES)
         # Enough interpreters that nobody's sessions overlap (with the buffer).
-        blocked = timedelta(minutes=minutes) + 2 * buffer
+        blocked = timedelta(minutes=minutes) + buffer
         interpreters_needed = math.ceil(blocked / step) * 2 + 1
 
         agency = Agency.objects.create(name=tag, city="Kharkiv", email=f"{tag}@example.org")
@@ -248,7 +248,7 @@ POPULATE_SQL = [
             blocked_until, status, no_recording_reason, created_at)
         SELECT id,
             (%(interpreters)s::bigint[])[1 + n %% cardinality(%(interpreters)s::bigint[])],
-            at, at + %(minutes)s, at - %(buffer)s, at + %(minutes)s + %(buffer)s,
+            at, at + %(minutes)s, at, at + %(minutes)s + %(buffer)s,
             'planned', '', %(now)s
         FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n,
                      %(start)s + (row_number() OVER (ORDER BY id) - 1) * %(step)s AS at
