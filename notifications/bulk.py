@@ -19,23 +19,26 @@ the active operators. Only active people with an address on the channel.
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import product
 
 from django.conf import settings
 from django.db import connection
 
 from accounts.models import Role
 
-# Recipients per audience, as a join condition on `u` (accounts_user) given
-# `c` (the call), `m` (its member) and `cb` (the agent who confirmed, if still
-# an active agent); `s` (the session) where the scope is a session.
+# Recipients per audience, as join conditions on `u` (accounts_user) given `c`
+# (the call), `m` (its member) and `cb` (the agent who confirmed, if still an
+# active agent); `s` (the session) where the scope is a session. An audience
+# with two conditions is two statements: each joins on an index (one OR'ed
+# condition would make the planner pair every row with every user).
 AUDIENCES = {
-    "client": "u.id = c.client_id",
-    "interpreter": "u.id = s.interpreter_id",
+    "client": ("u.id = c.client_id",),
+    "interpreter": ("u.id = s.interpreter_id",),
     "agents": (
-        "CASE WHEN cb.id IS NOT NULL THEN u.id = cb.id"
-        f" ELSE u.agency_id = m.agency_id AND u.role = '{Role.AGENT}' END"
+        "u.id = cb.id",
+        f"u.agency_id = m.agency_id AND u.role = '{Role.AGENT}' AND cb.id IS NULL",
     ),
-    "operators": f"(u.role = '{Role.OPERATOR}' OR u.is_superuser)",
+    "operators": (f"(u.role = '{Role.OPERATOR}' OR u.is_superuser)",),
 }
 # Where each channel reaches a person (channels.address_for).
 ADDRESS = {"email": "u.email", "sms": "u.phone"}
@@ -98,14 +101,14 @@ def _record(*, kind, ids, audiences, now, source, key, scope, session_id) -> lis
     recorded: list[int] = []
     with connection.cursor() as cursor:
         for template, audience in audiences:
-            for channel in settings.NOTIFY_CHANNELS:
+            for condition, channel in product(AUDIENCES[audience], settings.NOTIFY_CHANNELS):
                 sql = _INSERT.format(
                     scope=scope,
                     session_id=session_id,
                     source=source,
                     key=key,
                     agent=Role.AGENT,
-                    audience=AUDIENCES[audience],
+                    audience=condition,
                     address=ADDRESS[channel],
                 )
                 cursor.execute(
