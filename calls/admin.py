@@ -23,6 +23,7 @@ from agents.contact_rules import NumberInput
 from billing.formatting import credits
 from billing.selectors import call_holds
 from common import dates
+from common.admin import ReadOnlyAdmin
 from common.call_numbers import pk_from_call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
@@ -683,7 +684,7 @@ def call_state(call):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ReadOnlyAdmin):
     list_display = (
         "call_number",
         "starts_at",
@@ -705,12 +706,3 @@ class SessionAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("call"), ordering="call_id")
     def call_number(self, session):
         return session.call.number
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

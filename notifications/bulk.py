@@ -19,26 +19,27 @@ the active operators. Only active people with an address on the channel.
 from __future__ import annotations
 
 from datetime import datetime
-from itertools import product
 
 from django.conf import settings
 from django.db import connection
 
 from accounts.models import Role
 
-# Recipients per audience, as join conditions on `u` (accounts_user) given `c`
-# (the call), `m` (its member) and `cb` (the agent who confirmed, if still an
-# active agent); `s` (the session) where the scope is a session. An audience
-# with two conditions is two statements: each joins on an index (one OR'ed
-# condition would make the planner pair every row with every user).
+# Who each audience is, as a query of recipient ids given `c` (the call), `m`
+# (its member) and `cb` (the agent who confirmed, if still an active agent);
+# `s` (the session) where the scope is a session. Joined LATERAL, row by row,
+# each part on an index.
 AUDIENCES = {
-    "client": ("u.id = c.client_id",),
-    "interpreter": ("u.id = s.interpreter_id",),
+    "client": "SELECT c.client_id",
+    "interpreter": "SELECT s.interpreter_id",
     "agents": (
-        "u.id = cb.id",
-        f"u.agency_id = m.agency_id AND u.role = '{Role.AGENT}' AND cb.id IS NULL",
+        "SELECT cb.id WHERE cb.id IS NOT NULL"  # noqa: S608 - constants
+        " UNION ALL SELECT a.id FROM accounts_user a WHERE cb.id IS NULL"
+        f" AND a.agency_id = m.agency_id AND a.role = '{Role.AGENT}'"
     ),
-    "operators": (f"(u.role = '{Role.OPERATOR}' OR u.is_superuser)",),
+    "operators": (
+        f"SELECT o.id FROM accounts_user o WHERE o.role = '{Role.OPERATOR}' OR o.is_superuser"  # noqa: S608 - constants
+    ),
 }
 # Where each channel reaches a person (channels.address_for).
 ADDRESS = {"email": "u.email", "sms": "u.phone"}
@@ -55,7 +56,8 @@ JOIN agents_member m ON m.id = c.member_id
 LEFT JOIN calls_agentconfirmation conf ON conf.call_id = c.id
 LEFT JOIN accounts_user cb ON cb.id = conf.confirmed_by_id
      AND cb.is_active AND cb.role = '{agent}'
-JOIN accounts_user u ON {audience}
+CROSS JOIN LATERAL ({audience}) AS r (id)
+JOIN accounts_user u ON u.id = r.id
 WHERE {key} = ANY(%(ids)s) AND u.is_active AND {address} <> ''
 ON CONFLICT (key) DO NOTHING
 RETURNING id
@@ -101,14 +103,14 @@ def _record(*, kind, ids, audiences, now, source, key, scope, session_id) -> lis
     recorded: list[int] = []
     with connection.cursor() as cursor:
         for template, audience in audiences:
-            for condition, channel in product(AUDIENCES[audience], settings.NOTIFY_CHANNELS):
+            for channel in settings.NOTIFY_CHANNELS:
                 sql = _INSERT.format(
                     scope=scope,
                     session_id=session_id,
                     source=source,
                     key=key,
                     agent=Role.AGENT,
-                    audience=condition,
+                    audience=AUDIENCES[audience],
                     address=ADDRESS[channel],
                 )
                 cursor.execute(
