@@ -71,7 +71,7 @@ def confirmed_call(**book_args):
     services.call_confirm(
         call=call,
         actor=member.agency.staff.first(),
-        contacts=good_contacts(),
+        **good_contacts(),
         member_windows=[{"days": WEEKDAYS, "from": "15:00", "to": "20:00"}],
     )
     call.refresh_from_db()
