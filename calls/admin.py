@@ -425,6 +425,7 @@ class CallAdmin(admin.ModelAdmin):
                             "client_windows",
                             "languages",
                             "note",
+                            "request_key",
                         )
                     },
                 )
