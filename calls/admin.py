@@ -43,7 +43,7 @@ from .models import (
     SessionTransition,
 )
 from .selectors import calls_visible_to, duty_manager_current
-from .slot_views import admin_find_time_view
+from .slot_views import admin_find_time_view, admin_week_board_view
 
 # What a public id (or its start, as shown in old emails) looks like in a search box.
 PUBLIC_ID_PREFIX = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{1,4}){0,4}[0-9a-f-]*$", re.IGNORECASE)
@@ -339,6 +339,7 @@ class CallAdmin(admin.ModelAdmin):
             path("<int:pk>/schedule/", view(self.schedule_view), name="calls_call_schedule"),
             path("<int:pk>/confirm/", view(self.confirm_view), name="calls_call_confirm"),
             path("<int:pk>/find-time/", view(self.find_time_view), name="calls_call_find_time"),
+            path("week/", view(self.week_board_view), name="calls_call_week"),
             path("<int:pk>/attempts/", view(self.attempts_view), name="calls_call_attempts"),
             path(
                 "<int:pk>/move/<str:target>/",
@@ -374,6 +375,8 @@ class CallAdmin(admin.ModelAdmin):
                 buttons.insert(
                     0, (_("Find a time"), reverse("admin:calls_call_find_time", args=[call.pk]))
                 )
+                board = f"{reverse('admin:calls_call_week')}?call={call.pk}"
+                buttons.insert(1, (_("Week board"), board))
             if call.state in (CallState.SCHEDULED, CallState.IN_PROGRESS):
                 buttons.append(
                     (_("Dial attempts"), reverse("admin:calls_call_attempts", args=[call.pk]))
@@ -504,6 +507,9 @@ class CallAdmin(admin.ModelAdmin):
     def find_time_view(self, request, pk):
         return admin_find_time_view(self, request, pk)
 
+    def week_board_view(self, request):
+        return admin_week_board_view(self, request)
+
     def confirm_view(self, request, pk):
         call = get_object_or_404(self.get_queryset(request), pk=pk)
         form = OperatorConfirmForm(request.POST or None)
@@ -585,6 +591,19 @@ class CallAdmin(admin.ModelAdmin):
         return self._render(request, call, form, TARGET_ACTIONS[target])
 
     # --- bulk actions ----------------------------------------------------------
+    def _confirm_bulk(self, request, queryset, action, question):
+        """Cancelling or marking missed cannot be undone: list the calls and ask first
+        (like Django's own "delete selected")."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": question,
+            "calls": list(queryset),
+            "action": action,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        }
+        return TemplateResponse(request, "admin/calls/call/confirm_bulk.html", context)
+
     def _bulk(self, request, queryset, move, done_message):
         done = 0
         for call in queryset:
@@ -599,6 +618,10 @@ class CallAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Cancel the selected calls"))
     def cancel_selected(self, request, queryset):
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm_bulk(
+                request, queryset, "cancel_selected", _("Cancel these calls?")
+            )
         self._bulk(
             request,
             queryset,
@@ -610,6 +633,10 @@ class CallAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Mark the selected calls missed"))
     def mark_missed_selected(self, request, queryset):
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm_bulk(
+                request, queryset, "mark_missed_selected", _("Mark these calls missed?")
+            )
         self._bulk(
             request,
             queryset,

@@ -230,11 +230,15 @@ def test_bulk_cancel_reports_each_refusal(operator_client):
     operator_client.post(
         reverse("admin:calls_call_transition", args=[done.pk, "cancelled"]), {"reason": "x"}
     )
-    response = operator_client.post(
-        reverse("admin:calls_call_changelist"),
-        {"action": "cancel_selected", "_selected_action": [ok.pk, done.pk]},
-        follow=True,
-    )
+    url = reverse("admin:calls_call_changelist")
+    chosen = {"action": "cancel_selected", "_selected_action": [ok.pk, done.pk]}
+    # First the operator is asked, with the calls listed; nothing changes yet.
+    asked = operator_client.post(url, chosen)
+    assert asked.status_code == 200
+    assert ok.number in asked.content.decode() and 'name="confirmed"' in asked.content.decode()
+    ok.refresh_from_db()
+    assert ok.state != CallState.CANCELLED
+    response = operator_client.post(url, {**chosen, "confirmed": "yes"}, follow=True)
     body = response.content.decode()
     assert "1 call(s) cancelled." in body
     assert "cannot become" in body
