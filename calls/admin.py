@@ -428,6 +428,7 @@ class CallAdmin(admin.ModelAdmin):
                             "client_windows",
                             "languages",
                             "note",
+                            "request_key",
                         )
                     },
                 )
