@@ -39,7 +39,8 @@ def interpreter_availability(request):
     working = WorkingTime.objects.filter(interpreter=user).first()
     hours = working.hours if working else []
     form = AvailabilityForm(
-        request.POST or None,
+        # An empty POST (nothing ticked, nothing typed) is still a submitted form.
+        request.POST if request.method == "POST" else None,
         initial={
             "languages": user.languages,
             "extra": working.extra if working else [],
