@@ -48,7 +48,7 @@ def confirmed_call(client=None):
     services.call_confirm(
         call=call,
         actor=member.agency.staff.first(),
-        contacts=good_contacts(),
+        **good_contacts(),
         member_windows=[
             {"days": ["mon", "tue", "wed", "thu", "fri", "sat"], "from": "00:00", "to": "24:00"}
         ],
