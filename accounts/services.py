@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import phonenumbers
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -35,6 +36,31 @@ def user_preferences_update(
         changed.append("language")
     if changed:
         user.save(update_fields=changed)
+    return user
+
+
+def user_phone_set(*, user: User, phone: str) -> User:
+    """The number the interpreter calls a client on (empty: none). Stored in E.164."""
+    text = (phone or "").strip()
+    if not text:
+        user.phone = ""
+        user.save(update_fields=["phone"])
+        return user
+    try:
+        parsed = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        raise DomainError(
+            "bad_phone",
+            _(
+                "This is not a valid phone number. "
+                "Write it with the country code, e.g. +1 202 555 0143."
+            ),
+            field="phone",
+        )
+    user.phone = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    user.save(update_fields=["phone"])
     return user
 
 

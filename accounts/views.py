@@ -1,14 +1,19 @@
 """Sign in and out, the language switch, and `home`, which sends each role to its page."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.errors import DomainError
+
+from . import services
 from .models import Role
 
 HOME_BY_ROLE = {
@@ -32,6 +37,24 @@ def home(request):
     if user.role in HOME_BY_ROLE:
         return redirect(HOME_BY_ROLE[user.role])
     return render(request, "accounts/home_other.html")
+
+
+@require_POST
+@login_required
+def phone_update(request):
+    """A person's own phone number (clients: the interpreter calls them on it)."""
+    try:
+        services.user_phone_set(user=request.user, phone=request.POST.get("phone", "")[:40])
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your phone number is saved."))
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    return HttpResponseRedirect(next_url)
 
 
 @require_POST

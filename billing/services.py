@@ -283,7 +283,8 @@ def call_settle(
     policy is then recorded on the charge). An outcome that costs nothing
     writes only the release, and is still settled, so the statement lists it.
     A call longer than planned is charged in full; if that takes the client
-    below zero the call is flagged (`overrun`) and operators are told, never
+    below zero the call is flagged (`overrun`) and operators are told
+    (`client_overdrawn`: notifications opens a task to ask for a top-up), never
     capped. Settling a settled call returns the first settlement.
     """
     now = now or timezone.now()
@@ -341,11 +342,12 @@ def call_settle(
             logger.warning(
                 "call %s overdrew client account %s to %s", call_id, credit.pk, credit.balance
             )
-            client_pk, balance = charge.client_id, credit.balance
-            transaction.on_commit(
-                lambda: client_overdrawn.send(
-                    sender=CallCharge, call_id=call_id, client_id=client_pk, balance=balance
-                )
+            # Inside the transaction: the operators' task exists exactly when the charge does.
+            client_overdrawn.send(
+                sender=CallCharge,
+                call_id=call_id,
+                client_id=charge.client_id,
+                balance=credit.balance,
             )
     return charge
 

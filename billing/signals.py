@@ -1,4 +1,5 @@
-"""What billing announces, after commit (listeners: notifications, for operators)."""
+"""What billing announces, inside the transaction of the change (listeners:
+notifications, which opens an operator task in that same transaction)."""
 
 from django.dispatch import Signal
 

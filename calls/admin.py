@@ -7,6 +7,7 @@ form, never a traceback.
 
 import re
 import zoneinfo
+from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
@@ -18,16 +19,17 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from agents.contact_rules import NumberInput, check_contacts
+from agents.contact_rules import NumberInput
 from billing.formatting import credits
 from billing.selectors import call_holds
 from common import dates
+from common.admin import ReadOnlyAdmin
 from common.call_numbers import pk_from_call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
 from scheduling.windows_text import as_text as as_windows_text
 
-from . import services, talk_time, workflow
+from . import rebooking, services, talk_time, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
 from .attempts import attempt_log, dial_attempt_log
 from .models import (
@@ -41,7 +43,7 @@ from .models import (
     SessionTransition,
 )
 from .selectors import calls_visible_to, duty_manager_current
-from .slot_views import admin_find_time_view
+from .slot_views import admin_find_time_view, admin_week_board_view
 
 # What a public id (or its start, as shown in old emails) looks like in a search box.
 PUBLIC_ID_PREFIX = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{1,4}){0,4}[0-9a-f-]*$", re.IGNORECASE)
@@ -353,6 +355,7 @@ class CallAdmin(admin.ModelAdmin):
             path("<int:pk>/schedule/", view(self.schedule_view), name="calls_call_schedule"),
             path("<int:pk>/confirm/", view(self.confirm_view), name="calls_call_confirm"),
             path("<int:pk>/find-time/", view(self.find_time_view), name="calls_call_find_time"),
+            path("week/", view(self.week_board_view), name="calls_call_week"),
             path("<int:pk>/attempts/", view(self.attempts_view), name="calls_call_attempts"),
             path(
                 "<int:pk>/move/<str:target>/",
@@ -388,6 +391,8 @@ class CallAdmin(admin.ModelAdmin):
                 buttons.insert(
                     0, (_("Find a time"), reverse("admin:calls_call_find_time", args=[call.pk]))
                 )
+                board = f"{reverse('admin:calls_call_week')}?call={call.pk}"
+                buttons.insert(1, (_("Week board"), board))
             if call.state in (CallState.SCHEDULED, CallState.IN_PROGRESS):
                 buttons.append(
                     (_("Dial attempts"), reverse("admin:calls_call_attempts", args=[call.pk]))
@@ -421,9 +426,13 @@ class CallAdmin(admin.ModelAdmin):
 
     def book_view(self, request):
         form = BookCallForm(request.POST or None, initial=self._initial_from(request))
+        earlier = self._earlier(request)
         if request.method == "POST" and form.is_valid():
+            book = services.call_request_create
+            if earlier is not None:  # "Book again": the missed call's task closes itself
+                book = partial(rebooking.call_book_again, earlier=earlier)
             try:
-                call = services.call_request_create(
+                call = book(
                     created_by=request.user,
                     **{
                         k: form.cleaned_data[k]
@@ -450,10 +459,14 @@ class CallAdmin(admin.ModelAdmin):
                 )
         return self._render(request, None, form, _("Book a call for a client"))
 
+    def _earlier(self, request):
+        """The call being booked again (?again=<key>), if any."""
+        again = request.GET.get("again", "")
+        return self.get_queryset(request).filter(pk=again).first() if again.isdigit() else None
+
     def _initial_from(self, request) -> dict:
         """The details of an earlier call, to book it again (e.g. after it was missed)."""
-        again = request.GET.get("again", "")
-        earlier = self.get_queryset(request).filter(pk=again).first() if again.isdigit() else None
+        earlier = self._earlier(request)
         if earlier is None:
             return {}
         fields = ("client", "member", "kind", "planned_minutes", "client_windows", "languages")
@@ -509,25 +522,23 @@ class CallAdmin(admin.ModelAdmin):
     def find_time_view(self, request, pk):
         return admin_find_time_view(self, request, pk)
 
+    def week_board_view(self, request):
+        return admin_week_board_view(self, request)
+
     def confirm_view(self, request, pk):
         call = get_object_or_404(self.get_queryset(request), pk=pk)
         form = OperatorConfirmForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                contacts = check_contacts(
+                services.call_confirm(
+                    call=call,
+                    actor=request.user,
                     numbers=[NumberInput(role, data[name]) for role, name in form.ROW_FIELDS],
                     responsible_name=data["responsible_name"],
                     agent_is_responsible=data["agent_is_responsible"],
                     dial=form.dial_raw(),
                     video_handle=data["video_handle"],
-                    is_video=call.is_video,
-                    region=call.member.agency.country,
-                )
-                services.call_confirm(
-                    call=call,
-                    actor=request.user,
-                    contacts=contacts,
                     availability=data["availability"],
                     member_windows=data["member_windows"],
                 )
@@ -576,8 +587,15 @@ class CallAdmin(admin.ModelAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                workflow.ensure_can_move(call, target, actor=request.user)
-                self._move(call, target, form.cleaned_data, request.user)
+                services.call_move(
+                    call=call,
+                    to_state=target,
+                    actor=request.user,
+                    reason=form.cleaned_data.get("reason", ""),
+                    outcome=form.cleaned_data.get("outcome", ""),
+                    talk_seconds=form.cleaned_data.get("talk_seconds"),
+                    talk_reason=form.cleaned_data.get("talk_reason", ""),
+                )
             except DomainError as error:
                 add_domain_error(form, error)
             else:
@@ -588,29 +606,6 @@ class CallAdmin(admin.ModelAdmin):
                     % {"state": CallState(call_state(call)).label},
                 )
         return self._render(request, call, form, TARGET_ACTIONS[target])
-
-    @staticmethod
-    def _move(call, target, data, operator):
-        reason = data.get("reason", "")
-        outcome = data.get("outcome", "")
-        if target == CallState.CANCELLED:
-            services.call_cancel(call=call, actor=operator, reason=reason, outcome=outcome)
-        elif target == CallState.DECLINED:
-            services.call_decline(call=call, actor=operator, reason=reason)
-        elif target == CallState.MISSED:
-            services.call_mark_missed(call=call, actor=operator, reason=reason, outcome=outcome)
-        elif target == CallState.IN_PROGRESS:
-            services.session_start(session=services.get_session_for(call=call), actor=operator)
-        elif target == CallState.COMPLETED:
-            services.session_end(
-                session=services.get_session_for(call=call),
-                actor=operator,
-                talk_seconds=data.get("talk_seconds"),
-                talk_reason=data.get("talk_reason", ""),
-                no_recording_reason=reason,
-            )
-        else:
-            workflow.transition(call, target, actor=operator, reason=reason)
 
     # --- bulk actions ----------------------------------------------------------
     def _bulk(self, request, queryset, move, done_message):
@@ -707,7 +702,7 @@ def call_state(call):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ReadOnlyAdmin):
     list_display = (
         "call_number",
         "starts_at",
@@ -730,12 +725,3 @@ class SessionAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("call"), ordering="call_id")
     def call_number(self, session):
         return session.call.number
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,8 +2,9 @@
 
 From the session's start time until it is marked missed, the agent (signed in
 or through the emailed link) can press one button; it is recorded on the call
-once per session, and announced after commit so the interpreter and the duty
-manager are told at once. Pressing it again changes nothing and alerts nobody.
+once per session, and announced in the same transaction (its listener writes
+the messages to the outbox there), so the interpreter and the duty manager
+are told at once. Pressing it again changes nothing and alerts nobody.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from common.errors import Conflict, NotFound
 
+from . import workflow
 from .models import DEAD_SESSION_STATUSES, Call, CallState, NotCalledAlarm, Session, SessionStatus
 from .signals import not_called_alarm_raised
 
@@ -39,7 +41,7 @@ def not_called_alarm_raise(
     if actor.role != Role.AGENT or call.member.agency_id != actor.agency_id:
         raise NotFound("not_found", _("No such call."))
     with transaction.atomic():
-        locked = Call.objects.select_for_update().get(pk=call.pk)
+        locked = workflow.lock_call(call.pk)
         session = locked.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
         earlier = NotCalledAlarm.objects.filter(session=session).first() if session else None
         if earlier is not None:
@@ -56,9 +58,8 @@ def not_called_alarm_raise(
                 )
         except IntegrityError:  # pressed twice at once: the other press recorded it
             return NotCalledAlarm.objects.get(session=session), False
-        transaction.on_commit(
-            lambda: not_called_alarm_raised.send(
-                sender=NotCalledAlarm, alarm_id=alarm.pk, call_id=locked.pk, session_id=session.pk
-            )
+        # Inside the transaction: the alarm's messages exist exactly when the alarm does.
+        not_called_alarm_raised.send(
+            sender=NotCalledAlarm, alarm_id=alarm.pk, call_id=locked.pk, session_id=session.pk
         )
     return alarm, True

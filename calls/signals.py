@@ -1,12 +1,19 @@
-"""What the workflow announces. Sent only after the transaction commits, so
-nobody hears of a change that was rolled back. `calls` never imports the
-listeners (notifications); they subscribe to these."""
+"""What the workflow announces, inside the transaction of the change itself.
+
+The transactional outbox: listeners (notifications) only write rows (messages,
+operator tasks) in that same transaction, and delivery is queued after commit.
+So a message exists exactly when its cause committed: a rolled-back change
+leaves none, and a process that dies right after commit loses none. A listener
+that fails, fails the change. `calls` never imports the listeners.
+"""
 
 from django.dispatch import Signal
 
-# kwargs: call_id, from_state, to_state, actor_id, reason
+# kwargs: call_id, from_state, to_state, actor_id, reason, at (the change's `now`)
 call_state_changed = Signal()
-# kwargs: session_id, call_id, change ("scheduled" | "rescheduled" | "overdue")
+# kwargs: session_id, call_id, from_status, to_status, actor_id, at
 session_changed = Signal()
 # kwargs: alarm_id, call_id, session_id (the agent's "we were not called", once per session)
 not_called_alarm_raised = Signal()
+# kwargs: call_id (the new booking), earlier_id (the missed call it replaces)
+call_booked_again = Signal()

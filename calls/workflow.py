@@ -5,12 +5,15 @@ SPEC "States of a call": requested → awaiting agent → (declined | confirmed)
 where they make sense. Admin, pages, API and Celery tasks all change state
 through `transition`; it locks the call row, checks the edge, the actor's role
 and ownership and the guard of the target state, writes the audit row, and
-announces the change after commit. An illegal request raises DomainError and
-writes nothing.
+announces the change inside the same transaction (calls/signals.py: the
+listeners write the messages to the outbox there, so a message exists exactly
+when its cause committed). An illegal request raises DomainError and writes
+nothing.
 
 A session (the scheduled conversation) has its own states, `SESSION_EDGES`,
-changed only by `session_transition`, which checks the edge and the role and
-writes its own audit row (`SessionTransition`).
+changed only by `session_transition`, which checks the edge and the role,
+writes its own audit row (`SessionTransition`) and announces the change the
+same way.
 
 Lock order. Every write that locks more than one row locks them in this order:
 the call, then its session, then the ledger accounts (by id, in billing). Two
@@ -28,7 +31,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Role
+from agents.selectors import agency_agents
 from billing import services as billing_services
 from billing.models import Outcome
 from common import dates
@@ -273,10 +277,7 @@ def _check_guard(call: Call, to_state: str, reason: str) -> None:
         if to_state in (S.SCHEDULED, S.IN_PROGRESS, S.COMPLETED)
         else None
     )
-    if (
-        to_state == S.AWAITING_AGENT
-        and not User.objects.filter(agency_id=call.member.agency_id, is_active=True).exists()
-    ):
+    if to_state == S.AWAITING_AGENT and not agency_agents(call.member.agency_id).exists():
         raise DomainError(
             "no_agent", _("The member's agency has no active agent to ask. Add one first.")
         )
@@ -347,15 +348,14 @@ def transition(
             at=now,
         )
         _run_entry_effects(locked, from_state, to_state, actor=actor, now=now)
-        transaction.on_commit(
-            lambda: call_state_changed.send(
-                sender=Call,
-                call_id=locked.pk,
-                from_state=from_state,
-                to_state=to_state,
-                actor_id=getattr(actor, "pk", None),
-                reason=reason,
-            )
+        call_state_changed.send(
+            sender=Call,
+            call_id=locked.pk,
+            from_state=from_state,
+            to_state=to_state,
+            actor_id=getattr(actor, "pk", None),
+            reason=reason,
+            at=now,
         )
     call.state = locked.state
     call.state_changed_at = locked.state_changed_at
@@ -478,11 +478,14 @@ def session_transition(
             reason=(reason or "").strip(),
             at=now,
         )
-        if to_status == SS.OVERDUE:
-            transaction.on_commit(
-                lambda: session_changed.send(
-                    sender=Session, session_id=locked.pk, call_id=locked.call_id, change="overdue"
-                )
-            )
+        session_changed.send(
+            sender=Session,
+            session_id=locked.pk,
+            call_id=locked.call_id,
+            from_status=from_status,
+            to_status=to_status,
+            actor_id=getattr(actor, "pk", None),
+            at=now,
+        )
     session.status = locked.status
     return locked

@@ -8,15 +8,37 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.admin import ReadOnlyAdmin
+
 from . import services
-from .models import Notification, NotificationStatus, OperatorTask, OperatorTaskStatus
+from .models import (
+    MESSAGE_KINDS,
+    Notification,
+    NotificationStatus,
+    OperatorTask,
+    OperatorTaskStatus,
+    message_kind_label,
+)
+
+
+class MessageKindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return list(MESSAGE_KINDS.items())
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(kind__startswith=self.value())
+        return queryset
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
-        "kind",
+        "kind_shown",
         "recipient",
         "channel",
         "status",
@@ -24,21 +46,16 @@ class NotificationAdmin(admin.ModelAdmin):
         "sent_at",
         "call",
     ]
-    list_filter = ["status", "channel", "kind"]
+    list_filter = ["status", "channel", MessageKindFilter]
     search_fields = ["key", "subject"]
     date_hierarchy = "created_at"
     list_select_related = ["recipient", "call"]
     readonly_fields = [f.name for f in Notification._meta.fields]
     actions = ["retry_failed"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_shown(self, notification):
+        return message_kind_label(notification.kind)
 
     @admin.action(description=_("Send the failed messages again"), permissions=["view"])
     def retry_failed(self, request, queryset):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role
 from agents.links import agent_alarm_url, agent_link_url
+from billing.formatting import credits
 from calls.models import Call, Session, SessionStatus
 from calls.selectors import duty_manager_current
 
@@ -133,6 +134,7 @@ def agents_no_answer_escalate(*, calls: list[Call], now: datetime | None = None)
                             "the request."
                         )
                         % {"agency": call.member.agency, "call": call.number},
+                        kind=OperatorTaskKind.AGENT_NO_ANSWER,
                         now=now,
                     )
                     for call in calls
@@ -162,6 +164,7 @@ def agencies_without_agent_escalate(*, calls: list[Call], now: datetime | None =
                         "phone the agency."
                     )
                     % {"agency": call.member.agency, "call": call.number},
+                    kind=OperatorTaskKind.AGENCY_WITHOUT_AGENT,
                     now=now,
                 )
                 for call in calls
@@ -169,12 +172,21 @@ def agencies_without_agent_escalate(*, calls: list[Call], now: datetime | None =
         )
 
 
-def _agency_task(call: Call, summary: str, *, now: datetime) -> OperatorTask:
-    """One "phone the agency" task per call, whichever way the request stalled:
-    the shared key keeps an unasked request that later goes unanswered to one task."""
+# Each escalation step has its own task kind and key, one per call: the
+# "nobody to ask" task closing (an agent was added and asked) must not stop the
+# later "agent never answered" escalation of the same call.
+AGENCY_TASK_KINDS = (OperatorTaskKind.AGENCY_WITHOUT_AGENT, OperatorTaskKind.AGENT_NO_ANSWER)
+
+
+def agency_task_key(kind: str, call_id: int) -> str:
+    return f"{kind}:c{call_id}"
+
+
+def _agency_task(call: Call, summary: str, *, kind: str, now: datetime) -> OperatorTask:
+    """The "phone the agency" task of one escalation step for one call."""
     return OperatorTask(
-        kind=OperatorTaskKind.AGENT_NO_ANSWER,
-        key=f"agent_no_answer:c{call.pk}",
+        kind=kind,
+        key=agency_task_key(kind, call.pk),
         summary=summary,
         call=call,
         created_at=now,
@@ -195,9 +207,15 @@ def call_declined_notify(*, call: Call, now: datetime | None = None) -> list[int
     )
 
 
-def session_scheduled_notify(*, session: Session, now: datetime | None = None) -> list[int]:
-    """A (re)scheduled session: client, agent and interpreter learn the time and contacts."""
-    context = session_context(session, duty_manager=duty_manager_current())
+def session_scheduled_notify(
+    *, session: Session, previous: Session | None = None, now: datetime | None = None
+) -> list[int]:
+    """A (re)scheduled session: client, agent and interpreter learn the time and
+    contacts; after a reschedule the text says "moved from … to …"."""
+    context = {
+        **session_context(session, duty_manager=duty_manager_current()),
+        "previous": previous,
+    }
     call = session.call
     return _tell(
         kind="scheduled",
@@ -362,5 +380,30 @@ def not_called_alarm_notify(*, alarm, now: datetime | None = None) -> list[int]:
         context=context,
         call=session.call,
         session=session,
+        now=now,
+    )
+
+
+# --- Money ---------------------------------------------------------------------
+
+
+def client_overdrawn_escalate(*, call_id: int, client_id: int, balance, now=None) -> OperatorTask:
+    """A call ran past what the client held and the balance went below zero
+    (SPEC "Billing"): an operator asks the client to top up."""
+    call = Call.objects.select_related("client").get(pk=call_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = _(
+            "Client %(client)s is overdrawn (balance %(balance)s) after call %(call)s. "
+            "Ask them to top up before their next booking."
+        ) % {
+            "client": call.client.get_full_name() or call.client.username,
+            "balance": credits(balance),
+            "call": call.number,
+        }
+    return operator_task_open(
+        kind=OperatorTaskKind.CLIENT_OVERDRAWN,
+        key=f"client_overdrawn:c{call_id}",
+        summary=summary,
+        call=call,
         now=now,
     )

@@ -98,10 +98,37 @@ class Notification(models.Model):
         return f"{self.kind} → {self.recipient_id} ({self.get_status_display()})"
 
 
+# What each kind of message is, for the people reading the outbox (a message's
+# kind is its key's first part; reminders and unassignments carry a suffix).
+MESSAGE_KINDS = {
+    "agent_request": _("Agent asked"),
+    "agent_chase": _("Agent reminded"),
+    "agent_escalated": _("Agent did not answer"),
+    "declined": _("Declined"),
+    "scheduled": _("Scheduled"),
+    "cancelled": _("Cancelled"),
+    "reminder": _("Reminder"),
+    "overdue": _("Overdue"),
+    "missed": _("Missed"),
+    "unassigned": _("Taken off the call"),
+}
+
+
+def message_kind_label(kind: str) -> str:
+    for prefix, label in MESSAGE_KINDS.items():
+        if kind == prefix or kind.startswith(prefix) and not kind[len(prefix)].isalpha():
+            return str(label)
+    return kind
+
+
 class OperatorTaskKind(models.TextChoices):
+    # Two escalation steps, each with its own kind and key (one per call): an
+    # agency with nobody to ask, and an agent who was asked and never answered.
+    AGENCY_WITHOUT_AGENT = "agency_without_agent", _("Agency has nobody to ask")
     AGENT_NO_ANSWER = "agent_no_answer", _("Agent has not answered")
     RESCHEDULE_MISSED = "reschedule_missed", _("Missed call: reschedule")
     DELIVERY_FAILED = "delivery_failed", _("A message could not be delivered")
+    CLIENT_OVERDRAWN = "client_overdrawn", _("Client overdrawn: ask for a top-up")
 
 
 class OperatorTaskStatus(models.TextChoices):

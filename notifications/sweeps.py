@@ -26,7 +26,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from calls.models import Call, CallState, Session, SessionStatus
-from calls.selectors import duty_manager_current
 from calls.services import call_mark_missed, session_mark_overdue
 from common.errors import DomainError
 
@@ -132,7 +131,8 @@ def reminders_due(*, now: datetime) -> list[tuple[int, QuerySet[Session]]]:
 
 def sweep_missed(*, now: datetime | None = None, batch: int | None = None) -> int:
     """Not started N (30) minutes after its time: the call is missed through the
-    workflow (which releases the hold), the client told, an operator task opened."""
+    workflow (which settles or releases the hold; its listener tells the client
+    and opens an operator task). The sweep only changes the state."""
     now = now or timezone.now()
     batch = batch or settings.NOTIFY_SWEEP_BATCH
     due = Session.objects.filter(
@@ -147,7 +147,7 @@ def sweep_missed(*, now: datetime | None = None, batch: int | None = None) -> in
             # Someone else got there first (another sweep, an operator): nothing to do.
             logger.info("session %s not marked missed: %s", session.pk, exc.code)
             return False
-        messages.call_missed_notify(call=session.call, session=session, now=now)
+        # The workflow's listener writes the messages and the task, as for an operator.
 
     done = 0
     for rows in _batches(selectors.sessions_with_facts(due), "starts_at", batch):
@@ -156,11 +156,10 @@ def sweep_missed(*, now: datetime | None = None, batch: int | None = None) -> in
 
 
 def sweep_overdue(*, now: datetime | None = None, batch: int | None = None) -> int:
-    """Not started N (10) minutes after its time: overdue, and the agent, the
-    interpreter and the duty manager are told."""
+    """Not started N (10) minutes after its time: overdue (the workflow's
+    listener tells the agent, the interpreter and the duty manager)."""
     now = now or timezone.now()
     batch = batch or settings.NOTIFY_SWEEP_BATCH
-    duty_manager = duty_manager_current()
     due = Session.objects.filter(
         status=SessionStatus.PLANNED,
         starts_at__lte=now - timedelta(minutes=settings.NOTIFY_OVERDUE_AFTER_MINUTES),
@@ -169,7 +168,6 @@ def sweep_overdue(*, now: datetime | None = None, batch: int | None = None) -> i
     def handle(session):
         if not session_mark_overdue(session=session, now=now):
             return False  # changed meanwhile (started, or another sweep)
-        messages.session_overdue_notify(session=session, duty_manager=duty_manager, now=now)
 
     done = 0
     for rows in _batches(selectors.sessions_with_facts(due), "starts_at", batch):
@@ -181,8 +179,9 @@ def sweep_overdue(*, now: datetime | None = None, batch: int | None = None) -> i
 
 
 def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> int:
-    """Requests waiting for the agent: make sure the agent was asked (the signal
-    may have been lost), chase after N hours, escalate after the deadline.
+    """Requests waiting for the agent: chase after N hours, escalate after the
+    deadline. (The first request is written with the change to "awaiting agent",
+    by the workflow's listener: it can't be lost, so there is nothing to redo.)
     Each step handles a batch of calls with a few set-based statements."""
     now = now or timezone.now()
     batch = batch or settings.NOTIFY_SWEEP_BATCH
@@ -193,10 +192,10 @@ def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> in
     def without(kind):
         return ~Exists(Notification.objects.filter(call=OuterRef("pk"), kind=kind))
 
-    def no_task():
-        return ~Exists(
-            OperatorTask.objects.filter(call=OuterRef("pk"), kind=OperatorTaskKind.AGENT_NO_ANSWER)
-        )
+    def no_task(kind):
+        # Each escalation step looks only for its own task: the "nobody to ask"
+        # task of an unasked request never hides a later "never answered".
+        return ~Exists(OperatorTask.objects.filter(call=OuterRef("pk"), kind=kind))
 
     def ask(kind):
         return lambda calls: messages.agents_ask(
@@ -204,7 +203,7 @@ def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> in
         )
 
     unasked = Call.objects.filter(
-        no_task(),
+        no_task(OperatorTaskKind.AGENCY_WITHOUT_AGENT),
         state=CallState.REQUESTED,
         state_changed_at__lte=now - timedelta(minutes=settings.NOTIFY_UNASKED_AFTER_MINUTES),
     )
@@ -217,17 +216,15 @@ def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> in
             lambda calls: messages.agencies_without_agent_escalate(calls=calls, now=now),
         ),
         (
-            awaiting.filter(without("agent_request")).only("pk", "state_changed_at"),
-            ask("agent_request"),
-        ),
-        (
             awaiting.filter(without("agent_chase"), state_changed_at__lte=chase_at).only(
                 "pk", "state_changed_at"
             ),
             ask("agent_chase"),
         ),
         (
-            awaiting.filter(no_task(), state_changed_at__lte=deadline)
+            awaiting.filter(
+                no_task(OperatorTaskKind.AGENT_NO_ANSWER), state_changed_at__lte=deadline
+            )
             .select_related("member__agency")
             .only(*with_agency),
             lambda calls: messages.agents_no_answer_escalate(calls=calls, now=now),

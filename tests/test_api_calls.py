@@ -54,7 +54,7 @@ def test_unknown_member_reference_is_a_400_on_the_member_field(member):
         "/api/v1/calls/", {"member": "NOPE", "kind": "video", "planned_minutes": 30}
     )
     assert answer.status_code == 400
-    assert answer.json()["code"] == "invalid"
+    assert answer.json()["code"] == "no_member"
     assert "member" in answer.json()["errors"]
 
 

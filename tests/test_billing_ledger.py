@@ -480,24 +480,32 @@ def test_statement_csv_can_show_calls_by_another_label(operator):
     assert list(csv.reader(io.StringIO(buffer.getvalue())))[1][1] == str(call.public_id)
 
 
-def test_operators_are_told_after_commit_when_a_call_overdraws(
-    operator, django_capture_on_commit_callbacks
-):
-    from billing.signals import client_overdrawn
+def test_operators_get_a_task_with_the_charge_that_overdraws_a_client(operator):
+    """The task is written in the charge's own transaction (no after-commit step)."""
+    from notifications.models import OperatorTask, OperatorTaskKind
 
-    heard = []
+    call = book(kind="phone_direct", minutes=5)
+    services.call_settle(
+        call_id=call.pk, talk_seconds=420, agency_id=call.member.agency_id, actor=operator
+    )
+    task = OperatorTask.objects.get(call=call, kind=OperatorTaskKind.CLIENT_OVERDRAWN)
+    assert "-2.00" in task.summary or "−2.00" in task.summary, task.summary
+    # Settling again changes nothing and opens no second task.
+    services.call_settle(
+        call_id=call.pk, talk_seconds=420, agency_id=call.member.agency_id, actor=operator
+    )
+    assert OperatorTask.objects.filter(call=call).count() == 1
 
-    def listener(**kwargs):
-        heard.append(kwargs)
 
-    client_overdrawn.connect(listener)
-    try:
-        call = book(kind="phone_direct", minutes=5)
-        with django_capture_on_commit_callbacks(execute=True):
-            services.call_settle(
-                call_id=call.pk, talk_seconds=420, agency_id=call.member.agency_id, actor=operator
-            )
-    finally:
-        client_overdrawn.disconnect(listener)
-    assert len(heard) == 1
-    assert (heard[0]["call_id"], heard[0]["balance"]) == (call.pk, D("-2.00"))
+def test_a_charge_rolled_back_leaves_no_overdrawn_task(operator):
+    from django.db import transaction
+
+    from notifications.models import OperatorTask
+
+    call = book(kind="phone_direct", minutes=5)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.call_settle(
+            call_id=call.pk, talk_seconds=420, agency_id=call.member.agency_id, actor=operator
+        )
+        raise RuntimeError("the caller fails after settling")
+    assert not OperatorTask.objects.filter(call=call).exists()

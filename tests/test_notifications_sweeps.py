@@ -357,12 +357,15 @@ def test_the_agent_is_asked_with_a_signed_link(awaiting, queued):
     assert (link.call_public_id, link.agent_id) == (str(awaiting.public_id), request.recipient_id)
 
 
-def test_a_lost_request_email_is_made_good_by_the_sweep(
+def test_the_request_is_written_with_the_state_change_and_never_again_by_the_sweep(
     awaiting, django_capture_on_commit_callbacks
 ):
+    """One path: the change to "awaiting agent" writes the request in its own
+    transaction (it can't be lost), so the sweep has nothing to make good."""
+    assert Notification.objects.filter(call=awaiting, kind="agent_request").count() == 1
     Notification.objects.filter(call=awaiting).delete()
     sweep(sweeps.sweep_agents, NOW + timedelta(minutes=1), django_capture_on_commit_callbacks)
-    assert Notification.objects.filter(call=awaiting, kind="agent_request").count() == 1
+    assert not Notification.objects.filter(call=awaiting, kind="agent_request").exists()
 
 
 def test_an_unanswered_request_is_chased_then_escalated(

@@ -176,3 +176,18 @@ def test_the_same_order_sent_twice_books_one_call_and_holds_once(signed_in, clie
     # A new order form gives a new key: a second, deliberate order books again.
     fresh = signed_in.get(reverse("client-order")).context["form"]["request_key"].value()
     assert str(fresh) != str(key)
+
+
+def test_client_gives_a_phone_number_the_interpreter_calls(signed_in, client_user):
+    url = reverse("phone-update")
+    page = signed_in.get(reverse("client-dashboard")).content.decode()
+    assert 'name="phone"' in page
+    bad = signed_in.post(url, {"phone": "12", "next": "/client/"}, follow=True)
+    assert "This is not a valid phone number" in bad.content.decode()
+    client_user.refresh_from_db()
+    assert not client_user.phone
+    signed_in.post(url, {"phone": "+1 202 555 0143", "next": "/client/"})
+    client_user.refresh_from_db()
+    assert client_user.phone == "+12025550143"
+    page = signed_in.get(reverse("client-dashboard")).content.decode()
+    assert "+1 202-555-0143" in page
