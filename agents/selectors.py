@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from accounts.models import Role, User
 from common.errors import DomainError
 
 from .models import Member
@@ -35,3 +36,8 @@ def member_by_reference(*, reference: str, agency_name: str = "") -> Member:
             field="agency",
         )
     return found[0]
+
+
+def agency_agents(agency_id: int) -> QuerySet[User]:
+    """The agency's active agents (the people asked about its members), oldest first."""
+    return User.objects.filter(role=Role.AGENT, agency_id=agency_id, is_active=True).order_by("id")

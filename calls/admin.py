@@ -23,6 +23,7 @@ from agents.contact_rules import NumberInput
 from billing.formatting import credits
 from billing.selectors import call_holds
 from common import dates
+from common.admin import ReadOnlyAdmin
 from common.call_numbers import pk_from_call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
@@ -42,7 +43,7 @@ from .models import (
     SessionTransition,
 )
 from .selectors import calls_visible_to, duty_manager_current
-from .slot_views import admin_find_time_view
+from .slot_views import admin_find_time_view, admin_week_board_view
 
 # What a public id (or its start, as shown in old emails) looks like in a search box.
 PUBLIC_ID_PREFIX = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{1,4}){0,4}[0-9a-f-]*$", re.IGNORECASE)
@@ -338,6 +339,7 @@ class CallAdmin(admin.ModelAdmin):
             path("<int:pk>/schedule/", view(self.schedule_view), name="calls_call_schedule"),
             path("<int:pk>/confirm/", view(self.confirm_view), name="calls_call_confirm"),
             path("<int:pk>/find-time/", view(self.find_time_view), name="calls_call_find_time"),
+            path("week/", view(self.week_board_view), name="calls_call_week"),
             path("<int:pk>/attempts/", view(self.attempts_view), name="calls_call_attempts"),
             path(
                 "<int:pk>/move/<str:target>/",
@@ -373,6 +375,8 @@ class CallAdmin(admin.ModelAdmin):
                 buttons.insert(
                     0, (_("Find a time"), reverse("admin:calls_call_find_time", args=[call.pk]))
                 )
+                board = f"{reverse('admin:calls_call_week')}?call={call.pk}"
+                buttons.insert(1, (_("Week board"), board))
             if call.state in (CallState.SCHEDULED, CallState.IN_PROGRESS):
                 buttons.append(
                     (_("Dial attempts"), reverse("admin:calls_call_attempts", args=[call.pk]))
@@ -501,6 +505,9 @@ class CallAdmin(admin.ModelAdmin):
 
     def find_time_view(self, request, pk):
         return admin_find_time_view(self, request, pk)
+
+    def week_board_view(self, request):
+        return admin_week_board_view(self, request)
 
     def confirm_view(self, request, pk):
         call = get_object_or_404(self.get_queryset(request), pk=pk)
@@ -677,7 +684,7 @@ def call_state(call):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ReadOnlyAdmin):
     list_display = (
         "call_number",
         "starts_at",
@@ -699,12 +706,3 @@ class SessionAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("call"), ordering="call_id")
     def call_number(self, session):
         return session.call.number
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

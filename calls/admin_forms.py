@@ -13,7 +13,7 @@ from billing.models import Outcome
 from common.time_fields import WallClockField, form_local_to_utc
 from scheduling.forms import LanguagesField, WindowsField
 
-from .models import CallKind
+from .models import MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES, CallKind
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
 
@@ -52,7 +52,9 @@ class ScheduleForm(forms.Form):
         label=_("Interpreter"),
         queryset=User.objects.filter(role=Role.INTERPRETER, is_active=True).order_by("last_name"),
     )
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=5, max_value=240)
+    minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=MIN_PLANNED_MINUTES, max_value=MAX_PLANNED_MINUTES
+    )
     reason = forms.CharField(label=_("Note for the audit trail"), required=False)
 
     def clean(self):

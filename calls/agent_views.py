@@ -35,13 +35,9 @@ PAGE_SIZE = 20
 OPEN_STATES = [CallState.CONFIRMED, CallState.SCHEDULED, CallState.IN_PROGRESS]
 
 
-def _agent_calls(agent):
-    return selectors.calls_visible_to(agent).select_related("confirmation")
-
-
 @role_required(Role.AGENT)
 def agent_inbox(request):
-    calls = _agent_calls(request.user)
+    calls = selectors.agent_calls(request.user)
     waiting = calls.filter(state=CallState.AWAITING_AGENT).order_by("created_at")
     upcoming = calls.filter(state__in=OPEN_STATES).order_by("created_at")
     earlier = calls.exclude(state__in=[CallState.AWAITING_AGENT, *OPEN_STATES])
@@ -58,7 +54,7 @@ def agent_inbox(request):
 
 @role_required(Role.AGENT)
 def agent_call(request, public_id):
-    calls = _agent_calls(request.user).prefetch_related("confirmation__numbers")
+    calls = selectors.agent_calls(request.user).prefetch_related("confirmation__numbers")
     call = get_object_or_404(calls, public_id=public_id)
     if call.state == CallState.AWAITING_AGENT:
         result = _confirmation(request, call, agent=request.user)
@@ -89,7 +85,7 @@ def agent_link(request, token):
     if link is not None:
         agent = User.objects.filter(pk=link.agent_id, role=Role.AGENT, is_active=True).first()
     if agent is not None:
-        call = _agent_calls(agent).filter(public_id=link.call_public_id).first()
+        call = selectors.agent_calls(agent).filter(public_id=link.call_public_id).first()
     if call is None:
         return render(request, "agents/link_refused.html", {"reason": "invalid"}, status=404)
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and not request.user.is_authenticated:

@@ -13,15 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.contact_rules import NumberRole
+from billing.models import Kind as CallKind  # one source: the services billing prices
 from billing.models import Outcome
 from common import dates
 from common.call_numbers import call_number
 
-
-class CallKind(models.TextChoices):
-    PHONE_INTERPRETED = "phone_interpreted", _("Phone call with an interpreter")
-    PHONE_DIRECT = "phone_direct", _("Phone call without an interpreter")
-    VIDEO = "video", _("Video call")
+# SPEC: a call is planned for 5 to 240 minutes (every door's limit, and the database's).
+MIN_PLANNED_MINUTES = 5
+MAX_PLANNED_MINUTES = 240
 
 
 class CallState(models.TextChoices):
@@ -94,7 +93,8 @@ class Call(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(planned_minutes__gte=5) & models.Q(planned_minutes__lte=240),
+                condition=models.Q(planned_minutes__gte=MIN_PLANNED_MINUTES)
+                & models.Q(planned_minutes__lte=MAX_PLANNED_MINUTES),
                 name="call_planned_minutes_range",
             ),
             models.UniqueConstraint(
@@ -289,12 +289,9 @@ class Recording(models.Model):
         return f"recording of {self.session}"
 
 
-class SessionTransition(models.Model):
-    """The audit trail of a session: every change of its status, who made it, when and why."""
+class AuditRow(models.Model):
+    """What every audit row says besides what changed: who, when and why."""
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(_("from"), max_length=20, choices=SessionStatus.choices)
-    to_status = models.CharField(_("to"), max_length=20, choices=SessionStatus.choices)
     # None means the system (a scheduled sweep), never an unknown person.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -308,17 +305,28 @@ class SessionTransition(models.Model):
     at = models.DateTimeField(_("when"))
 
     class Meta:
-        verbose_name = _("session change")
-        verbose_name_plural = _("session changes")
+        abstract = True
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["session", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
 
     @property
     def reason_shown(self) -> str:
         return reason_label(self.reason)
+
+
+class SessionTransition(AuditRow):
+    """The audit trail of a session: every change of its status."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=20, choices=SessionStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=SessionStatus.choices)
+
+    class Meta(AuditRow.Meta):
+        verbose_name = _("session change")
+        verbose_name_plural = _("session changes")
+        indexes = [models.Index(fields=["session", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
 
 
 # Reasons the system writes itself: stored as written, shown in the reader's language.
@@ -337,37 +345,21 @@ def reason_label(reason: str) -> str:
     return str(SYSTEM_REASONS.get(reason, reason))
 
 
-class CallTransition(models.Model):
-    """The audit trail: every change of a call's state, who made it, when and why."""
+class CallTransition(AuditRow):
+    """The audit trail: every change of a call's state (and the outcome it ended with)."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(_("from"), max_length=20, choices=CallState.choices)
     to_state = models.CharField(_("to"), max_length=20, choices=CallState.choices)
-    # None means the system (a scheduled sweep), never an unknown person.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    reason = models.TextField(_("why"), blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
-    at = models.DateTimeField(_("when"))
 
-    class Meta:
+    class Meta(AuditRow.Meta):
         verbose_name = _("state change")
         verbose_name_plural = _("state changes")
-        ordering = ["at", "id"]
         indexes = [models.Index(fields=["call", "at"])]
 
     def __str__(self) -> str:
         return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
-
-    @property
-    def reason_shown(self) -> str:
-        return reason_label(self.reason)
 
 
 class DialResult(models.TextChoices):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from agents.contact_rules import NumberInput, check_contacts
 from agents.models import Member
+from agents.selectors import agency_agents
 from billing import services as billing_services
 from common import dates
 from common.errors import Conflict, DomainError, NotFound
@@ -26,8 +27,9 @@ from scheduling.windows_text import normalise as normalise_windows
 
 from . import occupancy, selectors, workflow
 from .models import (
-    BLOCKING_STATUSES,
     DEAD_SESSION_STATUSES,
+    MAX_PLANNED_MINUTES,
+    MIN_PLANNED_MINUTES,
     AgentConfirmation,
     Call,
     CallKind,
@@ -38,8 +40,6 @@ from .models import (
     SessionStatus,
 )
 
-MIN_PLANNED_MINUTES = 5
-MAX_PLANNED_MINUTES = 240
 MAX_NOTE = 2000
 
 
@@ -134,7 +134,7 @@ def call_request_create(
         )
         # With nobody at the agency to ask, the request waits in "requested"
         # for an operator (who adds the agent and presses "Ask the agent").
-        if agency_has_agents(member.agency_id):
+        if agency_agents(member.agency_id).exists():
             workflow.transition(
                 call, CallState.AWAITING_AGENT, actor=None, reason="agent asked", now=now
             )
@@ -170,18 +170,6 @@ def call_languages_text(given: str, *, client: User, member: Member) -> str:
             )
         )
     return languages_text(codes)
-
-
-def agency_has_agents(agency_id: int) -> bool:
-    return _agency_agent(agency_id) is not None
-
-
-def _agency_agent(agency_id: int) -> User | None:
-    return (
-        User.objects.filter(role=Role.AGENT, agency_id=agency_id, is_active=True)
-        .order_by("id")
-        .first()
-    )
 
 
 def call_confirm(
@@ -230,7 +218,11 @@ def call_confirm(
         responsible = contacts.responsible_name
         if contacts.agent_is_responsible:
             # The agency's agent, also when an operator takes the answer by phone.
-            agent = actor if actor.role == Role.AGENT else _agency_agent(locked.member.agency_id)
+            agent = (
+                actor
+                if actor.role == Role.AGENT
+                else agency_agents(locked.member.agency_id).first()
+            )
             responsible = (agent.get_full_name() or agent.username) if agent else ""
         confirmation = AgentConfirmation.objects.create(
             call=locked,
@@ -274,21 +266,6 @@ def call_cancel(
     )
 
 
-def interpreter_conflicts(
-    *, interpreter: User, blocked_from: datetime, blocked_until: datetime, exclude_call=None
-):
-    """Sessions of `interpreter` whose blocked time overlaps the given range."""
-    qs = Session.objects.filter(
-        interpreter=interpreter,
-        status__in=BLOCKING_STATUSES,
-        blocked_from__lt=blocked_until,
-        blocked_until__gt=blocked_from,
-    )
-    if exclude_call is not None:
-        qs = qs.exclude(call=exclude_call)
-    return qs
-
-
 def session_schedule(
     *,
     call: Call,
@@ -326,7 +303,7 @@ def session_schedule(
     try:
         with transaction.atomic():
             locked = workflow.lock_call(call.pk)
-            clash = interpreter_conflicts(
+            clash = selectors.interpreter_conflicts(
                 interpreter=interpreter,
                 blocked_from=blocked_from,
                 blocked_until=blocked_until,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from agents.selectors import member_by_reference, members_by_reference
-from calls.models import CallKind
+from calls.models import MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES, CallKind
 from common.errors import DomainError
 from scheduling.forms import LanguagesField, WindowsField
 
@@ -45,7 +45,10 @@ class OfficeBookingForm(forms.Form):
         label=_("Kind"), choices=CallKind.choices, widget=forms.RadioSelect, initial="video"
     )
     planned_minutes = forms.IntegerField(
-        label=_("Length (minutes)"), min_value=5, max_value=240, initial=30
+        label=_("Length (minutes)"),
+        min_value=MIN_PLANNED_MINUTES,
+        max_value=MAX_PLANNED_MINUTES,
+        initial=30,
     )
     languages = LanguagesField(
         label=_("Languages"), help_text=_("Empty: the client's and the member's.")

@@ -89,11 +89,7 @@ def test_the_search_reads_windows_zones_languages_and_sessions():
     # start ends 13:30 (too close); 14:15 is the next free start after it.
     other = confirmed_call()
     services.session_schedule(
-        call=other,
-        starts_at=at(13, 30),
-        interpreter=olena,
-        actor=OperatorFactory(),
-        buffer_minutes=0,
+        call=other, starts_at=at(13, 30), interpreter=olena, actor=OperatorFactory()
     )
     found = call_slot_search(call)
     assert [p.starts_at for p in found.proposals][:2] == [at(14, 15), at(14, 30)]
@@ -332,3 +328,33 @@ def test_existing_rows_keep_their_text_and_get_codes_and_zones():
     assert call.languages == "en, ru"
     assert call.client_time_zone == "America/New_York"
     assert call.preferred_times == "evenings"
+
+
+def test_week_board_shows_hours_sessions_overdue_and_proposals_to_click(client):
+    olena = interpreter(first_name="Olena", last_name="Koval")
+    call = confirmed_call()
+    busy = confirmed_call()
+    session = services.session_schedule(
+        call=busy, starts_at=at(9), interpreter=olena, actor=OperatorFactory()
+    )
+    Session.objects.filter(pk=session.pk).update(status="overdue")
+    operator = OperatorFactory(time_zone="Europe/Berlin")
+    client.force_login(operator)
+    url = reverse("admin:calls_call_week")
+    page = client.get(url, {"call": call.pk}).content.decode()
+    assert "Olena Koval" in page
+    assert 'class="b work"' in page
+    assert 'class="b overdue"' in page and busy.number in page
+    assert page.count('data-testid="board-proposal"') >= 5
+    first = call_slot_search(call).proposals[0]
+    assert f'value="{slot_value(first)}"' in page
+    # Clicking a proposal posts to Find a time, which schedules the call.
+    response = client.post(
+        reverse("admin:calls_call_find_time", args=[call.pk]), {"slot": slot_value(first)}
+    )
+    assert response.status_code == 302
+    call.refresh_from_db()
+    assert call.state == CallState.SCHEDULED
+    # Another week, a bad week: still a page.
+    assert client.get(url, {"week": "2027-06-14"}).status_code == 200
+    assert client.get(url, {"week": "not-a-date"}).status_code == 200

@@ -31,10 +31,6 @@ from common.api import (
 from scheduling.api_fields import WindowsField
 
 
-def _agent_calls(user):
-    return selectors.calls_visible_to(user).select_related("confirmation")
-
-
 class AgentRequestListApi(ApiView):
     """Requests for members the agent's agency placed."""
 
@@ -54,7 +50,7 @@ class AgentRequestListApi(ApiView):
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        calls = _agent_calls(request.user)
+        calls = selectors.agent_calls(request.user)
         if filters.validated_data.get("state"):
             calls = calls.filter(state=filters.validated_data["state"])
         return paginated_response(
@@ -71,7 +67,7 @@ class AgentRequestDetailApi(ApiView):
         responses={200: AgentRequestDetailSerializer, **READ_ERRORS},
     )
     def get(self, request, public_id):
-        call = visible_call(_agent_calls(request.user), public_id)
+        call = visible_call(selectors.agent_calls(request.user), public_id)
         return Response(AgentRequestDetailSerializer(call).data)
 
 
@@ -118,7 +114,7 @@ class AgentRequestConfirmApi(ApiView):
         responses={200: AgentRequestDetailSerializer, **ERRORS},
     )
     def post(self, request, public_id):
-        call = visible_call(_agent_calls(request.user), public_id)
+        call = visible_call(selectors.agent_calls(request.user), public_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -133,7 +129,7 @@ class AgentRequestConfirmApi(ApiView):
             availability=v["availability"],
             member_windows=v["member_windows"],
         )
-        call = _agent_calls(request.user).get(pk=call.pk)
+        call = selectors.agent_calls(request.user).get(pk=call.pk)
         return Response(AgentRequestDetailSerializer(call).data)
 
 
@@ -152,9 +148,9 @@ class AgentRequestDeclineApi(ApiView):
         responses={200: AgentRequestDetailSerializer, **ERRORS},
     )
     def post(self, request, public_id):
-        call = visible_call(_agent_calls(request.user), public_id)
+        call = visible_call(selectors.agent_calls(request.user), public_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.call_decline(call=call, actor=request.user, reason=data.validated_data["reason"])
-        call = _agent_calls(request.user).get(pk=call.pk)
+        call = selectors.agent_calls(request.user).get(pk=call.pk)
         return Response(AgentRequestDetailSerializer(call).data)

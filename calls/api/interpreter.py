@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -25,15 +24,6 @@ from common.api import (
 )
 
 
-def _interpreter_sessions(user):
-    return (
-        selectors.sessions_visible_to(user)
-        .select_related("call__confirmation", "recording")
-        .prefetch_related(Prefetch("call__confirmation__numbers"))
-        .order_by("starts_at")
-    )
-
-
 class SessionListApi(ApiView):
     """The interpreter's sessions, soonest first."""
 
@@ -47,7 +37,7 @@ class SessionListApi(ApiView):
     def get(self, request):
         return paginated_response(
             serializer_class=InterpreterSessionSerializer,
-            queryset=_interpreter_sessions(request.user),
+            queryset=selectors.interpreter_sessions(request.user),
             request=request,
             view=self,
         )
@@ -157,7 +147,11 @@ class SessionRecordingApi(ApiView):
 
 def _visible_session(user: User, public_id: str) -> Session:
     """The live session of the call with this public id, if it is the user's; or 404."""
-    session = _interpreter_sessions(user).filter(call__public_id=parse_public_id(public_id)).first()
+    session = (
+        selectors.interpreter_sessions(user)
+        .filter(call__public_id=parse_public_id(public_id))
+        .first()
+    )
     if session is None:
         raise exceptions.NotFound(_("Not found."))
     return session
