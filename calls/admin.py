@@ -428,6 +428,7 @@ class CallAdmin(admin.ModelAdmin):
                             "client_windows",
                             "languages",
                             "note",
+                            "request_key",
                         )
                     },
                 )
@@ -590,6 +591,19 @@ class CallAdmin(admin.ModelAdmin):
         return self._render(request, call, form, TARGET_ACTIONS[target])
 
     # --- bulk actions ----------------------------------------------------------
+    def _confirm_bulk(self, request, queryset, action, question):
+        """Cancelling or marking missed cannot be undone: list the calls and ask first
+        (like Django's own "delete selected")."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": question,
+            "calls": list(queryset),
+            "action": action,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        }
+        return TemplateResponse(request, "admin/calls/call/confirm_bulk.html", context)
+
     def _bulk(self, request, queryset, move, done_message):
         done = 0
         for call in queryset:
@@ -604,6 +618,10 @@ class CallAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Cancel the selected calls"))
     def cancel_selected(self, request, queryset):
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm_bulk(
+                request, queryset, "cancel_selected", _("Cancel these calls?")
+            )
         self._bulk(
             request,
             queryset,
@@ -615,6 +633,10 @@ class CallAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Mark the selected calls missed"))
     def mark_missed_selected(self, request, queryset):
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm_bulk(
+                request, queryset, "mark_missed_selected", _("Mark these calls missed?")
+            )
         self._bulk(
             request,
             queryset,

@@ -1,5 +1,6 @@
 """Forms of the operators' admin pages. They collect input; services decide."""
 
+import uuid
 import zoneinfo
 from datetime import datetime
 
@@ -38,6 +39,8 @@ class BookCallForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # The form's one-time key: the same booking sent twice books one call.
+    request_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
 
 class ScheduleForm(forms.Form):

@@ -12,7 +12,14 @@ from accounts.models import Role, User
 from billing import selectors as billing_selectors
 from common.errors import DomainError
 
-from .models import BLOCKING_STATUSES, DEAD_SESSION_STATUSES, Call, CallState, Session
+from .models import (
+    BLOCKING_STATUSES,
+    DEAD_SESSION_STATUSES,
+    Call,
+    CallState,
+    CallTransition,
+    Session,
+)
 from .workflow import TERMINAL_STATES
 
 # A client's calls are listed in two parts: still open (upcoming), and done.
@@ -177,3 +184,8 @@ def interpreter_conflicts(
     if exclude_call is not None:
         qs = qs.exclude(call=exclude_call)
     return qs
+
+
+def call_timeline(call: Call) -> QuerySet[CallTransition]:
+    """The call's audit trail, oldest first, with who made each change."""
+    return CallTransition.objects.filter(call=call).select_related("actor")

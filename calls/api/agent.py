@@ -31,6 +31,14 @@ from common.api import (
 from scheduling.api_fields import WindowsField
 
 
+def _request_response(request, call, *, reload=True):
+    """The agent's view of one request; after a write, read it again as the agent sees it."""
+    if reload:
+        call = selectors.agent_calls(request.user).get(pk=call.pk)
+    context = {"duty_manager": selectors.duty_manager_current()}
+    return Response(AgentRequestDetailSerializer(call, context=context).data)
+
+
 class AgentRequestListApi(ApiView):
     """Requests for members the agent's agency placed."""
 
@@ -68,7 +76,7 @@ class AgentRequestDetailApi(ApiView):
     )
     def get(self, request, public_id):
         call = visible_call(selectors.agent_calls(request.user), public_id)
-        return Response(AgentRequestDetailSerializer(call).data)
+        return _request_response(request, call, reload=False)
 
 
 class AgentRequestConfirmApi(ApiView):
@@ -129,8 +137,7 @@ class AgentRequestConfirmApi(ApiView):
             availability=v["availability"],
             member_windows=v["member_windows"],
         )
-        call = selectors.agent_calls(request.user).get(pk=call.pk)
-        return Response(AgentRequestDetailSerializer(call).data)
+        return _request_response(request, call)
 
 
 class AgentRequestDeclineApi(ApiView):
@@ -152,5 +159,4 @@ class AgentRequestDeclineApi(ApiView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.call_decline(call=call, actor=request.user, reason=data.validated_data["reason"])
-        call = selectors.agent_calls(request.user).get(pk=call.pk)
-        return Response(AgentRequestDetailSerializer(call).data)
+        return _request_response(request, call)

@@ -129,7 +129,8 @@ def _client_call_response(request, call, *, reload=True, code=200):
     """The client's view of one call; after a write, read it again as the client sees it."""
     if reload:
         call = _client_calls(request.user).get(pk=call.pk)
-    return Response(ClientCallDetailSerializer(call).data, status=code)
+    context = {"timeline": selectors.call_timeline(call)}
+    return Response(ClientCallDetailSerializer(call, context=context).data, status=code)
 
 
 class CallDetailApi(ApiView):
