@@ -31,7 +31,7 @@ from common.errors import DomainError
 from common.forms import add_domain_error
 from scheduling.windows_text import as_text as as_windows_text
 
-from . import rebooking, services, workflow
+from . import rebooking, services, talk_time, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
 from .attempts import attempt_log, dial_attempt_log
 from .models import (
@@ -136,7 +136,9 @@ class SessionInline(admin.TabularInline):
         "status",
         "started_at",
         "ended_at",
+        "measured_seconds",
         "talk_seconds",
+        "talk_time_corrected",
         "no_recording_reason",
     )
     readonly_fields = fields
@@ -144,11 +146,25 @@ class SessionInline(admin.TabularInline):
     can_delete = False
     ordering = ("-created_at",)
 
+    @admin.display(description=gettext_lazy("talk time corrected"))
+    def talk_time_corrected(self, session):
+        correction = getattr(session, "talk_correction", None)
+        if correction is None:
+            return "—"
+        return format_html(
+            "{} → {}: {} ({}, {})",
+            talk_time.as_text(correction.measured_seconds),
+            talk_time.as_text(correction.talk_seconds),
+            correction.reason,
+            correction.actor,
+            dates.format_datetime(correction.at),
+        )
+
     def has_add_permission(self, request, obj=None):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("interpreter")
+        return super().get_queryset(request).select_related("interpreter", "talk_correction__actor")
 
 
 @admin.register(Call)
@@ -546,6 +562,7 @@ class CallAdmin(admin.ModelAdmin):
             request.POST or None,
             outcomes=workflow.outcome_choices(call, target, request.user),
             outcome_required=target == CallState.MISSED,
+            completing=target == CallState.COMPLETED,
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -556,6 +573,7 @@ class CallAdmin(admin.ModelAdmin):
                     reason=form.cleaned_data.get("reason", ""),
                     outcome=form.cleaned_data.get("outcome", ""),
                     talk_seconds=form.cleaned_data.get("talk_seconds"),
+                    talk_reason=form.cleaned_data.get("talk_reason", ""),
                 )
             except DomainError as error:
                 add_domain_error(form, error)
@@ -691,6 +709,7 @@ class SessionAdmin(ReadOnlyAdmin):
         "planned_end",
         "interpreter",
         "status",
+        "measured_seconds",
         "talk_seconds",
     )
     list_filter = (
