@@ -12,6 +12,7 @@ from functools import partial
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from agents.contact_rules import NumberInput
+from agents.selectors import agency_agents
 from billing.formatting import credits
 from billing.selectors import call_holds
 from common import dates
@@ -29,7 +31,7 @@ from common.errors import DomainError
 from common.forms import add_domain_error
 from scheduling.windows_text import as_text as as_windows_text
 
-from . import rebooking, services, workflow
+from . import rebooking, services, talk_time, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
 from .attempts import attempt_log, dial_attempt_log
 from .models import (
@@ -134,7 +136,9 @@ class SessionInline(admin.TabularInline):
         "status",
         "started_at",
         "ended_at",
+        "measured_seconds",
         "talk_seconds",
+        "talk_time_corrected",
         "no_recording_reason",
     )
     readonly_fields = fields
@@ -142,11 +146,25 @@ class SessionInline(admin.TabularInline):
     can_delete = False
     ordering = ("-created_at",)
 
+    @admin.display(description=gettext_lazy("talk time corrected"))
+    def talk_time_corrected(self, session):
+        correction = getattr(session, "talk_correction", None)
+        if correction is None:
+            return "—"
+        return format_html(
+            "{} → {}: {} ({}, {})",
+            talk_time.as_text(correction.measured_seconds),
+            talk_time.as_text(correction.talk_seconds),
+            correction.reason,
+            correction.actor,
+            dates.format_datetime(correction.at),
+        )
+
     def has_add_permission(self, request, obj=None):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("interpreter")
+        return super().get_queryset(request).select_related("interpreter", "talk_correction__actor")
 
 
 @admin.register(Call)
@@ -269,37 +287,13 @@ class CallAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("agent's numbers"))
     def agent_contacts(self, call):
-        confirmation = getattr(call, "confirmation", None)
-        agency = call.member.agency
-        staff = format_html_join(
-            "",
-            "<li>{} ({}): {} {}</li>",
-            (
-                (_("agent"), a.get_full_name() or a.username, a.phone or "", a.email)
-                for a in agency.staff.filter(is_active=True)
-            ),
-        )
-        head = format_html(
-            "<p>{} — {} {}</p><ul>{}</ul>", agency, agency.phone or "", agency.email, staff
-        )
-        if confirmation is None:
-            return format_html("{}<p>{}</p>", head, _("Not confirmed yet."))
-        numbers = format_html_join(
-            "",
-            "<li>{}: {}</li>",
-            ((n.get_role_display(), n.number) for n in confirmation.numbers.all()),
-        )
-        target = confirmation.video_handle or confirmation.dial_number
-        return format_html(
-            "{}<ul>{}</ul><p>{}: {}</p><p>{}: {}</p><p>{}: {}</p>",
-            head,
-            numbers,
-            _("Responsible"),
-            confirmation.responsible_name or "—",
-            _("Dial / video handle"),
-            target,
-            _("Member's availability"),
-            confirmation.availability or "—",
+        return render_to_string(
+            "admin/calls/call/_agent_contacts.html",
+            {
+                "agency": call.member.agency,
+                "agents": agency_agents(call.member.agency_id),
+                "confirmation": getattr(call, "confirmation", None),
+            },
         )
 
     @admin.display(description=gettext_lazy("times"))
@@ -568,6 +562,7 @@ class CallAdmin(admin.ModelAdmin):
             request.POST or None,
             outcomes=workflow.outcome_choices(call, target, request.user),
             outcome_required=target == CallState.MISSED,
+            completing=target == CallState.COMPLETED,
         )
         if request.method == "POST" and form.is_valid():
             try:
@@ -578,6 +573,7 @@ class CallAdmin(admin.ModelAdmin):
                     reason=form.cleaned_data.get("reason", ""),
                     outcome=form.cleaned_data.get("outcome", ""),
                     talk_seconds=form.cleaned_data.get("talk_seconds"),
+                    talk_reason=form.cleaned_data.get("talk_reason", ""),
                 )
             except DomainError as error:
                 add_domain_error(form, error)
@@ -713,6 +709,7 @@ class SessionAdmin(ReadOnlyAdmin):
         "planned_end",
         "interpreter",
         "status",
+        "measured_seconds",
         "talk_seconds",
     )
     list_filter = (

@@ -14,6 +14,7 @@ from billing.models import Outcome
 from common.time_fields import WallClockField, form_local_to_utc
 from scheduling.forms import LanguagesField, WindowsField
 
+from . import talk_time
 from .models import MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES, CallKind
 
 TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
@@ -126,11 +127,23 @@ class TransitionForm(forms.Form):
         label=_("Talk time (seconds)"),
         required=False,
         min_value=0,
-        help_text=_("Only when completing; empty = measured from start to end."),
+        max_value=talk_time.MAX_TALK_SECONDS,
+        help_text=_(
+            "To correct the measured time (e.g. the conference line's figure): never "
+            "more than the session lasted. Empty = measured from start to end."
+        ),
+    )
+    talk_reason = forms.CharField(
+        label=_("Why the talk time differs"),
+        required=False,
+        max_length=talk_time.MAX_REASON,
     )
 
-    def __init__(self, *args, outcomes=(), outcome_required=False, **kwargs):
+    def __init__(self, *args, outcomes=(), outcome_required=False, completing=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not completing:
+            # Talk time belongs to completing a call only.
+            del self.fields["talk_seconds"], self.fields["talk_reason"]
         if not outcomes:
             del self.fields["outcome"]
             return

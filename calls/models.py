@@ -224,7 +224,12 @@ class Session(models.Model):
     overdue_at = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # What is billed: the measured time, or a correction of it (calls.talk_time).
     talk_seconds = models.PositiveIntegerField(_("talk time (seconds)"), null=True, blank=True)
+    # End − start by the server's clock; a correction never exceeds it.
+    measured_seconds = models.PositiveIntegerField(
+        _("measured talk time (seconds)"), null=True, blank=True
+    )
     no_recording_reason = models.TextField(_("why there is no recording"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -254,6 +259,20 @@ class Session(models.Model):
                 fields=["call"],
                 condition=~models.Q(status__in=["superseded", "cancelled"]),
                 name="one_live_session_per_call",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True)
+                | models.Q(started_at__isnull=True)
+                | models.Q(ended_at__gte=models.F("started_at")),
+                name="session_ends_after_it_started",
+            ),
+            # Billed talk time never exceeds the measured one (and, on
+            # PostgreSQL, never the elapsed time itself: migration 0012).
+            models.CheckConstraint(
+                condition=models.Q(talk_seconds__isnull=True)
+                | models.Q(measured_seconds__isnull=True)
+                | models.Q(talk_seconds__lte=models.F("measured_seconds")),
+                name="session_talk_within_measured",
             ),
         ]
 
@@ -287,6 +306,37 @@ class Recording(models.Model):
 
     def __str__(self) -> str:
         return f"recording of {self.session}"
+
+
+class TalkTimeCorrection(models.Model):
+    """The audit of a corrected talk time: both figures, who, when and why."""
+
+    session = models.OneToOneField(
+        Session, on_delete=models.PROTECT, related_name="talk_correction"
+    )
+    measured_seconds = models.PositiveIntegerField(_("measured (seconds)"))
+    talk_seconds = models.PositiveIntegerField(_("billed (seconds)"))
+    reason = models.TextField(_("why"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("talk time correction")
+        verbose_name_plural = _("talk time corrections")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(talk_seconds__lte=models.F("measured_seconds")),
+                name="talk_correction_not_over_measured",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="talk_correction_has_a_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measured_seconds}s → {self.talk_seconds}s"
 
 
 class AuditRow(models.Model):

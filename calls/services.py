@@ -25,7 +25,7 @@ from scheduling.languages import UnknownLanguage, languages_text, parse_language
 from scheduling.windows import WindowError
 from scheduling.windows_text import normalise as normalise_windows
 
-from . import occupancy, selectors, workflow
+from . import occupancy, selectors, talk_time, workflow
 from .models import (
     DEAD_SESSION_STATUSES,
     MAX_PLANNED_MINUTES,
@@ -38,6 +38,7 @@ from .models import (
     Recording,
     Session,
     SessionStatus,
+    TalkTimeCorrection,
 )
 
 MAX_NOTE = 2000
@@ -407,15 +408,18 @@ def session_end(
     session: Session,
     actor: User,
     talk_seconds: int | None = None,
+    talk_reason: str = "",
     no_recording_reason: str = "",
     now: datetime | None = None,
 ) -> Session:
     """SPEC step 6 and 7: end the conversation and complete the call.
 
-    Talk time is measured from start to end unless the interpreter gives it
-    (e.g. the conference line reports it). Completing without a recording
-    needs a written reason; the workflow guard checks it. The interpreter is
-    free again from the actual end plus the buffer (calls.occupancy).
+    Talk time is measured: end − start by the server's clock. `talk_seconds`
+    corrects it (e.g. the conference line's figure): never more than measured,
+    never negative, with `talk_reason`; the correction is audited
+    (calls.talk_time). Completing without a recording needs a written reason;
+    the workflow guard checks it. The interpreter is free again from the
+    actual end plus the buffer (calls.occupancy).
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -425,16 +429,26 @@ def session_end(
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.status != SessionStatus.IN_PROGRESS or locked.started_at is None:
             raise Conflict("session_not_running", _("The session is not running."))
-        if talk_seconds is None:
-            talk_seconds = max(0, int((now - locked.started_at).total_seconds()))
-        if talk_seconds < 0:
-            raise DomainError("bad_talk_time", _("Talk time can't be negative."))
-        changes = {"talk_seconds": int(talk_seconds)}
+        ended_at = max(now, locked.started_at)
+        measured = talk_time.measured_seconds(locked.started_at, ended_at)
+        billed = talk_time.checked_talk_seconds(
+            measured=measured, corrected=talk_seconds, reason=talk_reason
+        )
+        changes = {"talk_seconds": billed, "measured_seconds": measured, "ended_at": ended_at}
         if no_recording_reason.strip():
             changes["no_recording_reason"] = no_recording_reason.strip()
         locked = workflow.session_transition(
             locked, SessionStatus.ENDED, actor=actor, now=now, call_locked=True, **changes
         )
+        if billed != measured:
+            TalkTimeCorrection.objects.create(
+                session=locked,
+                measured_seconds=measured,
+                talk_seconds=billed,
+                reason=talk_reason.strip(),
+                actor=actor,
+                at=now,
+            )
         _release_from_actual_end(locked)
         workflow.transition(
             call,
@@ -532,6 +546,7 @@ def call_move(
     reason: str = "",
     outcome: str = "",
     talk_seconds: int | None = None,
+    talk_reason: str = "",
     now: datetime | None = None,
 ) -> Call:
     """Move a call to `to_state` by the action that state stands for (the
@@ -553,6 +568,7 @@ def call_move(
             session=selectors.live_session(call),
             actor=actor,
             talk_seconds=talk_seconds,
+            talk_reason=talk_reason,
             no_recording_reason=reason,
             now=now,
         )

@@ -319,6 +319,8 @@ def interpreter_session_end(request, public_id):
             services.session_end(
                 session=session,
                 actor=request.user,
+                talk_seconds=form.cleaned_data["talk_seconds"],
+                talk_reason=form.cleaned_data["talk_reason"],
                 no_recording_reason=form.cleaned_data["no_recording_reason"],
             )
         except DomainError as exc:

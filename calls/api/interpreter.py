@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from accounts.permissions import IsInterpreter
-from calls import selectors, services
+from calls import selectors, services, talk_time
 from calls.api.base import CALL_ID, ERRORS, READ_ERRORS
 from calls.models import Session
 from calls.serializers import InterpreterSessionSerializer
@@ -82,11 +82,20 @@ class SessionEndApi(ApiView):
     class InputSerializer(serializers.Serializer):
         talk_seconds = serializers.IntegerField(
             min_value=0,
-            max_value=24 * 3600,
+            max_value=talk_time.MAX_TALK_SECONDS,
             required=False,
             allow_null=True,
             default=None,
-            help_text="Talk time as the conference line reports it; measured if left out.",
+            help_text="A correction of the measured talk time (end − start), e.g. the "
+            "conference line's figure: never more than measured; needs `talk_reason`. "
+            "Measured if left out.",
+        )
+        talk_reason = serializers.CharField(
+            max_length=talk_time.MAX_REASON,
+            required=False,
+            default="",
+            allow_blank=True,
+            help_text="Why the talk time differs from the measured one.",
         )
         no_recording_reason = serializers.CharField(
             max_length=2000,
@@ -110,6 +119,7 @@ class SessionEndApi(ApiView):
             session=session,
             actor=request.user,
             talk_seconds=data.validated_data["talk_seconds"],
+            talk_reason=data.validated_data["talk_reason"],
             no_recording_reason=data.validated_data["no_recording_reason"],
         )
         return Response(

@@ -151,7 +151,7 @@ def test_call_journey(new_page, shot, language, tmp_path):
     agent = new_page(locale="de-DE")
     email = Notification.objects.get(kind="agent_request", recipient=p["agent"], call=call)
     link = re.search(r"/agent/link/[^/\s]+/", email.body)
-    assert link, email.body  # DEBUGI9
+    assert link, email.body
     agent.goto(link.group(0))
     expect(agent.locator("html")).to_have_attribute("lang", language)
     agent.locator("input[name=answer][value=yes]").check()

@@ -313,7 +313,9 @@ class Command(BaseCommand):
             services.session_end(
                 session=session,
                 actor=interpreter,
+                # 24 minutes measured; the conference line's figure is shorter.
                 talk_seconds=23 * 60 + 17,
+                talk_reason="Demo data: the conference line's figure.",
                 no_recording_reason="Demo data: no audio file.",
                 now=start + timedelta(minutes=24),
             )
