@@ -6,9 +6,9 @@ The profile's time zone becomes Django's current time zone for the request,
 so dates rendered by templates and the admin are the reader's local time.
 """
 
-import zoneinfo
+from django.utils import timezone
 
-from django.utils import timezone, translation
+from common.person_locale import activate_person_locale
 
 
 class UserLanguageMiddleware:
@@ -17,15 +17,8 @@ class UserLanguageMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        signed_in = user is not None and user.is_authenticated
-        if signed_in and user.language:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
-        if signed_in and user.time_zone:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+        if user is not None and user.is_authenticated:
+            activate_person_locale(request, language=user.language, time_zone=user.time_zone)
         try:
             return self.get_response(request)
         finally:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from agents.models import Agency
+from common.admin import ReadOnlyAdmin
 from common.call_numbers import call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
@@ -40,19 +41,6 @@ from .models import (
     Tariff,
 )
 from .statements import agent_statement, write_statement_csv
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that only services write: operators look, nobody edits here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TermsAdmin(admin.ModelAdmin):

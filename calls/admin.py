@@ -7,10 +7,12 @@ form, never a traceback.
 
 import re
 import zoneinfo
+from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,16 +20,18 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from agents.contact_rules import NumberInput, check_contacts
+from agents.contact_rules import NumberInput
+from agents.selectors import agency_agents
 from billing.formatting import credits
 from billing.selectors import call_holds
 from common import dates
+from common.admin import ReadOnlyAdmin
 from common.call_numbers import pk_from_call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
 from scheduling.windows_text import as_text as as_windows_text
 
-from . import services, workflow
+from . import rebooking, services, talk_time, workflow
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
 from .attempts import attempt_log, dial_attempt_log
 from .models import (
@@ -41,7 +45,7 @@ from .models import (
     SessionTransition,
 )
 from .selectors import calls_visible_to, duty_manager_current
-from .slot_views import admin_find_time_view
+from .slot_views import admin_find_time_view, admin_week_board_view
 
 # What a public id (or its start, as shown in old emails) looks like in a search box.
 PUBLIC_ID_PREFIX = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{1,4}){0,4}[0-9a-f-]*$", re.IGNORECASE)
@@ -132,7 +136,9 @@ class SessionInline(admin.TabularInline):
         "status",
         "started_at",
         "ended_at",
+        "measured_seconds",
         "talk_seconds",
+        "talk_time_corrected",
         "no_recording_reason",
     )
     readonly_fields = fields
@@ -140,11 +146,25 @@ class SessionInline(admin.TabularInline):
     can_delete = False
     ordering = ("-created_at",)
 
+    @admin.display(description=gettext_lazy("talk time corrected"))
+    def talk_time_corrected(self, session):
+        correction = getattr(session, "talk_correction", None)
+        if correction is None:
+            return "—"
+        return format_html(
+            "{} → {}: {} ({}, {})",
+            talk_time.as_text(correction.measured_seconds),
+            talk_time.as_text(correction.talk_seconds),
+            correction.reason,
+            correction.actor,
+            dates.format_datetime(correction.at),
+        )
+
     def has_add_permission(self, request, obj=None):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("interpreter")
+        return super().get_queryset(request).select_related("interpreter", "talk_correction__actor")
 
 
 @admin.register(Call)
@@ -267,37 +287,13 @@ class CallAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("agent's numbers"))
     def agent_contacts(self, call):
-        confirmation = getattr(call, "confirmation", None)
-        agency = call.member.agency
-        staff = format_html_join(
-            "",
-            "<li>{} ({}): {} {}</li>",
-            (
-                (_("agent"), a.get_full_name() or a.username, a.phone or "", a.email)
-                for a in agency.staff.filter(is_active=True)
-            ),
-        )
-        head = format_html(
-            "<p>{} — {} {}</p><ul>{}</ul>", agency, agency.phone or "", agency.email, staff
-        )
-        if confirmation is None:
-            return format_html("{}<p>{}</p>", head, _("Not confirmed yet."))
-        numbers = format_html_join(
-            "",
-            "<li>{}: {}</li>",
-            ((n.get_role_display(), n.number) for n in confirmation.numbers.all()),
-        )
-        target = confirmation.video_handle or confirmation.dial_number
-        return format_html(
-            "{}<ul>{}</ul><p>{}: {}</p><p>{}: {}</p><p>{}: {}</p>",
-            head,
-            numbers,
-            _("Responsible"),
-            confirmation.responsible_name or "—",
-            _("Dial / video handle"),
-            target,
-            _("Member's availability"),
-            confirmation.availability or "—",
+        return render_to_string(
+            "admin/calls/call/_agent_contacts.html",
+            {
+                "agency": call.member.agency,
+                "agents": agency_agents(call.member.agency_id),
+                "confirmation": getattr(call, "confirmation", None),
+            },
         )
 
     @admin.display(description=gettext_lazy("times"))
@@ -337,6 +333,7 @@ class CallAdmin(admin.ModelAdmin):
             path("<int:pk>/schedule/", view(self.schedule_view), name="calls_call_schedule"),
             path("<int:pk>/confirm/", view(self.confirm_view), name="calls_call_confirm"),
             path("<int:pk>/find-time/", view(self.find_time_view), name="calls_call_find_time"),
+            path("week/", view(self.week_board_view), name="calls_call_week"),
             path("<int:pk>/attempts/", view(self.attempts_view), name="calls_call_attempts"),
             path(
                 "<int:pk>/move/<str:target>/",
@@ -372,6 +369,8 @@ class CallAdmin(admin.ModelAdmin):
                 buttons.insert(
                     0, (_("Find a time"), reverse("admin:calls_call_find_time", args=[call.pk]))
                 )
+                board = f"{reverse('admin:calls_call_week')}?call={call.pk}"
+                buttons.insert(1, (_("Week board"), board))
             if call.state in (CallState.SCHEDULED, CallState.IN_PROGRESS):
                 buttons.append(
                     (_("Dial attempts"), reverse("admin:calls_call_attempts", args=[call.pk]))
@@ -405,9 +404,13 @@ class CallAdmin(admin.ModelAdmin):
 
     def book_view(self, request):
         form = BookCallForm(request.POST or None, initial=self._initial_from(request))
+        earlier = self._earlier(request)
         if request.method == "POST" and form.is_valid():
+            book = services.call_request_create
+            if earlier is not None:  # "Book again": the missed call's task closes itself
+                book = partial(rebooking.call_book_again, earlier=earlier)
             try:
-                call = services.call_request_create(
+                call = book(
                     created_by=request.user,
                     **{
                         k: form.cleaned_data[k]
@@ -419,6 +422,7 @@ class CallAdmin(admin.ModelAdmin):
                             "client_windows",
                             "languages",
                             "note",
+                            "request_key",
                         )
                     },
                 )
@@ -434,10 +438,14 @@ class CallAdmin(admin.ModelAdmin):
                 )
         return self._render(request, None, form, _("Book a call for a client"))
 
+    def _earlier(self, request):
+        """The call being booked again (?again=<key>), if any."""
+        again = request.GET.get("again", "")
+        return self.get_queryset(request).filter(pk=again).first() if again.isdigit() else None
+
     def _initial_from(self, request) -> dict:
         """The details of an earlier call, to book it again (e.g. after it was missed)."""
-        again = request.GET.get("again", "")
-        earlier = self.get_queryset(request).filter(pk=again).first() if again.isdigit() else None
+        earlier = self._earlier(request)
         if earlier is None:
             return {}
         fields = ("client", "member", "kind", "planned_minutes", "client_windows", "languages")
@@ -493,25 +501,23 @@ class CallAdmin(admin.ModelAdmin):
     def find_time_view(self, request, pk):
         return admin_find_time_view(self, request, pk)
 
+    def week_board_view(self, request):
+        return admin_week_board_view(self, request)
+
     def confirm_view(self, request, pk):
         call = get_object_or_404(self.get_queryset(request), pk=pk)
         form = OperatorConfirmForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                contacts = check_contacts(
+                services.call_confirm(
+                    call=call,
+                    actor=request.user,
                     numbers=[NumberInput(role, data[name]) for role, name in form.ROW_FIELDS],
                     responsible_name=data["responsible_name"],
                     agent_is_responsible=data["agent_is_responsible"],
                     dial=form.dial_raw(),
                     video_handle=data["video_handle"],
-                    is_video=call.is_video,
-                    region=call.member.agency.country,
-                )
-                services.call_confirm(
-                    call=call,
-                    actor=request.user,
-                    contacts=contacts,
                     availability=data["availability"],
                     member_windows=data["member_windows"],
                 )
@@ -556,11 +562,19 @@ class CallAdmin(admin.ModelAdmin):
             request.POST or None,
             outcomes=workflow.outcome_choices(call, target, request.user),
             outcome_required=target == CallState.MISSED,
+            completing=target == CallState.COMPLETED,
         )
         if request.method == "POST" and form.is_valid():
             try:
-                workflow.ensure_can_move(call, target, actor=request.user)
-                self._move(call, target, form.cleaned_data, request.user)
+                services.call_move(
+                    call=call,
+                    to_state=target,
+                    actor=request.user,
+                    reason=form.cleaned_data.get("reason", ""),
+                    outcome=form.cleaned_data.get("outcome", ""),
+                    talk_seconds=form.cleaned_data.get("talk_seconds"),
+                    talk_reason=form.cleaned_data.get("talk_reason", ""),
+                )
             except DomainError as error:
                 add_domain_error(form, error)
             else:
@@ -572,29 +586,20 @@ class CallAdmin(admin.ModelAdmin):
                 )
         return self._render(request, call, form, TARGET_ACTIONS[target])
 
-    @staticmethod
-    def _move(call, target, data, operator):
-        reason = data.get("reason", "")
-        outcome = data.get("outcome", "")
-        if target == CallState.CANCELLED:
-            services.call_cancel(call=call, actor=operator, reason=reason, outcome=outcome)
-        elif target == CallState.DECLINED:
-            services.call_decline(call=call, actor=operator, reason=reason)
-        elif target == CallState.MISSED:
-            services.call_mark_missed(call=call, actor=operator, reason=reason, outcome=outcome)
-        elif target == CallState.IN_PROGRESS:
-            services.session_start(session=services.get_session_for(call=call), actor=operator)
-        elif target == CallState.COMPLETED:
-            services.session_end(
-                session=services.get_session_for(call=call),
-                actor=operator,
-                talk_seconds=data.get("talk_seconds"),
-                no_recording_reason=reason,
-            )
-        else:
-            workflow.transition(call, target, actor=operator, reason=reason)
-
     # --- bulk actions ----------------------------------------------------------
+    def _confirm_bulk(self, request, queryset, action, question):
+        """Cancelling or marking missed cannot be undone: list the calls and ask first
+        (like Django's own "delete selected")."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": question,
+            "calls": list(queryset),
+            "action": action,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        }
+        return TemplateResponse(request, "admin/calls/call/confirm_bulk.html", context)
+
     def _bulk(self, request, queryset, move, done_message):
         done = 0
         for call in queryset:
@@ -609,6 +614,10 @@ class CallAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Cancel the selected calls"))
     def cancel_selected(self, request, queryset):
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm_bulk(
+                request, queryset, "cancel_selected", _("Cancel these calls?")
+            )
         self._bulk(
             request,
             queryset,
@@ -620,6 +629,10 @@ class CallAdmin(admin.ModelAdmin):
 
     @admin.action(description=gettext_lazy("Mark the selected calls missed"))
     def mark_missed_selected(self, request, queryset):
+        if request.POST.get("confirmed") != "yes":
+            return self._confirm_bulk(
+                request, queryset, "mark_missed_selected", _("Mark these calls missed?")
+            )
         self._bulk(
             request,
             queryset,
@@ -689,13 +702,14 @@ def call_state(call):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ReadOnlyAdmin):
     list_display = (
         "call_number",
         "starts_at",
         "planned_end",
         "interpreter",
         "status",
+        "measured_seconds",
         "talk_seconds",
     )
     list_filter = (
@@ -711,12 +725,3 @@ class SessionAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("call"), ordering="call_id")
     def call_number(self, session):
         return session.call.number
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

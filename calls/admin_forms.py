@@ -1,5 +1,6 @@
 """Forms of the operators' admin pages. They collect input; services decide."""
 
+import uuid
 from datetime import datetime
 
 from django import forms
@@ -13,7 +14,8 @@ from billing.models import Outcome
 from common.time_fields import WallClockField, form_local_to_utc
 from scheduling.forms import LanguagesField, WindowsField
 
-from .models import CallKind
+from . import talk_time
+from .models import MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES, CallKind
 
 
 class BookCallForm(forms.Form):
@@ -36,6 +38,8 @@ class BookCallForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # The form's one-time key: the same booking sent twice books one call.
+    request_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
 
 
 class ScheduleForm(forms.Form):
@@ -50,7 +54,9 @@ class ScheduleForm(forms.Form):
         label=_("Interpreter"),
         queryset=User.objects.filter(role=Role.INTERPRETER, is_active=True).order_by("last_name"),
     )
-    minutes = forms.IntegerField(label=_("Minutes"), min_value=5, max_value=240)
+    minutes = forms.IntegerField(
+        label=_("Minutes"), min_value=MIN_PLANNED_MINUTES, max_value=MAX_PLANNED_MINUTES
+    )
     reason = forms.CharField(label=_("Note for the audit trail"), required=False)
 
     def clean(self):
@@ -119,11 +125,23 @@ class TransitionForm(forms.Form):
         label=_("Talk time (seconds)"),
         required=False,
         min_value=0,
-        help_text=_("Only when completing; empty = measured from start to end."),
+        max_value=talk_time.MAX_TALK_SECONDS,
+        help_text=_(
+            "To correct the measured time (e.g. the conference line's figure): never "
+            "more than the session lasted. Empty = measured from start to end."
+        ),
+    )
+    talk_reason = forms.CharField(
+        label=_("Why the talk time differs"),
+        required=False,
+        max_length=talk_time.MAX_REASON,
     )
 
-    def __init__(self, *args, outcomes=(), outcome_required=False, **kwargs):
+    def __init__(self, *args, outcomes=(), outcome_required=False, completing=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not completing:
+            # Talk time belongs to completing a call only.
+            del self.fields["talk_seconds"], self.fields["talk_reason"]
         if not outcomes:
             del self.fields["outcome"]
             return

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.access import role_required
 from accounts.models import Role, User
-from agents.contact_rules import NumberInput, NumberRole, check_contacts
+from agents.contact_rules import NumberInput, NumberRole
 from agents.forms import ANSWER_NO, ConfirmForm, NumberFormSet
 from agents.links import agent_link_read
 from billing.selectors import agency_commission_total
@@ -35,13 +35,9 @@ PAGE_SIZE = 20
 OPEN_STATES = [CallState.CONFIRMED, CallState.SCHEDULED, CallState.IN_PROGRESS]
 
 
-def _agent_calls(agent):
-    return selectors.calls_visible_to(agent).select_related("confirmation")
-
-
 @role_required(Role.AGENT)
 def agent_inbox(request):
-    calls = _agent_calls(request.user)
+    calls = selectors.agent_calls(request.user)
     waiting = calls.filter(state=CallState.AWAITING_AGENT).order_by("created_at")
     upcoming = calls.filter(state__in=OPEN_STATES).order_by("created_at")
     earlier = calls.exclude(state__in=[CallState.AWAITING_AGENT, *OPEN_STATES])
@@ -58,7 +54,7 @@ def agent_inbox(request):
 
 @role_required(Role.AGENT)
 def agent_call(request, public_id):
-    calls = _agent_calls(request.user).prefetch_related("confirmation__numbers")
+    calls = selectors.agent_calls(request.user).prefetch_related("confirmation__numbers")
     call = get_object_or_404(calls, public_id=public_id)
     if call.state == CallState.AWAITING_AGENT:
         result = _confirmation(request, call, agent=request.user)
@@ -89,7 +85,7 @@ def agent_link(request, token):
     if link is not None:
         agent = User.objects.filter(pk=link.agent_id, role=Role.AGENT, is_active=True).first()
     if agent is not None:
-        call = _agent_calls(agent).filter(public_id=link.call_public_id).first()
+        call = selectors.agent_calls(agent).filter(public_id=link.call_public_id).first()
     if call is None:
         return render(request, "agents/link_refused.html", {"reason": "invalid"}, status=404)
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and not request.user.is_authenticated:
@@ -170,19 +166,14 @@ def _answer(call, agent, form, formset) -> None:
     dial = ""
     if (data["dial"] or "").isdigit() and int(data["dial"]) < len(rows):
         dial = rows[int(data["dial"])].raw
-    contacts = check_contacts(
+    services.call_confirm(
+        call=call,
+        actor=agent,
         numbers=rows,
         responsible_name=data["responsible_name"],
         agent_is_responsible=data["agent_is_responsible"],
         dial=dial,
         video_handle=data["video_handle"],
-        is_video=call.is_video,
-        region=call.member.agency.country,
-    )
-    services.call_confirm(
-        call=call,
-        actor=agent,
-        contacts=contacts,
         availability=data["availability"],
         member_windows=data["member_windows"],
     )

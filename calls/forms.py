@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from agents.models import Member
 from scheduling.forms import LanguagesField, WindowsField
 
+from . import talk_time
 from .models import CallKind
 from .services import MAX_NOTE, MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES
 
@@ -79,6 +80,33 @@ class RecordingForm(forms.Form):
     )
 
 
+class TalkTimeField(forms.CharField):
+    """A duration typed as minutes:seconds (or hours:minutes:seconds), in seconds."""
+
+    def to_python(self, value):
+        text = (super().to_python(value) or "").strip()
+        if not text:
+            return None
+        parts = text.split(":")
+        if not 2 <= len(parts) <= 3 or not all(p.isdigit() and len(p) <= 6 for p in parts):
+            raise forms.ValidationError(
+                _("Write the talk time as minutes:seconds, for example 10:01."), code="invalid"
+            )
+        numbers = [int(p) for p in parts]
+        if any(n >= 60 for n in numbers[1:]):
+            raise forms.ValidationError(
+                _("Seconds and minutes after the first number go up to 59."), code="invalid"
+            )
+        seconds = 0
+        for number in numbers:
+            seconds = seconds * 60 + number
+        if seconds > talk_time.MAX_TALK_SECONDS:
+            raise forms.ValidationError(
+                _("That is longer than any session (at most 24 hours)."), code="max_value"
+            )
+        return seconds
+
+
 class EndSessionForm(forms.Form):
     file = forms.FileField(
         label=_("Recording"),
@@ -91,4 +119,17 @@ class EndSessionForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required only when the call ends without a recording."),
+    )
+    talk_seconds = TalkTimeField(
+        label=_("Talk time by the conference line (minutes:seconds)"),
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 12, "inputmode": "numeric"}),
+        help_text=_(
+            "Only if it differs from the measured time (start to end); never more than that."
+        ),
+    )
+    talk_reason = forms.CharField(
+        label=_("Why the talk time differs"),
+        required=False,
+        max_length=talk_time.MAX_REASON,
     )

@@ -13,15 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.contact_rules import NumberRole
+from billing.models import Kind as CallKind  # one source: the services billing prices
 from billing.models import Outcome
 from common import dates
 from common.call_numbers import call_number
 
-
-class CallKind(models.TextChoices):
-    PHONE_INTERPRETED = "phone_interpreted", _("Phone call with an interpreter")
-    PHONE_DIRECT = "phone_direct", _("Phone call without an interpreter")
-    VIDEO = "video", _("Video call")
+# SPEC: a call is planned for 5 to 240 minutes (every door's limit, and the database's).
+MIN_PLANNED_MINUTES = 5
+MAX_PLANNED_MINUTES = 240
 
 
 class CallState(models.TextChoices):
@@ -94,7 +93,8 @@ class Call(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(planned_minutes__gte=5) & models.Q(planned_minutes__lte=240),
+                condition=models.Q(planned_minutes__gte=MIN_PLANNED_MINUTES)
+                & models.Q(planned_minutes__lte=MAX_PLANNED_MINUTES),
                 name="call_planned_minutes_range",
             ),
             models.UniqueConstraint(
@@ -224,7 +224,12 @@ class Session(models.Model):
     overdue_at = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # What is billed: the measured time, or a correction of it (calls.talk_time).
     talk_seconds = models.PositiveIntegerField(_("talk time (seconds)"), null=True, blank=True)
+    # End − start by the server's clock; a correction never exceeds it.
+    measured_seconds = models.PositiveIntegerField(
+        _("measured talk time (seconds)"), null=True, blank=True
+    )
     no_recording_reason = models.TextField(_("why there is no recording"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -254,6 +259,20 @@ class Session(models.Model):
                 fields=["call"],
                 condition=~models.Q(status__in=["superseded", "cancelled"]),
                 name="one_live_session_per_call",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True)
+                | models.Q(started_at__isnull=True)
+                | models.Q(ended_at__gte=models.F("started_at")),
+                name="session_ends_after_it_started",
+            ),
+            # Billed talk time never exceeds the measured one (and, on
+            # PostgreSQL, never the elapsed time itself: migration 0012).
+            models.CheckConstraint(
+                condition=models.Q(talk_seconds__isnull=True)
+                | models.Q(measured_seconds__isnull=True)
+                | models.Q(talk_seconds__lte=models.F("measured_seconds")),
+                name="session_talk_within_measured",
             ),
         ]
 
@@ -289,12 +308,40 @@ class Recording(models.Model):
         return f"recording of {self.session}"
 
 
-class SessionTransition(models.Model):
-    """The audit trail of a session: every change of its status, who made it, when and why."""
+class TalkTimeCorrection(models.Model):
+    """The audit of a corrected talk time: both figures, who, when and why."""
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="transitions")
-    from_status = models.CharField(_("from"), max_length=20, choices=SessionStatus.choices)
-    to_status = models.CharField(_("to"), max_length=20, choices=SessionStatus.choices)
+    session = models.OneToOneField(
+        Session, on_delete=models.PROTECT, related_name="talk_correction"
+    )
+    measured_seconds = models.PositiveIntegerField(_("measured (seconds)"))
+    talk_seconds = models.PositiveIntegerField(_("billed (seconds)"))
+    reason = models.TextField(_("why"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("talk time correction")
+        verbose_name_plural = _("talk time corrections")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(talk_seconds__lte=models.F("measured_seconds")),
+                name="talk_correction_not_over_measured",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="talk_correction_has_a_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measured_seconds}s → {self.talk_seconds}s"
+
+
+class AuditRow(models.Model):
+    """What every audit row says besides what changed: who, when and why."""
+
     # None means the system (a scheduled sweep), never an unknown person.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -308,17 +355,28 @@ class SessionTransition(models.Model):
     at = models.DateTimeField(_("when"))
 
     class Meta:
-        verbose_name = _("session change")
-        verbose_name_plural = _("session changes")
+        abstract = True
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["session", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
 
     @property
     def reason_shown(self) -> str:
         return reason_label(self.reason)
+
+
+class SessionTransition(AuditRow):
+    """The audit trail of a session: every change of its status."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=20, choices=SessionStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=SessionStatus.choices)
+
+    class Meta(AuditRow.Meta):
+        verbose_name = _("session change")
+        verbose_name_plural = _("session changes")
+        indexes = [models.Index(fields=["session", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
 
 
 # Reasons the system writes itself: stored as written, shown in the reader's language.
@@ -337,37 +395,21 @@ def reason_label(reason: str) -> str:
     return str(SYSTEM_REASONS.get(reason, reason))
 
 
-class CallTransition(models.Model):
-    """The audit trail: every change of a call's state, who made it, when and why."""
+class CallTransition(AuditRow):
+    """The audit trail: every change of a call's state (and the outcome it ended with)."""
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="transitions")
     from_state = models.CharField(_("from"), max_length=20, choices=CallState.choices)
     to_state = models.CharField(_("to"), max_length=20, choices=CallState.choices)
-    # None means the system (a scheduled sweep), never an unknown person.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    reason = models.TextField(_("why"), blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
-    at = models.DateTimeField(_("when"))
 
-    class Meta:
+    class Meta(AuditRow.Meta):
         verbose_name = _("state change")
         verbose_name_plural = _("state changes")
-        ordering = ["at", "id"]
         indexes = [models.Index(fields=["call", "at"])]
 
     def __str__(self) -> str:
         return f"{self.get_from_state_display()} → {self.get_to_state_display()}"
-
-    @property
-    def reason_shown(self) -> str:
-        return reason_label(self.reason)
 
 
 class DialResult(models.TextChoices):

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Count, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from billing import selectors as billing_selectors
+from common.errors import DomainError
 
-from .models import DEAD_SESSION_STATUSES, Call, CallState, Session
+from .models import (
+    BLOCKING_STATUSES,
+    DEAD_SESSION_STATUSES,
+    Call,
+    CallState,
+    CallTransition,
+    Session,
+)
 from .workflow import TERMINAL_STATES
 
 # A client's calls are listed in two parts: still open (upcoming), and done.
@@ -134,3 +145,47 @@ def member_names_for_calls(call_ids) -> dict[int, str]:
             "pk", "member__full_name", "member__reference"
         )
     }
+
+
+def live_session(call: Call) -> Session:
+    """The call's live session (not superseded or cancelled); refused if there is none."""
+    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    if session is None:
+        raise DomainError("no_session", _("The call has no session scheduled."))
+    return session
+
+
+def agent_calls(agent: User) -> QuerySet[Call]:
+    """The calls of the agent's agency's members, with the agency's answer (pages and API)."""
+    return calls_visible_to(agent).select_related("confirmation")
+
+
+def interpreter_sessions(interpreter: User) -> QuerySet[Session]:
+    """The interpreter's live sessions, soonest first, with what the interpreter
+    needs to make the call: the agent's answer, its numbers, the recording."""
+    return (
+        sessions_visible_to(interpreter)
+        .select_related("call__confirmation", "recording")
+        .prefetch_related("call__confirmation__numbers")
+        .order_by("starts_at")
+    )
+
+
+def interpreter_conflicts(
+    *, interpreter: User, blocked_from: datetime, blocked_until: datetime, exclude_call=None
+) -> QuerySet[Session]:
+    """Sessions of `interpreter` whose blocked time overlaps the given range."""
+    qs = Session.objects.filter(
+        interpreter=interpreter,
+        status__in=BLOCKING_STATUSES,
+        blocked_from__lt=blocked_until,
+        blocked_until__gt=blocked_from,
+    )
+    if exclude_call is not None:
+        qs = qs.exclude(call=exclude_call)
+    return qs
+
+
+def call_timeline(call: Call) -> QuerySet[CallTransition]:
+    """The call's audit trail, oldest first, with who made each change."""
+    return CallTransition.objects.filter(call=call).select_related("actor")

@@ -14,8 +14,7 @@ from rest_framework import serializers
 from accounts.models import Role
 from scheduling.api_fields import WindowsField
 
-from . import selectors
-from .models import CallKind, CallState, CallTransition, SessionStatus
+from .models import CallKind, CallState, SessionStatus
 
 
 class TimelineEntrySerializer(serializers.Serializer):
@@ -111,10 +110,6 @@ def confirmation_of(call):
 # --- each role's view of a call -------------------------------------------------
 
 
-def _timeline(call):
-    return CallTransition.objects.filter(call=call).select_related("actor")
-
-
 class ChargeSerializer(serializers.Serializer):
     billed_minutes = serializers.IntegerField()
     client_charge = serializers.DecimalField(max_digits=13, decimal_places=2)
@@ -148,7 +143,8 @@ class ClientCallDetailSerializer(ClientCallSerializer):
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, call):
-        return TimelineEntrySerializer(_timeline(call), many=True).data
+        # Read by the view (selectors.call_timeline): serializers run no queries.
+        return TimelineEntrySerializer(self.context["timeline"], many=True).data
 
 
 class AgentSessionSerializer(SessionTimesSerializer):
@@ -177,7 +173,8 @@ class AgentRequestDetailSerializer(AgentRequestSerializer):
 
     @extend_schema_field(PersonContactSerializer(allow_null=True))
     def get_duty_manager(self, call):
-        manager = selectors.duty_manager_current()
+        # Read by the view (selectors.duty_manager_current): serializers run no queries.
+        manager = self.context["duty_manager"]
         return PersonContactSerializer(manager).data if manager else None
 
 

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from agents.contact_rules import CheckedContacts
+from agents.contact_rules import NumberInput, check_contacts
 from agents.models import Member
+from agents.selectors import agency_agents
 from billing import services as billing_services
 from common import dates
 from common.errors import Conflict, DomainError, NotFound
@@ -24,10 +25,11 @@ from scheduling.languages import UnknownLanguage, languages_text, parse_language
 from scheduling.windows import WindowError
 from scheduling.windows_text import normalise as normalise_windows
 
-from . import occupancy, workflow
+from . import occupancy, selectors, talk_time, workflow
 from .models import (
-    BLOCKING_STATUSES,
     DEAD_SESSION_STATUSES,
+    MAX_PLANNED_MINUTES,
+    MIN_PLANNED_MINUTES,
     AgentConfirmation,
     Call,
     CallKind,
@@ -36,10 +38,9 @@ from .models import (
     Recording,
     Session,
     SessionStatus,
+    TalkTimeCorrection,
 )
 
-MIN_PLANNED_MINUTES = 5
-MAX_PLANNED_MINUTES = 240
 MAX_NOTE = 2000
 # Sessions are booked weeks ahead; ten years is a typo (and keeps the
 # arithmetic inside the calendar).
@@ -145,7 +146,7 @@ def call_request_create(
         )
         # With nobody at the agency to ask, the request waits in "requested"
         # for an operator (who adds the agent and presses "Ask the agent").
-        if agency_has_agents(member.agency_id):
+        if agency_agents(member.agency_id).exists():
             workflow.transition(
                 call, CallState.AWAITING_AGENT, actor=None, reason="agent asked", now=now
             )
@@ -183,39 +184,44 @@ def call_languages_text(given: str, *, client: User, member: Member) -> str:
     return languages_text(codes)
 
 
-def agency_has_agents(agency_id: int) -> bool:
-    return _agency_agent(agency_id) is not None
-
-
-def _agency_agent(agency_id: int) -> User | None:
-    return (
-        User.objects.filter(role=Role.AGENT, agency_id=agency_id, is_active=True)
-        .order_by("id")
-        .first()
-    )
-
-
 def call_confirm(
     *,
     call: Call,
     actor: User,
-    contacts: CheckedContacts,
+    numbers: list[NumberInput],
+    responsible_name: str = "",
+    agent_is_responsible: bool = False,
+    dial: str = "",
+    video_handle: str = "",
     availability: str = "",
     member_windows: list | None = None,
     now: datetime | None = None,
 ) -> Call:
-    """SPEC step 3, yes: store the checked contacts and confirm the call.
+    """SPEC step 3, yes: check the contacts as the agent gave them, store them,
+    and confirm the call.
 
-    `contacts` comes from `agents.contact_rules.check_contacts`, so every door
-    applies the same rules. A signed agent link acts as the agent it was sent to.
+    Every door (the agent's page or link, the API, the operator answering for
+    the agent) passes what was typed; the contact rules
+    (`agents.contact_rules.check_contacts`) run here, once. `dial` is the raw
+    number to dial, one of `numbers`. A signed agent link acts as the agent it
+    was sent to.
     """
     now = now or timezone.now()
     member_windows = checked_windows(member_windows, field="member_windows")
-    if bool(contacts.video_handle) != (call.kind == CallKind.VIDEO):
+    contacts = check_contacts(
+        numbers=numbers,
+        responsible_name=responsible_name,
+        agent_is_responsible=agent_is_responsible,
+        dial=dial,
+        video_handle=video_handle,
+        is_video=call.is_video,
+        region=call.member.agency.country,
+    )
+    if bool(contacts.video_handle) != call.is_video:
         raise DomainError("contacts_kind_mismatch", _("The contacts do not fit this kind of call."))
     with transaction.atomic():
         # Lock first so two confirmations can't both create a record.
-        locked = Call.objects.select_for_update().select_related("member").get(pk=call.pk)
+        locked = workflow.lock_call(call.pk)
         if locked.state != CallState.AWAITING_AGENT:
             raise Conflict(
                 "already_answered",
@@ -224,7 +230,11 @@ def call_confirm(
         responsible = contacts.responsible_name
         if contacts.agent_is_responsible:
             # The agency's agent, also when an operator takes the answer by phone.
-            agent = actor if actor.role == Role.AGENT else _agency_agent(locked.member.agency_id)
+            agent = (
+                actor
+                if actor.role == Role.AGENT
+                else agency_agents(locked.member.agency_id).first()
+            )
             responsible = (agent.get_full_name() or agent.username) if agent else ""
         confirmation = AgentConfirmation.objects.create(
             call=locked,
@@ -266,21 +276,6 @@ def call_cancel(
     return workflow.transition(
         call, CallState.CANCELLED, actor=actor, reason=reason, outcome=outcome, now=now
     )
-
-
-def interpreter_conflicts(
-    *, interpreter: User, blocked_from: datetime, blocked_until: datetime, exclude_call=None
-):
-    """Sessions of `interpreter` whose blocked time overlaps the given range."""
-    qs = Session.objects.filter(
-        interpreter=interpreter,
-        status__in=BLOCKING_STATUSES,
-        blocked_from__lt=blocked_until,
-        blocked_until__gt=blocked_from,
-    )
-    if exclude_call is not None:
-        qs = qs.exclude(call=exclude_call)
-    return qs
 
 
 def session_schedule(
@@ -327,7 +322,7 @@ def session_schedule(
     try:
         with transaction.atomic():
             locked = workflow.lock_call(call.pk)
-            clash = interpreter_conflicts(
+            clash = selectors.interpreter_conflicts(
                 interpreter=interpreter,
                 blocked_from=blocked_from,
                 blocked_until=blocked_until,
@@ -411,13 +406,6 @@ def _busy_error(interpreter: User, clash: Session, buffer: timedelta) -> Conflic
     )
 
 
-def _live_session(call: Call) -> Session:
-    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
-    if session is None:
-        raise DomainError("no_session", _("The call has no session scheduled."))
-    return session
-
-
 def session_start(*, session: Session, actor: User, now: datetime | None = None) -> Session:
     """SPEC step 6: the interpreter starts the conversation.
 
@@ -438,15 +426,18 @@ def session_end(
     session: Session,
     actor: User,
     talk_seconds: int | None = None,
+    talk_reason: str = "",
     no_recording_reason: str = "",
     now: datetime | None = None,
 ) -> Session:
     """SPEC step 6 and 7: end the conversation and complete the call.
 
-    Talk time is measured from start to end unless the interpreter gives it
-    (e.g. the conference line reports it). Completing without a recording
-    needs a written reason; the workflow guard checks it. The interpreter is
-    free again from the actual end plus the buffer (calls.occupancy).
+    Talk time is measured: end − start by the server's clock. `talk_seconds`
+    corrects it (e.g. the conference line's figure): never more than measured,
+    never negative, with `talk_reason`; the correction is audited
+    (calls.talk_time). Completing without a recording needs a written reason;
+    the workflow guard checks it. The interpreter is free again from the
+    actual end plus the buffer (calls.occupancy).
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -456,16 +447,26 @@ def session_end(
         locked = Session.objects.select_for_update().get(pk=session.pk)
         if locked.status != SessionStatus.IN_PROGRESS or locked.started_at is None:
             raise Conflict("session_not_running", _("The session is not running."))
-        if talk_seconds is None:
-            talk_seconds = max(0, int((now - locked.started_at).total_seconds()))
-        if talk_seconds < 0:
-            raise DomainError("bad_talk_time", _("Talk time can't be negative."))
-        changes = {"talk_seconds": int(talk_seconds)}
+        ended_at = max(now, locked.started_at)
+        measured = talk_time.measured_seconds(locked.started_at, ended_at)
+        billed = talk_time.checked_talk_seconds(
+            measured=measured, corrected=talk_seconds, reason=talk_reason
+        )
+        changes = {"talk_seconds": billed, "measured_seconds": measured, "ended_at": ended_at}
         if no_recording_reason.strip():
             changes["no_recording_reason"] = no_recording_reason.strip()
         locked = workflow.session_transition(
             locked, SessionStatus.ENDED, actor=actor, now=now, call_locked=True, **changes
         )
+        if billed != measured:
+            TalkTimeCorrection.objects.create(
+                session=locked,
+                measured_seconds=measured,
+                talk_seconds=billed,
+                reason=talk_reason.strip(),
+                actor=actor,
+                at=now,
+            )
         _release_from_actual_end(locked)
         workflow.transition(
             call,
@@ -555,5 +556,41 @@ def call_mark_missed(
     )
 
 
-def get_session_for(*, call: Call) -> Session:
-    return _live_session(call)
+def call_move(
+    *,
+    call: Call,
+    to_state: str,
+    actor: User,
+    reason: str = "",
+    outcome: str = "",
+    talk_seconds: int | None = None,
+    talk_reason: str = "",
+    now: datetime | None = None,
+) -> Call:
+    """Move a call to `to_state` by the action that state stands for (the
+    admin's workflow buttons): cancel, decline, mark missed, start, end, or the
+    plain transition (ask the agent). The same services, with the same rules,
+    as at every other door; the workflow's refusal comes first if the edge
+    itself is illegal."""
+    workflow.ensure_can_move(call, to_state, actor=actor)
+    if to_state == CallState.CANCELLED:
+        return call_cancel(call=call, actor=actor, reason=reason, outcome=outcome, now=now)
+    if to_state == CallState.DECLINED:
+        return call_decline(call=call, actor=actor, reason=reason, now=now)
+    if to_state == CallState.MISSED:
+        return call_mark_missed(call=call, actor=actor, reason=reason, outcome=outcome, now=now)
+    if to_state == CallState.IN_PROGRESS:
+        session_start(session=selectors.live_session(call), actor=actor, now=now)
+    elif to_state == CallState.COMPLETED:
+        session_end(
+            session=selectors.live_session(call),
+            actor=actor,
+            talk_seconds=talk_seconds,
+            talk_reason=talk_reason,
+            no_recording_reason=reason,
+            now=now,
+        )
+    else:
+        workflow.transition(call, to_state, actor=actor, reason=reason, now=now)
+    call.refresh_from_db()
+    return call

@@ -4,6 +4,7 @@ client's proposals on the call page. Both call `calls.slots`."""
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +20,7 @@ from accounts.models import Role
 from common.errors import DomainError
 
 from . import selectors
+from .board import week_board
 from .models import CallState
 from .slots import (
     SEARCHABLE_STATES,
@@ -123,3 +125,41 @@ def client_pick_slot(request, public_id):
     else:
         messages.success(request, _("Your call is scheduled."))
     return redirect("client-call", public_id=call.public_id)
+
+
+def admin_week_board_view(model_admin, request):
+    """The operator's week: interpreters as rows, days as columns, in the operator's zone.
+
+    `?week=YYYY-MM-DD` picks the week; `?call=<id>` of a confirmed or scheduled
+    call adds its proposals, which schedule it on a click (through Find a time).
+    """
+    zone = zoneinfo.ZoneInfo(request.user.time_zone)
+    today = timezone.localtime(timezone.now(), zone).date()
+    try:
+        week_of = (
+            date.fromisoformat(request.GET.get("week", "")) if request.GET.get("week") else today
+        )
+    except ValueError:
+        week_of = today
+    call = None
+    call_id = request.GET.get("call", "")
+    if call_id.isdigit():
+        call = (
+            model_admin.get_queryset(request)
+            .filter(pk=int(call_id), state__in=SEARCHABLE_STATES)
+            .first()
+        )
+    board = week_board(viewer_zone=request.user.time_zone, week_of=week_of, call=call)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": _("Week board"),
+        "board": board,
+        "call": call,
+        "today": today,
+        "viewer_zone": request.user.time_zone,
+        "previous_week": board["monday"] - timedelta(days=7),
+        "next_week": board["monday"] + timedelta(days=7),
+        "hours": [0, 6, 12, 18],
+    }
+    return TemplateResponse(request, "admin/calls/call/week_board.html", context)

@@ -76,18 +76,24 @@ def call_search_input(call: Call, *, now: datetime, days: int | None = None, lim
     # Sessions far enough either side to count each interpreter's week (the tie rule).
     lo = now - timedelta(days=8)
     hi = now + timedelta(days=rules.horizon_days + 8)
+    # Each session as the finder reads it, [a, b) with a gap of `buffer` after
+    # b: the range it holds in the database (calls.occupancy.held_range: start
+    # to its end, the actual one once ended, plus the buffer) less the buffer,
+    # so the finder proposes exactly what the exclusion constraint accepts.
+    held_buffer = timedelta(minutes=rules.buffer_minutes)
     sessions: dict[int, list] = {}
-    for interpreter_id, starts_at, ends_at in (
+    for interpreter_id, held_from, held_until in (
         Session.objects.filter(
             status__in=BLOCKING_STATUSES,
-            starts_at__lt=hi,
-            planned_end__gt=lo,
+            blocked_from__lt=hi,
+            blocked_until__gt=lo,
             interpreter_id__in=working_times.values("interpreter_id"),
         )
         .exclude(call=call)  # rescheduling: the call's own session gives way
-        .values_list("interpreter_id", "starts_at", "planned_end")
+        .values_list("interpreter_id", "blocked_from", "blocked_until")
     ):
-        sessions.setdefault(interpreter_id, []).append((starts_at, ends_at))
+        end = max(held_from, held_until - held_buffer)
+        sessions.setdefault(interpreter_id, []).append((held_from, end))
     # Plain values, not model instances: 200 interpreters cost microseconds, not milliseconds.
     interpreters = [
         InterpreterTime(

@@ -228,14 +228,6 @@ def client_call_cancel(request, public_id):
 # --- interpreter ------------------------------------------------------------
 
 
-def _interpreter_sessions(user):
-    return (
-        selectors.sessions_visible_to(user)
-        .select_related("call__confirmation", "recording")
-        .prefetch_related("call__confirmation__numbers")
-    )
-
-
 @role_required(Role.INTERPRETER)
 def interpreter_day(request):
     user = request.user
@@ -244,7 +236,7 @@ def interpreter_day(request):
     today_local = now.astimezone(user.tz).date()
     day_start = local_day_start(today_local, user.tz)
     next_day = local_day_start(today_local + timedelta(days=1), user.tz)
-    sessions = _interpreter_sessions(user)
+    sessions = selectors.interpreter_sessions(user)
     running = [SessionStatus.IN_PROGRESS, SessionStatus.OVERDUE]
     today = sessions.filter(starts_at__gte=day_start, starts_at__lt=next_day) | sessions.filter(
         status__in=running
@@ -263,7 +255,9 @@ def interpreter_day(request):
 
 
 def _interpreter_session(request, public_id):
-    return get_object_or_404(_interpreter_sessions(request.user), call__public_id=public_id)
+    return get_object_or_404(
+        selectors.interpreter_sessions(request.user), call__public_id=public_id
+    )
 
 
 def _render_session(request, session, *, end_form=None, recording_form=None, status=200):
@@ -325,6 +319,8 @@ def interpreter_session_end(request, public_id):
             services.session_end(
                 session=session,
                 actor=request.user,
+                talk_seconds=form.cleaned_data["talk_seconds"],
+                talk_reason=form.cleaned_data["talk_reason"],
                 no_recording_reason=form.cleaned_data["no_recording_reason"],
             )
         except DomainError as exc:

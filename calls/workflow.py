@@ -31,7 +31,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Role
+from agents.selectors import agency_agents
 from billing import services as billing_services
 from billing.models import Outcome
 from common import dates
@@ -276,10 +277,7 @@ def _check_guard(call: Call, to_state: str, reason: str) -> None:
         if to_state in (S.SCHEDULED, S.IN_PROGRESS, S.COMPLETED)
         else None
     )
-    if (
-        to_state == S.AWAITING_AGENT
-        and not User.objects.filter(agency_id=call.member.agency_id, is_active=True).exists()
-    ):
+    if to_state == S.AWAITING_AGENT and not agency_agents(call.member.agency_id).exists():
         raise DomainError(
             "no_agent", _("The member's agency has no active agent to ask. Add one first.")
         )

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import functools
 import uuid
-import zoneinfo
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -37,6 +36,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from common import idempotency
 from common.drf import Pagination
 from common.errors import DomainError
+from common.person_locale import activate_person_locale
 
 # --- errors -------------------------------------------------------------------
 
@@ -157,13 +157,8 @@ class ApiView(APIView):
     def perform_authentication(self, request):
         user = request.user
         if user is not None and user.is_authenticated:
-            if user.language:
-                translation.activate(user.language)
-                request.LANGUAGE_CODE = user.language
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(user.time_zone))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.activate(zoneinfo.ZoneInfo("UTC"))
+            # Token users are known only now (after the middleware): the same rule.
+            activate_person_locale(request, language=user.language, time_zone=user.time_zone)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -8,6 +8,8 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from common.admin import ReadOnlyAdmin
+
 from . import services
 from .models import (
     MESSAGE_KINDS,
@@ -33,7 +35,7 @@ class MessageKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "kind_shown",
@@ -50,15 +52,6 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ["recipient", "call"]
     readonly_fields = [f.name for f in Notification._meta.fields]
     actions = ["retry_failed"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("kind"), ordering="kind")
     def kind_shown(self, notification):

@@ -25,17 +25,21 @@ from django.db import connection
 
 from accounts.models import Role
 
-# Recipients per audience, as a join condition on `u` (accounts_user) given
-# `c` (the call), `m` (its member) and `cb` (the agent who confirmed, if still
-# an active agent); `s` (the session) where the scope is a session.
+# Who each audience is, as a query of recipient ids given `c` (the call), `m`
+# (its member) and `cb` (the agent who confirmed, if still an active agent);
+# `s` (the session) where the scope is a session. Joined LATERAL, row by row,
+# each part on an index.
 AUDIENCES = {
-    "client": "u.id = c.client_id",
-    "interpreter": "u.id = s.interpreter_id",
+    "client": "SELECT c.client_id",
+    "interpreter": "SELECT s.interpreter_id",
     "agents": (
-        "CASE WHEN cb.id IS NOT NULL THEN u.id = cb.id"
-        f" ELSE u.agency_id = m.agency_id AND u.role = '{Role.AGENT}' END"
+        "SELECT cb.id WHERE cb.id IS NOT NULL"  # noqa: S608 - constants
+        " UNION ALL SELECT a.id FROM accounts_user a WHERE cb.id IS NULL"
+        f" AND a.agency_id = m.agency_id AND a.role = '{Role.AGENT}'"
     ),
-    "operators": f"(u.role = '{Role.OPERATOR}' OR u.is_superuser)",
+    "operators": (
+        f"SELECT o.id FROM accounts_user o WHERE o.role = '{Role.OPERATOR}' OR o.is_superuser"  # noqa: S608 - constants
+    ),
 }
 # Where each channel reaches a person (channels.address_for).
 ADDRESS = {"email": "u.email", "sms": "u.phone"}
@@ -52,7 +56,8 @@ JOIN agents_member m ON m.id = c.member_id
 LEFT JOIN calls_agentconfirmation conf ON conf.call_id = c.id
 LEFT JOIN accounts_user cb ON cb.id = conf.confirmed_by_id
      AND cb.is_active AND cb.role = '{agent}'
-JOIN accounts_user u ON {audience}
+CROSS JOIN LATERAL ({audience}) AS r (id)
+JOIN accounts_user u ON u.id = r.id
 WHERE {key} = ANY(%(ids)s) AND u.is_active AND {address} <> ''
 ON CONFLICT (key) DO NOTHING
 RETURNING id

@@ -102,11 +102,6 @@ def _tell(*, kind, audiences, context, call, session=None, now=None) -> list[int
 # --- The agent is asked, chased, and escalated -------------------------------
 
 
-def agent_request_send(*, call: Call, now: datetime | None = None) -> list[int]:
-    """SPEC step 2: each agent of the member's agency gets a signed link to answer."""
-    return agents_ask(kind="agent_request", call_ids=[call.pk], now=now)
-
-
 def agents_ask(*, kind: str, call_ids: list[int], now: datetime | None = None) -> list[int]:
     """Ask ("agent_request") or chase ("agent_chase") the agents of these calls,
     each with a personal link: recorded in bulk, written when they leave."""
@@ -134,6 +129,7 @@ def agents_no_answer_escalate(*, calls: list[Call], now: datetime | None = None)
                             "the request."
                         )
                         % {"agency": call.member.agency, "call": call.number},
+                        kind=OperatorTaskKind.AGENT_NO_ANSWER,
                         now=now,
                     )
                     for call in calls
@@ -163,6 +159,7 @@ def agencies_without_agent_escalate(*, calls: list[Call], now: datetime | None =
                         "phone the agency."
                     )
                     % {"agency": call.member.agency, "call": call.number},
+                    kind=OperatorTaskKind.AGENCY_WITHOUT_AGENT,
                     now=now,
                 )
                 for call in calls
@@ -170,12 +167,21 @@ def agencies_without_agent_escalate(*, calls: list[Call], now: datetime | None =
         )
 
 
-def _agency_task(call: Call, summary: str, *, now: datetime) -> OperatorTask:
-    """One "phone the agency" task per call, whichever way the request stalled:
-    the shared key keeps an unasked request that later goes unanswered to one task."""
+# Each escalation step has its own task kind and key, one per call: the
+# "nobody to ask" task closing (an agent was added and asked) must not stop the
+# later "agent never answered" escalation of the same call.
+AGENCY_TASK_KINDS = (OperatorTaskKind.AGENCY_WITHOUT_AGENT, OperatorTaskKind.AGENT_NO_ANSWER)
+
+
+def agency_task_key(kind: str, call_id: int) -> str:
+    return f"{kind}:c{call_id}"
+
+
+def _agency_task(call: Call, summary: str, *, kind: str, now: datetime) -> OperatorTask:
+    """The "phone the agency" task of one escalation step for one call."""
     return OperatorTask(
-        kind=OperatorTaskKind.AGENT_NO_ANSWER,
-        key=f"agent_no_answer:c{call.pk}",
+        kind=kind,
+        key=agency_task_key(kind, call.pk),
         summary=summary,
         call=call,
         created_at=now,
@@ -196,9 +202,15 @@ def call_declined_notify(*, call: Call, now: datetime | None = None) -> list[int
     )
 
 
-def session_scheduled_notify(*, session: Session, now: datetime | None = None) -> list[int]:
-    """A (re)scheduled session: client, agent and interpreter learn the time and contacts."""
-    context = session_context(session, duty_manager=duty_manager_current())
+def session_scheduled_notify(
+    *, session: Session, previous: Session | None = None, now: datetime | None = None
+) -> list[int]:
+    """A (re)scheduled session: client, agent and interpreter learn the time and
+    contacts; after a reschedule the text says "moved from … to …"."""
+    context = {
+        **session_context(session, duty_manager=duty_manager_current()),
+        "previous": previous,
+    }
     call = session.call
     return _tell(
         kind="scheduled",

@@ -127,6 +127,9 @@ def message_kind_label(kind: str) -> str:
 
 
 class OperatorTaskKind(models.TextChoices):
+    # Two escalation steps, each with its own kind and key (one per call): an
+    # agency with nobody to ask, and an agent who was asked and never answered.
+    AGENCY_WITHOUT_AGENT = "agency_without_agent", _("Agency has nobody to ask")
     AGENT_NO_ANSWER = "agent_no_answer", _("Agent has not answered")
     RESCHEDULE_MISSED = "reschedule_missed", _("Missed call: reschedule")
     DELIVERY_FAILED = "delivery_failed", _("A message could not be delivered")

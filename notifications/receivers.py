@@ -15,7 +15,13 @@ from django.dispatch import receiver
 
 from billing.signals import client_overdrawn
 from calls.models import Call, CallState, NotCalledAlarm, Session, SessionStatus
-from calls.signals import call_state_changed, not_called_alarm_raised, session_changed
+from calls.signals import (
+    call_booked_again,
+    call_state_changed,
+    not_called_alarm_raised,
+    session_changed,
+)
+from common.call_numbers import call_number
 
 from . import messages, selectors
 from .models import OperatorTaskKind
@@ -26,9 +32,10 @@ from .services import operator_tasks_settle
 def on_call_state_changed(sender, call_id, from_state, to_state, at, **kwargs):
     if from_state in (CallState.REQUESTED, CallState.AWAITING_AGENT):
         # Asked, answered or closed after all: nobody needs to phone the agency now.
+        # Both escalation steps ("nobody to ask", "never answered"): one update.
         operator_tasks_settle(
             call=call_id,
-            kind=OperatorTaskKind.AGENT_NO_ANSWER,
+            kind=messages.AGENCY_TASK_KINDS,
             note=f"closed automatically: the call became {to_state}",
             now=at,
         )
@@ -63,16 +70,24 @@ def on_call_state_changed(sender, call_id, from_state, to_state, at, **kwargs):
 
 
 def _scheduled(call: Call, *, rescheduled: bool, now) -> None:
-    """Everyone learns the (new) time; an interpreter taken off the call stops waiting."""
+    """Everyone learns the (new) time ("moved from … to …" after a reschedule); an
+    interpreter taken off the call stops waiting; nobody needs to reschedule it now."""
     sessions = selectors.sessions_with_facts(Session.objects.filter(call=call))
     session = sessions.exclude(status__in=[SessionStatus.SUPERSEDED, SessionStatus.CANCELLED]).get()
-    messages.session_scheduled_notify(session=session, now=now)
-    if rescheduled:
-        previous = (
-            sessions.filter(status=SessionStatus.SUPERSEDED).order_by("-created_at", "-id").first()
-        )
-        if previous is not None and previous.interpreter_id != session.interpreter_id:
-            messages.session_unassigned_notify(previous=previous, now=now)
+    previous = (
+        sessions.filter(status=SessionStatus.SUPERSEDED).order_by("-created_at", "-id").first()
+        if rescheduled
+        else None
+    )
+    operator_tasks_settle(
+        call=call.pk,
+        kind=OperatorTaskKind.RESCHEDULE_MISSED,
+        note="closed automatically: the call was rescheduled",
+        now=now,
+    )
+    messages.session_scheduled_notify(session=session, previous=previous, now=now)
+    if previous is not None and previous.interpreter_id != session.interpreter_id:
+        messages.session_unassigned_notify(previous=previous, now=now)
 
 
 @receiver(session_changed, dispatch_uid="notifications.on_session_changed")
@@ -91,3 +106,13 @@ def on_client_overdrawn(sender, call_id, client_id, balance, **kwargs):
 def on_not_called_alarm(sender, alarm_id, **kwargs):
     alarm = NotCalledAlarm.objects.select_related("raised_by").get(pk=alarm_id)
     messages.not_called_alarm_notify(alarm=alarm)
+
+
+@receiver(call_booked_again, dispatch_uid="notifications.on_call_booked_again")
+def on_call_booked_again(sender, call_id, earlier_id, **kwargs):
+    """A missed call was booked again: its reschedule task is done."""
+    operator_tasks_settle(
+        call=earlier_id,
+        kind=OperatorTaskKind.RESCHEDULE_MISSED,
+        note=f"closed automatically: booked again as call {call_number(call_id)}",
+    )

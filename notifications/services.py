@@ -381,12 +381,15 @@ def operator_task_close(
     return locked
 
 
-def operator_tasks_settle(*, call, kind: str, note: str, now: datetime | None = None) -> int:
-    """Close the open tasks of `kind` for `call` that events made moot (e.g. the
-    agent answered after all). Closed by the system: done_by stays empty."""
-    return OperatorTask.objects.filter(call=call, kind=kind, status=OperatorTaskStatus.OPEN).update(
-        status=OperatorTaskStatus.DONE, done_at=now or timezone.now(), note=note
-    )
+def operator_tasks_settle(
+    *, call, kind: str | tuple[str, ...], note: str, now: datetime | None = None
+) -> int:
+    """Close the open tasks of `kind` (or kinds) for `call` that events made moot
+    (e.g. the agent answered after all). Closed by the system: done_by stays empty."""
+    kinds = (kind,) if isinstance(kind, str) else kind
+    return OperatorTask.objects.filter(
+        call=call, kind__in=kinds, status=OperatorTaskStatus.OPEN
+    ).update(status=OperatorTaskStatus.DONE, done_at=now or timezone.now(), note=note)
 
 
 def _delivery_failed_task_open(row: Notification, *, now: datetime) -> None:

@@ -192,10 +192,10 @@ def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> in
     def without(kind):
         return ~Exists(Notification.objects.filter(call=OuterRef("pk"), kind=kind))
 
-    def no_task():
-        return ~Exists(
-            OperatorTask.objects.filter(call=OuterRef("pk"), kind=OperatorTaskKind.AGENT_NO_ANSWER)
-        )
+    def no_task(kind):
+        # Each escalation step looks only for its own task: the "nobody to ask"
+        # task of an unasked request never hides a later "never answered".
+        return ~Exists(OperatorTask.objects.filter(call=OuterRef("pk"), kind=kind))
 
     def ask(kind):
         return lambda calls: messages.agents_ask(
@@ -203,7 +203,7 @@ def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> in
         )
 
     unasked = Call.objects.filter(
-        no_task(),
+        no_task(OperatorTaskKind.AGENCY_WITHOUT_AGENT),
         state=CallState.REQUESTED,
         state_changed_at__lte=now - timedelta(minutes=settings.NOTIFY_UNASKED_AFTER_MINUTES),
     )
@@ -222,7 +222,9 @@ def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> in
             ask("agent_chase"),
         ),
         (
-            awaiting.filter(no_task(), state_changed_at__lte=deadline)
+            awaiting.filter(
+                no_task(OperatorTaskKind.AGENT_NO_ANSWER), state_changed_at__lte=deadline
+            )
             .select_related("member__agency")
             .only(*with_agency),
             lambda calls: messages.agents_no_answer_escalate(calls=calls, now=now),

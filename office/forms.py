@@ -10,8 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from agents.models import Member
-from calls.models import CallKind
+from agents.selectors import member_by_reference, members_by_reference
+from calls.models import MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES, CallKind
+from common.errors import DomainError
 from scheduling.forms import LanguagesField, WindowsField
 
 # "KHA-101 · Agency name": what the member list offers (the agency tells apart equal codes).
@@ -28,11 +29,9 @@ def find_client(text: str) -> User | None:
 
 
 def members_by_code(text: str):
+    """The members a typed "code" or "code · agency" (from the search list) names."""
     code, _sep, agency = (text or "").strip().partition(MEMBER_SEPARATOR)
-    members = Member.objects.filter(is_active=True, reference__iexact=code.strip())
-    if agency.strip():
-        members = members.filter(agency__name__iexact=agency.strip())
-    return members.select_related("agency")
+    return members_by_reference(reference=code, agency_name=agency)
 
 
 class OfficeBookingForm(forms.Form):
@@ -46,7 +45,10 @@ class OfficeBookingForm(forms.Form):
         label=_("Kind"), choices=CallKind.choices, widget=forms.RadioSelect, initial="video"
     )
     planned_minutes = forms.IntegerField(
-        label=_("Length (minutes)"), min_value=5, max_value=240, initial=30
+        label=_("Length (minutes)"),
+        min_value=MIN_PLANNED_MINUTES,
+        max_value=MAX_PLANNED_MINUTES,
+        initial=30,
     )
     languages = LanguagesField(
         label=_("Languages"), help_text=_("Empty: the client's and the member's.")
@@ -70,14 +72,11 @@ class OfficeBookingForm(forms.Form):
         return client
 
     def clean_member(self):
-        members = list(members_by_code(self.cleaned_data["member"])[:2])
-        if not members:
-            raise forms.ValidationError(_("No active member has this code."))
-        if len(members) > 1:
-            raise forms.ValidationError(
-                _("Several agencies have a member with this code: choose one from the list.")
-            )
-        return members[0]
+        code, _sep, agency = self.cleaned_data["member"].strip().partition(MEMBER_SEPARATOR)
+        try:
+            return member_by_reference(reference=code, agency_name=agency)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
 
 
 class TopUpForm(forms.Form):

@@ -24,7 +24,7 @@ from billing import selectors as billing_selectors
 from billing import services as billing_services
 from billing.formatting import credits
 from calls import services as call_services
-from calls.models import Call, CallKind
+from calls.models import MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES, Call, CallKind
 from common.errors import DomainError
 from common.forms import add_domain_error
 
@@ -64,7 +64,7 @@ def _preview(client: User | None, kind: str, minutes) -> dict | None:
         minutes = int(minutes)
     except (TypeError, ValueError):
         return None
-    if not 5 <= minutes <= 240:
+    if not MIN_PLANNED_MINUTES <= minutes <= MAX_PLANNED_MINUTES:
         return None
     try:
         quote = billing_selectors.booking_quote(kind=kind, planned_minutes=minutes)

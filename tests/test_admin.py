@@ -78,6 +78,29 @@ def test_operator_books_a_call_for_a_client(operator_client):
     assert call.state == CallState.AWAITING_AGENT
 
 
+def test_the_same_admin_booking_sent_twice_books_one_call(operator_client):
+    """The admin's booking form carries the one-time key the service honours."""
+    client = ClientFactory()
+    fund_client(client, 100)
+    member = MemberFactory()
+    AgentFactory(agency=member.agency)
+    page = operator_client.get(reverse("admin:calls_call_book"))
+    key = page.context["form"]["request_key"].value()
+    assert key
+    order = {
+        "client": client.pk,
+        "member": member.pk,
+        "kind": "phone_direct",
+        "planned_minutes": 20,
+        "languages": "en-ru",
+        "note": "",
+        "request_key": str(key),
+    }
+    for _ in range(2):
+        assert operator_client.post(reverse("admin:calls_call_book"), order).status_code == 302
+    assert Call.objects.filter(client=client).count() == 1
+
+
 def test_booking_error_is_shown_on_the_form(operator_client):
     member = MemberFactory()
     response = operator_client.post(
@@ -207,11 +230,15 @@ def test_bulk_cancel_reports_each_refusal(operator_client):
     operator_client.post(
         reverse("admin:calls_call_transition", args=[done.pk, "cancelled"]), {"reason": "x"}
     )
-    response = operator_client.post(
-        reverse("admin:calls_call_changelist"),
-        {"action": "cancel_selected", "_selected_action": [ok.pk, done.pk]},
-        follow=True,
-    )
+    url = reverse("admin:calls_call_changelist")
+    chosen = {"action": "cancel_selected", "_selected_action": [ok.pk, done.pk]}
+    # First the operator is asked, with the calls listed; nothing changes yet.
+    asked = operator_client.post(url, chosen)
+    assert asked.status_code == 200
+    assert ok.number in asked.content.decode() and 'name="confirmed"' in asked.content.decode()
+    ok.refresh_from_db()
+    assert ok.state != CallState.CANCELLED
+    response = operator_client.post(url, {**chosen, "confirmed": "yes"}, follow=True)
     body = response.content.decode()
     assert "1 call(s) cancelled." in body
     assert "cannot become" in body

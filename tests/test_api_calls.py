@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -53,7 +54,7 @@ def test_unknown_member_reference_is_a_400_on_the_member_field(member):
         "/api/v1/calls/", {"member": "NOPE", "kind": "video", "planned_minutes": 30}
     )
     assert answer.status_code == 400
-    assert answer.json()["code"] == "invalid"
+    assert answer.json()["code"] == "no_member"
     assert "member" in answer.json()["errors"]
 
 
@@ -164,15 +165,19 @@ def test_interpreter_starts_uploads_and_ends(member):
         f"{base}/recording/", {"file": SimpleUploadedFile("a.mp3", b"ID3")}, format="multipart"
     )
     assert early.status_code == 409
-    assert api.post(f"{base}/start/").json()["status"] == SessionStatus.IN_PROGRESS
-    upload = api.post(
-        f"{base}/recording/",
-        {"file": SimpleUploadedFile("call.mp3", b"ID3fake", content_type="audio/mpeg")},
-        format="multipart",
-    )
-    assert upload.status_code == 201, upload.json()
-    assert upload.json()["has_recording"] is True
-    ended = api.post(f"{base}/end/", {"talk_seconds": 601})
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert api.post(f"{base}/start/").json()["status"] == SessionStatus.IN_PROGRESS
+        upload = api.post(
+            f"{base}/recording/",
+            {"file": SimpleUploadedFile("call.mp3", b"ID3fake", content_type="audio/mpeg")},
+            format="multipart",
+        )
+        assert upload.status_code == 201, upload.json()
+        assert upload.json()["has_recording"] is True
+        clock.shift(timedelta(minutes=10, seconds=12))  # 612 s measured
+        ended = api.post(
+            f"{base}/end/", {"talk_seconds": 601, "talk_reason": "the line connected late"}
+        )
     assert ended.status_code == 200, ended.json()
     assert ended.json()["call_state"] == "completed"
     assert ended.json()["talk_seconds"] == 601

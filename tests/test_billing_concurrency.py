@@ -1,5 +1,6 @@
 """Money is never lost or doubled under concurrency: real transactions on PostgreSQL."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -77,8 +78,8 @@ def test_completing_the_same_call_twice_at_once_charges_once():
     end = lambda: call_services.session_end(  # noqa: E731
         session=session,
         actor=session.interpreter,
-        talk_seconds=600,
         no_recording_reason="recorder off",
+        now=session.starts_at + timedelta(seconds=600),  # ten minutes measured
     )
 
     results = run_concurrently(end, end)

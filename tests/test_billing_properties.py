@@ -47,6 +47,7 @@ from billing.models import (
     EntryKind,
 )
 from billing.pricing import price_outcome
+from calls import selectors as call_selectors
 from calls import services as call_services
 from calls.models import Call, CallState
 from calls.workflow import TERMINAL_STATES
@@ -197,7 +198,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @has(CallState.SCHEDULED)
     @rule(index=st.integers(0, 50))
     def interpreter_starts(self, index):
-        session = call_services.get_session_for(call=self.pick(index, CallState.SCHEDULED))
+        session = call_selectors.live_session(self.pick(index, CallState.SCHEDULED))
         call_services.session_start(
             session=session, actor=session.interpreter, now=session.starts_at
         )
@@ -208,7 +209,7 @@ class LedgerMachine(RuleBasedStateMachine):
         talk_seconds=st.one_of(st.integers(0, 600), st.integers(0, 3 * 3600)),
     )
     def interpreter_completes(self, index, talk_seconds):
-        session = call_services.get_session_for(call=self.pick(index, CallState.IN_PROGRESS))
+        session = call_selectors.live_session(self.pick(index, CallState.IN_PROGRESS))
         self.end_session(session, talk_seconds)
 
     def end_session(self, session, talk_seconds):
@@ -237,7 +238,7 @@ class LedgerMachine(RuleBasedStateMachine):
             confirm(call)
         if call.state in (CallState.AWAITING_AGENT, CallState.CONFIRMED):
             self.operator_schedules_call(call)
-        session = call_services.get_session_for(call=call)
+        session = call_selectors.live_session(call)
         if call.state != CallState.IN_PROGRESS:
             call_services.session_start(
                 session=session, actor=session.interpreter, now=session.starts_at
@@ -248,7 +249,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, 50))
     def system_marks_missed(self, index):
         call = self.pick(index, CallState.SCHEDULED)
-        session = call_services.get_session_for(call=call)
+        session = call_selectors.live_session(call)
         call_services.call_mark_missed(
             call=call, actor=None, now=session.starts_at + timedelta(minutes=30)
         )

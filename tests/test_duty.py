@@ -95,9 +95,7 @@ def test_a_dispute_resolved_with_an_adjustment_moves_money_once_and_tells_both(
     call, _session = completed_video()
     client.force_login(call.client)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(
-            reverse("client-dispute", args=[call.public_id]), {"reason": "Only 20 minutes"}
-        )
+        client.post(reverse("client-dispute", args=[call.public_id]), {"reason": "Only 20 minutes"})
     dispute = Dispute.objects.get()
     assert Notification.objects.filter(kind=f"dispute{dispute.pk}_raised", recipient=duty).exists()
     balance = billing_selectors.client_balance(call.client)

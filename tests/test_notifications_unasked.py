@@ -47,7 +47,8 @@ def test_an_unasked_request_opens_one_operator_task(unasked, django_capture_on_c
         sweeps.sweep_agents()
         sweeps.sweep_agents()
     task = OperatorTask.objects.get(call=unasked)
-    assert task.kind == OperatorTaskKind.AGENT_NO_ANSWER
+    assert task.kind == OperatorTaskKind.AGENCY_WITHOUT_AGENT
+    assert task.key == f"agency_without_agent:c{unasked.pk}"
     assert "no active agent" in task.summary
 
 

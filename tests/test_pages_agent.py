@@ -229,14 +229,11 @@ def test_statement_shows_a_settled_calls_commission_and_csv_has_it(signed_in, ca
     interpreter = InterpreterFactory()
     session = schedule(call, operator=OperatorFactory(), interpreter=interpreter)
     services.session_start(session=session, actor=interpreter, now=session.starts_at)
+    ended = session.starts_at + timedelta(minutes=10, seconds=1)
     services.session_end(
-        session=session,
-        actor=interpreter,
-        talk_seconds=601,
-        no_recording_reason="recorder failed",
-        now=session.starts_at + timedelta(minutes=11),
+        session=session, actor=interpreter, no_recording_reason="recorder failed", now=ended
     )
-    month = session.starts_at.strftime("%Y-%m")
+    month = ended.strftime("%Y-%m")  # the month (UTC) the call was settled in
     page = signed_in.get(reverse("agent-statement") + f"?month={month}").content.decode()
     assert "3.96 credits" in page  # SPEC: 10:01 interpreted, agent gets 3.96
     assert "19.80 credits" in page

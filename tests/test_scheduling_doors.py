@@ -71,7 +71,7 @@ def confirmed_call(**book_args):
     services.call_confirm(
         call=call,
         actor=member.agency.staff.first(),
-        contacts=good_contacts(),
+        **good_contacts(),
         member_windows=[{"days": WEEKDAYS, "from": "15:00", "to": "20:00"}],
     )
     call.refresh_from_db()
@@ -89,11 +89,7 @@ def test_the_search_reads_windows_zones_languages_and_sessions():
     # start ends 13:30 (too close); 14:15 is the next free start after it.
     other = confirmed_call()
     services.session_schedule(
-        call=other,
-        starts_at=at(13, 30),
-        interpreter=olena,
-        actor=OperatorFactory(),
-        buffer_minutes=0,
+        call=other, starts_at=at(13, 30), interpreter=olena, actor=OperatorFactory()
     )
     found = call_slot_search(call)
     assert [p.starts_at for p in found.proposals][:2] == [at(14, 15), at(14, 30)]
@@ -332,3 +328,65 @@ def test_existing_rows_keep_their_text_and_get_codes_and_zones():
     assert call.languages == "en, ru"
     assert call.client_time_zone == "America/New_York"
     assert call.preferred_times == "evenings"
+
+
+def test_week_board_shows_hours_sessions_overdue_and_proposals_to_click(client):
+    olena = interpreter(first_name="Olena", last_name="Koval")
+    call = confirmed_call()
+    busy = confirmed_call()
+    session = services.session_schedule(
+        call=busy, starts_at=at(9), interpreter=olena, actor=OperatorFactory()
+    )
+    Session.objects.filter(pk=session.pk).update(status="overdue")
+    operator = OperatorFactory(time_zone="Europe/Berlin")
+    client.force_login(operator)
+    url = reverse("admin:calls_call_week")
+    page = client.get(url, {"call": call.pk}).content.decode()
+    assert "Olena Koval" in page
+    assert 'class="b work"' in page
+    assert 'class="b overdue"' in page and busy.number in page
+    assert page.count('data-testid="board-proposal"') >= 5
+    first = call_slot_search(call).proposals[0]
+    assert f'value="{slot_value(first)}"' in page
+    # Clicking a proposal posts to Find a time, which schedules the call.
+    response = client.post(
+        reverse("admin:calls_call_find_time", args=[call.pk]), {"slot": slot_value(first)}
+    )
+    assert response.status_code == 302
+    call.refresh_from_db()
+    assert call.state == CallState.SCHEDULED
+    # Another week, a bad week: still a page.
+    assert client.get(url, {"week": "2027-06-14"}).status_code == 200
+    assert client.get(url, {"week": "not-a-date"}).status_code == 200
+
+
+def test_week_grid_round_trip():
+    from scheduling.week_grid import cells_from_windows, windows_from_cells
+
+    windows = [
+        {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "13:00"},
+        {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "14:00", "to": "18:00"},
+        {"days": ["sat"], "from": "10:00", "to": "24:00"},
+    ]
+    assert windows_from_cells(cells_from_windows(windows)) == windows
+
+
+def test_the_interpreter_sets_hours_on_a_week_grid(client):
+    olena = interpreter()
+    client.force_login(olena)
+    url = reverse("interpreter-availability")
+    page = client.get(url).content.decode()
+    assert 'value="0-9" checked' in page and 'value="5-9" checked' not in page
+    cells = [f"{day}-{hour}" for day in (0, 2) for hour in (8, 9, 10)]
+    response = client.post(
+        url, {"cell": cells, "languages": "English, Ukrainian", "off": "2027-06-09", "extra": ""}
+    )
+    assert response.status_code == 302
+    working = WorkingTime.objects.get(interpreter=olena)
+    assert working.hours == [{"days": ["mon", "wed"], "from": "08:00", "to": "11:00"}]
+    assert working.off == [{"from": "2027-06-09T00:00", "to": "2027-06-10T00:00"}]
+    olena.refresh_from_db()
+    assert olena.languages == "en, uk"
+    bad = client.post(url, {"cell": cells, "languages": "klingon", "off": "someday"})
+    assert bad.status_code == 400
+    assert WorkingTime.objects.get(interpreter=olena).hours == working.hours  # nothing lost

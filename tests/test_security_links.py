@@ -80,7 +80,7 @@ def test_the_service_refuses_a_second_answer():
     agent = agent_for(call)
     confirm(call, agent=agent)
     with pytest.raises(Conflict) as info:
-        services.call_confirm(call=call, actor=agent, contacts=good_contacts())
+        services.call_confirm(call=call, actor=agent, **good_contacts())
     assert info.value.code == "already_answered"
 
 

@@ -13,7 +13,6 @@ from agents.contact_rules import (
     MAX_VIDEO_HANDLE,
     NumberInput,
     NumberRole,
-    check_contacts,
 )
 from calls import selectors, services
 from calls.api.base import CALL_ID, ERRORS, READ_ERRORS, visible_call
@@ -32,8 +31,12 @@ from common.api import (
 from scheduling.api_fields import WindowsField
 
 
-def _agent_calls(user):
-    return selectors.calls_visible_to(user).select_related("confirmation")
+def _request_response(request, call, *, reload=True):
+    """The agent's view of one request; after a write, read it again as the agent sees it."""
+    if reload:
+        call = selectors.agent_calls(request.user).get(pk=call.pk)
+    context = {"duty_manager": selectors.duty_manager_current()}
+    return Response(AgentRequestDetailSerializer(call, context=context).data)
 
 
 class AgentRequestListApi(ApiView):
@@ -55,7 +58,7 @@ class AgentRequestListApi(ApiView):
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        calls = _agent_calls(request.user)
+        calls = selectors.agent_calls(request.user)
         if filters.validated_data.get("state"):
             calls = calls.filter(state=filters.validated_data["state"])
         return paginated_response(
@@ -72,8 +75,8 @@ class AgentRequestDetailApi(ApiView):
         responses={200: AgentRequestDetailSerializer, **READ_ERRORS},
     )
     def get(self, request, public_id):
-        call = visible_call(_agent_calls(request.user), public_id)
-        return Response(AgentRequestDetailSerializer(call).data)
+        call = visible_call(selectors.agent_calls(request.user), public_id)
+        return _request_response(request, call, reload=False)
 
 
 class AgentRequestConfirmApi(ApiView):
@@ -119,28 +122,22 @@ class AgentRequestConfirmApi(ApiView):
         responses={200: AgentRequestDetailSerializer, **ERRORS},
     )
     def post(self, request, public_id):
-        call = visible_call(_agent_calls(request.user), public_id)
+        call = visible_call(selectors.agent_calls(request.user), public_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        contacts = check_contacts(
+        services.call_confirm(
+            call=call,
+            actor=request.user,
             numbers=[NumberInput(role=n["role"], raw=n["number"]) for n in v["numbers"]],
             responsible_name=v["responsible_name"],
             agent_is_responsible=v["agent_is_responsible"],
             dial=v["dial"],
             video_handle=v["video_handle"],
-            is_video=call.is_video,
-            region=call.member.agency.country,
-        )
-        services.call_confirm(
-            call=call,
-            actor=request.user,
-            contacts=contacts,
             availability=v["availability"],
             member_windows=v["member_windows"],
         )
-        call = _agent_calls(request.user).get(pk=call.pk)
-        return Response(AgentRequestDetailSerializer(call).data)
+        return _request_response(request, call)
 
 
 class AgentRequestDeclineApi(ApiView):
@@ -158,9 +155,8 @@ class AgentRequestDeclineApi(ApiView):
         responses={200: AgentRequestDetailSerializer, **ERRORS},
     )
     def post(self, request, public_id):
-        call = visible_call(_agent_calls(request.user), public_id)
+        call = visible_call(selectors.agent_calls(request.user), public_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.call_decline(call=call, actor=request.user, reason=data.validated_data["reason"])
-        call = _agent_calls(request.user).get(pk=call.pk)
-        return Response(AgentRequestDetailSerializer(call).data)
+        return _request_response(request, call)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from accounts.permissions import IsClient
-from agents.models import Member
+from agents.selectors import member_by_reference
 from calls import selectors, services
 from calls.api.base import CALL_ID, ERRORS, READ_ERRORS, visible_call
 from calls.filters import CallFilter
@@ -75,20 +74,6 @@ class CallListApi(ApiView):
             max_length=services.MAX_NOTE, required=False, default="", allow_blank=True
         )
 
-        def validate(self, data):
-            members = Member.objects.filter(reference=data["member"].strip(), is_active=True)
-            if data["agency"].strip():
-                members = members.filter(agency__name=data["agency"].strip())
-            found = list(members.select_related("agency")[:2])
-            if not found:
-                raise serializers.ValidationError({"member": _("No member has this reference.")})
-            if len(found) > 1:
-                raise serializers.ValidationError(
-                    {"agency": _("Several agencies use this reference: give the agency's name.")}
-                )
-            data["member"] = found[0]
-            return data
-
     @extend_schema(
         operation_id="calls_list",
         parameters=[
@@ -128,7 +113,7 @@ class CallListApi(ApiView):
         v = data.validated_data
         call = services.call_request_create(
             client=request.user,
-            member=v["member"],
+            member=member_by_reference(reference=v["member"], agency_name=v["agency"]),
             kind=v["kind"],
             planned_minutes=v["planned_minutes"],
             preferred_times=v["preferred_times"],
@@ -144,7 +129,8 @@ def _client_call_response(request, call, *, reload=True, code=200):
     """The client's view of one call; after a write, read it again as the client sees it."""
     if reload:
         call = _client_calls(request.user).get(pk=call.pk)
-    return Response(ClientCallDetailSerializer(call).data, status=code)
+    context = {"timeline": selectors.call_timeline(call)}
+    return Response(ClientCallDetailSerializer(call, context=context).data, status=code)
 
 
 class CallDetailApi(ApiView):

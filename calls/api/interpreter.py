@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -11,7 +10,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from accounts.permissions import IsInterpreter
-from calls import selectors, services
+from calls import selectors, services, talk_time
 from calls.api.base import CALL_ID, ERRORS, READ_ERRORS
 from calls.models import Session
 from calls.serializers import InterpreterSessionSerializer
@@ -23,15 +22,6 @@ from common.api import (
     paginated_response,
     parse_public_id,
 )
-
-
-def _interpreter_sessions(user):
-    return (
-        selectors.sessions_visible_to(user)
-        .select_related("call__confirmation", "recording")
-        .prefetch_related(Prefetch("call__confirmation__numbers"))
-        .order_by("starts_at")
-    )
 
 
 class SessionListApi(ApiView):
@@ -47,7 +37,7 @@ class SessionListApi(ApiView):
     def get(self, request):
         return paginated_response(
             serializer_class=InterpreterSessionSerializer,
-            queryset=_interpreter_sessions(request.user),
+            queryset=selectors.interpreter_sessions(request.user),
             request=request,
             view=self,
         )
@@ -92,11 +82,20 @@ class SessionEndApi(ApiView):
     class InputSerializer(serializers.Serializer):
         talk_seconds = serializers.IntegerField(
             min_value=0,
-            max_value=24 * 3600,
+            max_value=talk_time.MAX_TALK_SECONDS,
             required=False,
             allow_null=True,
             default=None,
-            help_text="Talk time as the conference line reports it; measured if left out.",
+            help_text="A correction of the measured talk time (end − start), e.g. the "
+            "conference line's figure: never more than measured; needs `talk_reason`. "
+            "Measured if left out.",
+        )
+        talk_reason = serializers.CharField(
+            max_length=talk_time.MAX_REASON,
+            required=False,
+            default="",
+            allow_blank=True,
+            help_text="Why the talk time differs from the measured one.",
         )
         no_recording_reason = serializers.CharField(
             max_length=2000,
@@ -120,6 +119,7 @@ class SessionEndApi(ApiView):
             session=session,
             actor=request.user,
             talk_seconds=data.validated_data["talk_seconds"],
+            talk_reason=data.validated_data["talk_reason"],
             no_recording_reason=data.validated_data["no_recording_reason"],
         )
         return Response(
@@ -157,7 +157,11 @@ class SessionRecordingApi(ApiView):
 
 def _visible_session(user: User, public_id: str) -> Session:
     """The live session of the call with this public id, if it is the user's; or 404."""
-    session = _interpreter_sessions(user).filter(call__public_id=parse_public_id(public_id)).first()
+    session = (
+        selectors.interpreter_sessions(user)
+        .filter(call__public_id=parse_public_id(public_id))
+        .first()
+    )
     if session is None:
         raise exceptions.NotFound(_("Not found."))
     return session

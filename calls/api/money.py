@@ -22,14 +22,12 @@ from rest_framework.response import Response
 from accounts.permissions import IsAgent, IsClient
 from billing import selectors
 from billing.formatting import credits
-from billing.models import EntryKind
+from billing.models import MONEY, EntryKind
 from billing.statements import agent_statement, write_statement_csv
 from calls.selectors import calls_visible_to
 from common.api import PAGE_PARAMETERS, ApiView, ErrorSerializer, paginated, paginated_response
 from common.call_numbers import call_number
 from common.errors import DomainError
-
-MONEY = {"max_digits": 13, "decimal_places": 2}
 
 
 def _public_ids(user, call_ids) -> dict[int, str]:

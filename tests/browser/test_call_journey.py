@@ -135,7 +135,7 @@ def test_call_journey(new_page, shot, language, tmp_path):
     client.locator("#id_member").select_option(str(p["member"].pk))
     client.locator("input[name=kind][value=phone_interpreted]").check()
     client.locator("#id_planned_minutes").fill("30")
-    client.locator("#id_preferred_times").fill("weekday evenings")
+    client.locator("#id_client_windows").fill("mon-fri 18:00-21:00")
     shot(client, "client-order")
     client.get_by_role("button", name=t["see_price"]).click()
     expect(client.get_by_test_id("hold")).to_contain_text(t["hold"])
@@ -151,7 +151,7 @@ def test_call_journey(new_page, shot, language, tmp_path):
     agent = new_page(locale="de-DE")
     email = Notification.objects.get(kind="agent_request", recipient=p["agent"], call=call)
     link = re.search(r"/agent/link/[^/\s]+/", email.body)
-    assert link, email.body  # DEBUGI9
+    assert link, email.body
     agent.goto(link.group(0))
     expect(agent.locator("html")).to_have_attribute("lang", language)
     agent.locator("input[name=answer][value=yes]").check()
@@ -159,7 +159,7 @@ def test_call_journey(new_page, shot, language, tmp_path):
     agent.locator("#id_numbers-1-number").fill("+380 50 12")  # too short
     agent.locator("#id_numbers-2-number").fill("+380 44 222 3344")
     agent.locator("#id_responsible_name").fill("Petro Shevchenko")
-    agent.locator("#id_availability").fill("after 18:00")
+    agent.locator("#id_member_windows").fill("mon-sat 18:00-21:00")
     agent.get_by_role("button", name=t["add_row"]).click()
     expect(agent.locator("#id_numbers-3-role")).to_be_focused()
     agent.locator("#id_numbers-3-role").select_option("other")

@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from agents.models import Agency, Member
 from calls.models import AgentConfirmation, Call, CallKind, CallState, Session
+from calls.occupancy import held_range
 from calls.slots import call_slot_search
 from scheduling.models import WorkingTime
 
@@ -159,14 +160,15 @@ class Command(BaseCommand):
             person = people[index % how_many]
             start = base + timedelta(hours=13 * (index // how_many))
             end = start + timedelta(minutes=30)
+            held = held_range(starts_at=start, ends_at=end)
             rows.append(
                 Session(
                     call=booked,
                     interpreter=person,
                     starts_at=start,
                     planned_end=end,
-                    blocked_from=start - timedelta(minutes=15),
-                    blocked_until=end + timedelta(minutes=15),
+                    blocked_from=held[0],
+                    blocked_until=held[1],
                 )
             )
         Session.objects.bulk_create(rows, batch_size=1000)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0004_operator_task_client_overdrawn'),
+        ('notifications', '0005_escalation_steps'),
     ]
 
     operations = [
