@@ -243,3 +243,11 @@ def test_call_journey(new_page, shot, language, tmp_path):
         agent_in.goto(reverse("agent-statement"))
         expect(agent_in.get_by_test_id("commission")).to_contain_text(t["commission"])
         shot(agent_in, "agent-statement")
+
+
+@pytest.mark.usefixtures("pinned_instant")
+def test_call_journey_at_any_hour(new_page, shot, tmp_path):
+    """The same journey at 23:30 and 00:30 in Kyiv, New York and Los Angeles and
+    around the DST changes (tests/clock.py): the session lands on another local
+    day or across a change, and everything still reads and bills right."""
+    test_call_journey(new_page, shot, "en", tmp_path)
