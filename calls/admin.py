@@ -12,6 +12,7 @@ from functools import partial
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from agents.contact_rules import NumberInput
+from agents.selectors import agency_agents
 from billing.formatting import credits
 from billing.selectors import call_holds
 from common import dates
@@ -285,37 +287,13 @@ class CallAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("agent's numbers"))
     def agent_contacts(self, call):
-        confirmation = getattr(call, "confirmation", None)
-        agency = call.member.agency
-        staff = format_html_join(
-            "",
-            "<li>{} ({}): {} {}</li>",
-            (
-                (_("agent"), a.get_full_name() or a.username, a.phone or "", a.email)
-                for a in agency.staff.filter(is_active=True)
-            ),
-        )
-        head = format_html(
-            "<p>{} — {} {}</p><ul>{}</ul>", agency, agency.phone or "", agency.email, staff
-        )
-        if confirmation is None:
-            return format_html("{}<p>{}</p>", head, _("Not confirmed yet."))
-        numbers = format_html_join(
-            "",
-            "<li>{}: {}</li>",
-            ((n.get_role_display(), n.number) for n in confirmation.numbers.all()),
-        )
-        target = confirmation.video_handle or confirmation.dial_number
-        return format_html(
-            "{}<ul>{}</ul><p>{}: {}</p><p>{}: {}</p><p>{}: {}</p>",
-            head,
-            numbers,
-            _("Responsible"),
-            confirmation.responsible_name or "—",
-            _("Dial / video handle"),
-            target,
-            _("Member's availability"),
-            confirmation.availability or "—",
+        return render_to_string(
+            "admin/calls/call/_agent_contacts.html",
+            {
+                "agency": call.member.agency,
+                "agents": agency_agents(call.member.agency_id),
+                "confirmation": getattr(call, "confirmation", None),
+            },
         )
 
     @admin.display(description=gettext_lazy("times"))

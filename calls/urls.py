@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import outcome_views, slot_views, views
+from . import availability_views, outcome_views, slot_views, views
 
 urlpatterns = [
     path("client/", views.client_dashboard, name="client-dashboard"),
@@ -16,6 +16,11 @@ urlpatterns = [
         "client/calls/<uuid:public_id>/pick/",
         slot_views.client_pick_slot,
         name="client-call-pick",
+    ),
+    path(
+        "interpreter/availability/",
+        availability_views.interpreter_availability,
+        name="interpreter-availability",
     ),
     path("interpreter/", views.interpreter_day, name="interpreter-day"),
     path(

@@ -102,11 +102,6 @@ def _tell(*, kind, audiences, context, call, session=None, now=None) -> list[int
 # --- The agent is asked, chased, and escalated -------------------------------
 
 
-def agent_request_send(*, call: Call, now: datetime | None = None) -> list[int]:
-    """SPEC step 2: each agent of the member's agency gets a signed link to answer."""
-    return agents_ask(kind="agent_request", call_ids=[call.pk], now=now)
-
-
 def agents_ask(*, kind: str, call_ids: list[int], now: datetime | None = None) -> list[int]:
     """Ask ("agent_request") or chase ("agent_chase") the agents of these calls,
     each with a personal link: recorded in bulk, written when they leave."""

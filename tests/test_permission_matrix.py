@@ -114,6 +114,8 @@ GET    /agent/link/{link}/                            200  200  200  200  200  2
 GET    /agent/link/{used_link}/                       410  410  410  410  410  410  410  410
 GET    /agent/link/forged-or-expired/                 404  404  404  404  404  404  404  404
 GET    /interpreter/                                  302  404  404  404  404  200  200  404
+GET    /interpreter/availability/                     302  404  404  404  404  200  200  404
+POST   /interpreter/availability/                     302  404  404  404  404  302  302  404
 GET    /interpreter/calls/{scheduled}/                302  404  404  404  404  200  404  404
 POST   /interpreter/calls/{scheduled}/start/          302  404  404  404  404  302  404  404
 POST   /interpreter/calls/{running}/end/              302  404  404  404  404  302  404  404

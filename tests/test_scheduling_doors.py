@@ -358,3 +358,35 @@ def test_week_board_shows_hours_sessions_overdue_and_proposals_to_click(client):
     # Another week, a bad week: still a page.
     assert client.get(url, {"week": "2027-06-14"}).status_code == 200
     assert client.get(url, {"week": "not-a-date"}).status_code == 200
+
+
+def test_week_grid_round_trip():
+    from scheduling.week_grid import cells_from_windows, windows_from_cells
+
+    windows = [
+        {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "13:00"},
+        {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "14:00", "to": "18:00"},
+        {"days": ["sat"], "from": "10:00", "to": "24:00"},
+    ]
+    assert windows_from_cells(cells_from_windows(windows)) == windows
+
+
+def test_the_interpreter_sets_hours_on_a_week_grid(client):
+    olena = interpreter()
+    client.force_login(olena)
+    url = reverse("interpreter-availability")
+    page = client.get(url).content.decode()
+    assert 'value="0-9" checked' in page and 'value="5-9" checked' not in page
+    cells = [f"{day}-{hour}" for day in (0, 2) for hour in (8, 9, 10)]
+    response = client.post(
+        url, {"cell": cells, "languages": "English, Ukrainian", "off": "2027-06-09", "extra": ""}
+    )
+    assert response.status_code == 302
+    working = WorkingTime.objects.get(interpreter=olena)
+    assert working.hours == [{"days": ["mon", "wed"], "from": "08:00", "to": "11:00"}]
+    assert working.off == [{"from": "2027-06-09T00:00", "to": "2027-06-10T00:00"}]
+    olena.refresh_from_db()
+    assert olena.languages == "en, uk"
+    bad = client.post(url, {"cell": cells, "languages": "klingon", "off": "someday"})
+    assert bad.status_code == 400
+    assert WorkingTime.objects.get(interpreter=olena).hours == working.hours  # nothing lost
