@@ -9,10 +9,12 @@ service fails the run instead of silently skipping.
 import os
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.utils import timezone, translation
 
 from config.celery import app as celery_app
+from tests.clock import clock_from_environment, pinned_instants
 from tests.factories import *  # noqa: F401,F403  (factories as fixtures' helpers)
 
 # Tasks queued by tests go to an in-memory broker, never into var/broker of a
@@ -20,6 +22,48 @@ from tests.factories import *  # noqa: F401,F403  (factories as fixtures' helper
 # own connection. (The Django namespace reads the CELERY_-prefixed keys.)
 celery_app.conf.CELERY_BROKER_URL = "memory://"
 celery_app.conf.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+
+
+_session_clock = None
+
+
+def pytest_configure(config):
+    """TEST_CLOCK=<instant>: the whole run starts at that instant (tests/clock.py)."""
+    global _session_clock
+    moment = clock_from_environment()
+    if moment is not None:
+        _session_clock = time_machine.travel(moment, tick=True)
+        _session_clock.start()
+
+
+def pytest_unconfigure(config):
+    if _session_clock is not None:
+        _session_clock.stop()
+
+
+def pytest_report_header(config):
+    moment = clock_from_environment()
+    return f"clock: TEST_CLOCK={moment.isoformat()}" if moment else None
+
+
+PINNED = pinned_instants()
+
+
+@pytest.fixture(params=[None, *PINNED], ids=["real-clock", *PINNED])
+def pinned_clock(request):
+    """Runs the test on the real clock and at each instant of tests/clock.py."""
+    if request.param is None:
+        yield None
+        return
+    with time_machine.travel(PINNED[request.param], tick=True):
+        yield PINNED[request.param]
+
+
+@pytest.fixture(params=list(PINNED), ids=list(PINNED))
+def pinned_instant(request):
+    """Only the pinned instants (for slow tests that run on the real clock anyway)."""
+    with time_machine.travel(PINNED[request.param], tick=True):
+        yield PINNED[request.param]
 
 
 def _on_postgres() -> bool:

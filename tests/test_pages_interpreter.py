@@ -13,7 +13,7 @@ from .factories import InterpreterFactory, OperatorFactory
 from .flows import book, confirm, schedule
 from .pages_helpers import reset_language  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_clock")]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from common.errors import Conflict
 from .factories import InterpreterFactory, OperatorFactory
 from .flows import book, confirm, end, start
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_clock")]
 
 
 @pytest.fixture(autouse=True)
