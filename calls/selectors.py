@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Count, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -106,7 +107,11 @@ def client_call_lists(
     parts = [part[rows] for part, rows in wanted if rows is not None]
     if not parts:
         return [], []
-    found = list(parts[0].union(*parts[1:], all=True))
+    if len(parts) > 1 and not connection.features.supports_slicing_ordering_in_compound:
+        # SQLite (bin/run's default) can't slice inside a UNION: one query a list.
+        found = [call for part in parts for call in part]
+    else:
+        found = list(parts[0].union(*parts[1:], all=True))
     # UNION ALL keeps no order: sort each list again as client_calls does.
     found.sort(key=lambda call: (call.created_at, call.pk), reverse=True)
     return (
