@@ -14,6 +14,10 @@ Who is told is the same as `selectors.agents_for_call` and friends, written
 as joins: the agent who confirmed (if still an active agent) else every
 active agent of the member's agency; the client; the session's interpreter;
 the active operators. Only active people with an address on the channel.
+
+The statement needs PostgreSQL (LATERAL joins, arrays). On any other database
+(SQLite: `bin/run`'s embedded default, a handful of calls) the same rows are
+built in Python from those selectors and inserted the same way.
 """
 
 from __future__ import annotations
@@ -100,6 +104,10 @@ def record_for_calls(
 def _record(*, kind, ids, audiences, now, source, key, scope, session_id) -> list[int]:
     if not ids:
         return []
+    if connection.vendor != "postgresql":
+        return _record_portable(
+            kind=kind, ids=ids, audiences=audiences, now=now, by_session=key == "s.id"
+        )
     recorded: list[int] = []
     with connection.cursor() as cursor:
         for template, audience in audiences:
@@ -125,3 +133,56 @@ def _record(*, kind, ids, audiences, now, source, key, scope, session_id) -> lis
                 )
                 recorded += [row[0] for row in cursor.fetchall()]
     return recorded
+
+
+def _record_portable(*, kind, ids, audiences, now, by_session: bool) -> list[int]:
+    """The rows `_INSERT` records, built with the ORM (databases other than PostgreSQL)."""
+    from calls.models import Call, Session
+
+    from .channels import address_for
+    from .models import Notification
+    from .selectors import agents_for_call, calls_with_facts, operators_active, sessions_with_facts
+    from .services import message_key, record_new
+
+    if by_session:
+        pairs = [(s.call, s) for s in sessions_with_facts(Session.objects.filter(pk__in=ids))]
+    else:
+        pairs = [(c, None) for c in calls_with_facts(Call.objects.filter(pk__in=ids))]
+    operators = operators_active() if any(a == "operators" for _, a in audiences) else []
+    rows: dict[str, Notification] = {}
+    for call, session in pairs:
+        scope = f"s{session.pk}" if session is not None else f"c{call.pk}"
+        for template, audience in audiences:
+            people = {
+                "client": lambda call=call: [call.client],
+                "interpreter": lambda session=session: [session.interpreter] if session else [],
+                "agents": lambda call=call: agents_for_call(call),
+                "operators": lambda: operators,
+            }[audience]()
+            for person in people:
+                if person is None or not person.is_active:
+                    continue
+                for channel in settings.NOTIFY_CHANNELS:
+                    address = address_for(person, channel)
+                    if not address:
+                        continue
+                    key = message_key(kind=kind, scope=scope, channel=channel, recipient=person)
+                    rows.setdefault(
+                        key,
+                        Notification(
+                            key=key,
+                            kind=kind,
+                            channel=channel,
+                            recipient=person,
+                            address=address,
+                            language=person.language,
+                            subject="",
+                            body="",
+                            template=template,
+                            call=call,
+                            session=session,
+                            next_attempt_at=now,
+                            created_at=now,
+                        ),
+                    )
+    return record_new(list(rows.values()))

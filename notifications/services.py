@@ -145,12 +145,12 @@ def outbox_record(rows: list[Notification]) -> list[int]:
     if not rows:
         return []
     with transaction.atomic():
-        ids = _record_new(rows)
+        ids = record_new(rows)
         notification_enqueue(ids)
     return ids
 
 
-def _record_new(rows: list[Notification]) -> list[int]:
+def record_new(rows: list[Notification]) -> list[int]:
     """Insert the rows whose key is new; the ids of what this call inserted."""
     existing = set(
         Notification.objects.filter(key__in=[r.key for r in rows]).values_list("key", flat=True)
