@@ -35,12 +35,21 @@ def hold_with_buffer_twice(apps, schema_editor):
     )
 
 
+def deferred_checks_now(apps, schema_editor):
+    """Run the row updates' deferred foreign-key checks now: PostgreSQL refuses
+    to ALTER a table with trigger events pending in the same transaction."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 class Migration(migrations.Migration):
     dependencies = [("calls", "0010_windows_for_existing_calls")]
 
     operations = [
         migrations.RemoveConstraint(model_name="session", name="session_blocked_covers_session"),
+        migrations.RunPython(deferred_checks_now, deferred_checks_now),
         migrations.RunPython(hold_real_time, hold_with_buffer_twice),
+        migrations.RunPython(deferred_checks_now, deferred_checks_now),
         migrations.AddConstraint(
             model_name="session",
             constraint=models.CheckConstraint(

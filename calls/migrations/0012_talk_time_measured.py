@@ -54,6 +54,13 @@ def drop_pg_checks(apps, schema_editor):
         schema_editor.execute(f"ALTER TABLE calls_session DROP CONSTRAINT IF EXISTS {name}")
 
 
+def deferred_checks_now(apps, schema_editor):
+    """Run the row updates' deferred foreign-key checks now: PostgreSQL refuses
+    to ALTER a table with trigger events pending in the same transaction."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("calls", "0011_session_held_time"),
@@ -91,6 +98,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(measure_ended_sessions, migrations.RunPython.noop),
+        migrations.RunPython(deferred_checks_now, deferred_checks_now),
         migrations.RunPython(add_pg_checks, drop_pg_checks),
         migrations.AddConstraint(
             model_name="session",
