@@ -27,10 +27,31 @@ class RefuseNulCharactersMiddleware:
         if not suspicious and request.content_type in FORM_TYPES:
             suspicious = _has_nul(request.POST)
         if suspicious:
-            message = _("The request contains a NUL character.")
-            if request.path.startswith("/api/"):
-                # The API's one error shape (common/api.py).
-                body = {"code": "invalid", "message": message, "errors": {}}
-                return JsonResponse(body, status=400)
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+            return _bad_request(request, _("The request contains a NUL character."))
         return self.get_response(request)
+
+
+def _bad_request(request, message):
+    if request.path.startswith("/api/"):
+        # The API's one error shape (common/api.py).
+        body = {"code": "invalid", "message": message, "errors": {}}
+        return JsonResponse(body, status=400)
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
+class RefuseOversizedNumbersMiddleware:
+    """A number beyond what the database driver can carry (SQLite takes 64-bit
+    integers; a multiple-choice field passes typed ids straight to `pk__in`)
+    is bad input, a 400, not a 500. PostgreSQL's ranges are handled by Django's
+    lookups; this covers the embedded database of `bin/run`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError):
+            return _bad_request(request, _("A number in the request is too large."))
+        return None

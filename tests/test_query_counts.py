@@ -87,6 +87,7 @@ def test_dashboard_pages_through_both_lists(signed_in_client):
 BOOKING_QUERIES = 15
 
 
+@pytest.mark.postgres  # the figure is production's: PostgreSQL returns ids from bulk inserts
 def test_a_booking_takes_at_most_15_queries(queued, django_capture_on_commit_callbacks):
     client = ClientFactory()
     member = MemberFactory()
