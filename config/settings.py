@@ -140,9 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
-# locale/ is the product's catalogue; locale_parts/<topic>/ hold catalogues of
-# work in progress on separate branches (merged into locale/ when it lands).
-LOCALE_PATHS = [BASE_DIR / "locale", *sorted((BASE_DIR / "locale_parts").glob("*"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
