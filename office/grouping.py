@@ -55,6 +55,7 @@ def grouped_app_list(app_list: list[dict]) -> dict:
         placed.update(key for key in keys if key in models)
         if rows:
             groups.append((title, rows))
+
     def is_security(key):
         return key[0] in SECURITY_APPS or key in SECURITY_MODELS
 

@@ -190,12 +190,19 @@ def quote(site, request):
     )
 
 
+def top_up_draft_key(call_pk) -> str:
+    return f"office:top_up:{call_pk}"
+
+
 def top_up(site, request, pk):
-    """Credit for the call's client, with a reason, through the ledger service."""
+    """Credit for the call's client, with a reason, through the ledger service.
+    A refused top-up comes back to the call page with what was typed and the
+    error under its field (kept in the session for that one page)."""
     call = get_object_or_404(Call.objects.select_related("client"), pk=pk)
     if request.method != "POST":
         return redirect("admin:calls_call_change", call.pk)
     form = TopUpForm(request.POST)
+    refused = None
     if form.is_valid():
         try:
             billing_services.client_top_up(
@@ -205,7 +212,7 @@ def top_up(site, request, pk):
                 actor=request.user,
             )
         except DomainError as error:
-            messages.error(request, error.message)
+            refused = error.message
         else:
             messages.success(
                 request,
@@ -213,8 +220,10 @@ def top_up(site, request, pk):
                 % {"amount": credits(form.cleaned_data["amount"]), "client": call.client},
             )
     else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+        refused = _("The top-up was not posted: see the fields below.")
+    if refused:
+        messages.error(request, refused)
+        request.session[top_up_draft_key(call.pk)] = {
+            name: request.POST.get(name, "")[:1000] for name in TopUpForm.base_fields
+        }
     return redirect(reverse("admin:calls_call_change", args=[call.pk]) + "#client-panel")
