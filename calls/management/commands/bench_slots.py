@@ -82,9 +82,12 @@ class Command(BaseCommand):
             f"max {timings[-1]:.1f} ms\n"
             f"queries per search: {queries} (with {interpreters // 4} interpreters and "
             f"their sessions: {fewer_queries})\n"
-            f"proposals: {len(found.proposals)}, the first at {found.proposals[0].starts_at} (UTC)"
-            if found.proposals
-            else f"no proposals: {found.reason}"
+            + (
+                f"proposals (with {interpreters // 4} interpreters): {len(found.proposals)}, "
+                f"the first at {found.proposals[0].starts_at} (UTC)"
+                if found.proposals
+                else f"no proposals with {interpreters // 4} interpreters: {found.reason}"
+            )
         )
 
     def _measure(self, call, runs):
@@ -134,9 +137,12 @@ class Command(BaseCommand):
             ]
         )
         client = User.objects.create(
-            username="bench-client", role=Role.CLIENT, time_zone="America/New_York", languages="en"
+            username="bench-slots-client",
+            role=Role.CLIENT,
+            time_zone="America/New_York",
+            languages="en",
         )
-        agency = Agency.objects.create(name="Bench agency", city="Kyiv", email="b@example.org")
+        agency = Agency.objects.create(name="Slots bench", city="Kyiv", email="b@example.org")
         member = Member.objects.create(
             agency=agency, reference="BENCH-1", full_name="Bench Member", languages="ru"
         )
@@ -179,7 +185,8 @@ class Command(BaseCommand):
             planned_minutes=30,
             created_by=client,
             state=CallState.CONFIRMED,
-            languages="en, ru",
+            # A pair that a fifth of the interpreters speak (each speaks three).
+            languages="en, de",
             client_time_zone="America/New_York",
             client_windows=[{"days": WEEKDAYS, "from": "09:00", "to": "13:00"}],
         )
