@@ -14,7 +14,7 @@ from accounts.models import Role
 from scheduling.forms import LanguagesField, WindowsField
 from scheduling.models import WorkingTime
 from scheduling.services import working_time_save
-from scheduling.week_grid import cells_from_windows, dated_only, weekly_only, windows_from_cells
+from scheduling.week_grid import cells_from_windows, dated_only, weekly_after_edit, weekly_only
 
 DAY_NAMES = [
     gettext_lazy("Mon"),
@@ -63,8 +63,9 @@ def interpreter_availability(request):
             data = form.cleaned_data
             working_time_save(
                 interpreter=user,
-                # Weekly hours from the grid; dated hours given in the admin stay.
-                hours=windows_from_cells(cells) + dated_only(hours),
+                # Weekly hours from the grid (days left alone keep their exact
+                # times); dated hours given in the admin stay.
+                hours=weekly_after_edit(weekly_only(hours), cells) + dated_only(hours),
                 extra=data["extra"],
                 off=data["off"],
                 languages=data["languages"],

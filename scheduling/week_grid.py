@@ -59,3 +59,22 @@ def weekly_only(windows: list[dict]) -> list[dict]:
 
 def dated_only(windows: list[dict]) -> list[dict]:
     return [w for w in windows or [] if "days" not in w]
+
+
+def weekly_after_edit(old_weekly: list[dict], cells) -> list[dict]:
+    """The weekly windows once the grid is saved. A day whose ticked hours are
+    what the old windows showed keeps its windows exactly (half hours set in the
+    admin are not rounded off by a save that did not touch them); a day the
+    person changed takes the grid's whole hours."""
+    shown = cells_from_windows(old_weekly)
+
+    def hours_of(day, marked):
+        return {hour for d, hour in marked if d == day}
+
+    changed = {day for day in range(7) if hours_of(day, shown) != hours_of(day, cells)}
+    kept = []
+    for window in old_weekly:
+        days = [day for day in window["days"] if WEEKDAYS.index(day) not in changed]
+        if days:
+            kept.append({**window, "days": days})
+    return kept + windows_from_cells({(d, h) for d, h in cells if d in changed})

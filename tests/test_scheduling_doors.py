@@ -390,3 +390,22 @@ def test_the_interpreter_sets_hours_on_a_week_grid(client):
     bad = client.post(url, {"cell": cells, "languages": "klingon", "off": "someday"})
     assert bad.status_code == 400
     assert WorkingTime.objects.get(interpreter=olena).hours == working.hours  # nothing lost
+
+
+def test_saving_the_grid_keeps_half_hours_set_in_the_admin_on_days_left_alone(client):
+    olena = interpreter()
+    working = WorkingTime.objects.get(interpreter=olena)
+    working.hours = [{"days": ["mon", "tue"], "from": "09:30", "to": "17:00"}]
+    working.save()
+    client.force_login(olena)
+    url = reverse("interpreter-availability")
+    page = client.get(url).content.decode()
+    shown = [
+        f"{day}-{hour}"
+        for day in (0, 1)
+        for hour in range(24)
+        if f'value="{day}-{hour}" checked' in page
+    ]
+    response = client.post(url, {"cell": shown, "languages": "English", "off": "", "extra": ""})
+    assert response.status_code == 302
+    assert WorkingTime.objects.get(interpreter=olena).hours == working.hours
