@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .forms import LanguagesField, WindowsField
 from .models import WorkingTime
+from .services import working_time_save
 
 IN_THEIR_ZONE = _("the interpreter's time zone")
 
@@ -31,13 +32,6 @@ class WorkingTimeForm(forms.ModelForm):
             "(“2027-03-31 09:00-13:00”), in the interpreter's time zone."
         )
 
-    def save(self, commit=True):
-        working_time = super().save(commit=commit)
-        interpreter = working_time.interpreter
-        interpreter.languages = self.cleaned_data["languages"]
-        interpreter.save(update_fields=["languages"])
-        return working_time
-
 
 @admin.register(WorkingTime)
 class WorkingTimeAdmin(admin.ModelAdmin):
@@ -45,6 +39,18 @@ class WorkingTimeAdmin(admin.ModelAdmin):
     list_display = ("interpreter", "languages", "time_zone", "updated_at")
     list_select_related = ("interpreter",)
     search_fields = ("interpreter__username", "interpreter__first_name", "interpreter__last_name")
+
+    def save_model(self, request, obj, form, change):
+        # The same service as the interpreter's own page: one path for this write.
+        data = form.cleaned_data
+        saved = working_time_save(
+            interpreter=data["interpreter"],
+            hours=data["hours"],
+            extra=data["extra"],
+            off=data["off"],
+            languages=data["languages"],
+        )
+        obj.pk = saved.pk
 
     @admin.display(description=_("languages"))
     def languages(self, obj):
