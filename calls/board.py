@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import zoneinfo
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from accounts.models import Role
 from common.call_numbers import call_number
+from common.localtime import local_day_start
 from scheduling.models import WorkingTime
 from scheduling.windows import from_epoch, merge, subtract, to_epoch, window_intervals
 from scheduling.windows import parse_windows as _parse
@@ -38,10 +39,10 @@ class Row:
 
 
 def _day_bounds(day: date, zone) -> tuple[int, int]:
-    start = datetime(day.year, day.month, day.day, tzinfo=zone)
-    nxt = day + timedelta(days=1)
-    end = datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone)
-    return to_epoch(start), to_epoch(end)
+    return (
+        to_epoch(local_day_start(day, zone)),
+        to_epoch(local_day_start(day + timedelta(days=1), zone)),
+    )
 
 
 def _blocks(intervals, bounds, **kwargs) -> list[Block]:
