@@ -142,7 +142,7 @@ def _record_portable(*, kind, ids, audiences, now, by_session: bool) -> list[int
     from .channels import address_for
     from .models import Notification
     from .selectors import agents_for_call, calls_with_facts, operators_active, sessions_with_facts
-    from .services import message_key, record_new
+    from .services import outbox_row, record_new
 
     if by_session:
         pairs = [(s.call, s) for s in sessions_with_facts(Session.objects.filter(pk__in=ids))]
@@ -166,23 +166,16 @@ def _record_portable(*, kind, ids, audiences, now, by_session: bool) -> list[int
                     address = address_for(person, channel)
                     if not address:
                         continue
-                    key = message_key(kind=kind, scope=scope, channel=channel, recipient=person)
-                    rows.setdefault(
-                        key,
-                        Notification(
-                            key=key,
-                            kind=kind,
-                            channel=channel,
-                            recipient=person,
-                            address=address,
-                            language=person.language,
-                            subject="",
-                            body="",
-                            template=template,
-                            call=call,
-                            session=session,
-                            next_attempt_at=now,
-                            created_at=now,
-                        ),
+                    row = outbox_row(
+                        kind=kind,
+                        scope=scope,
+                        channel=channel,
+                        recipient=person,
+                        address=address,
+                        call=call,
+                        session=session,
+                        now=now,
+                        template=template,
                     )
+                    rows.setdefault(row.key, row)
     return record_new(list(rows.values()))

@@ -119,25 +119,56 @@ def notify(
             )
             subject, body = rendered
             rows.append(
-                Notification(
-                    key=message_key(kind=kind, scope=scope, channel=channel, recipient=recipient),
+                outbox_row(
                     kind=kind,
+                    scope=scope,
                     channel=channel,
                     recipient=recipient,
                     address=address,
-                    language=recipient.language,
-                    subject=subject,
-                    body=body,
                     call=call,
                     session=session,
-                    next_attempt_at=now,
-                    created_at=now,
+                    now=now,
+                    subject=subject,
+                    body=body,
                 )
             )
     if into is not None:
         into.extend(rows)
         return []
     return outbox_record(rows)
+
+
+def outbox_row(
+    *,
+    kind: str,
+    scope: str,
+    channel: str,
+    recipient: User,
+    address: str,
+    call,
+    session,
+    now: datetime,
+    subject: str = "",
+    body: str = "",
+    template: str = "",
+) -> Notification:
+    """One unsaved outbox row, keyed so that it exists once: written now
+    (`subject`/`body`) or named by its `template` and written when it leaves."""
+    return Notification(
+        key=message_key(kind=kind, scope=scope, channel=channel, recipient=recipient),
+        kind=kind,
+        channel=channel,
+        recipient=recipient,
+        address=address,
+        language=recipient.language,
+        subject=subject,
+        body=body,
+        template=template,
+        call=call,
+        session=session,
+        next_attempt_at=now,
+        created_at=now,
+    )
 
 
 def outbox_record(rows: list[Notification]) -> list[int]:
