@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from .models import MONEY, Account, AccountKind, CallCharge, ChargeStatus, Entry
@@ -31,30 +31,29 @@ def client_held(client) -> Decimal:
     return _balance(kind=AccountKind.CLIENT_HELD, user=client)
 
 
-def client_balance_annotations(user_key: str = "pk") -> dict[str, Coalesce]:
-    """The client's usable (`balance`) and held (`held`) credit as expressions,
-    to read them in the same query as other facts about her. `user_key` names
-    the client's key in that query."""
-
-    def balance(kind):
-        account = Account.objects.filter(kind=kind, user=OuterRef(user_key)).order_by()
-        return Coalesce(Subquery(account.values("balance")[:1]), ZERO, output_field=MONEY_FIELD)
-
-    return {"balance": balance(AccountKind.CLIENT_CREDIT), "held": balance(AccountKind.CLIENT_HELD)}
+def client_balances(client) -> tuple[Decimal, Decimal]:
+    """The client's usable and held credit, in one query."""
+    found = dict(
+        Account.objects.filter(
+            user=client, kind__in=[AccountKind.CLIENT_CREDIT, AccountKind.CLIENT_HELD]
+        ).values_list("kind", "balance")
+    )
+    return found.get(AccountKind.CLIENT_CREDIT, ZERO), found.get(AccountKind.CLIENT_HELD, ZERO)
 
 
-def call_money_annotations(call_key: str = "pk") -> dict[str, Subquery]:
-    """What a call holds and cost, as expressions to annotate a query of calls
-    with, so that a list of calls reads its money in the same query: `held`
-    (credit held while the call is open), `charge` and `billed_minutes` (once
-    it is settled); None where there is none. `call_key` names the call's key."""
-    charges = CallCharge.objects.filter(call_id=OuterRef(call_key)).order_by()
-    settled = charges.filter(status=ChargeStatus.SETTLED)
-    return {
-        "held": Subquery(charges.filter(status=ChargeStatus.HELD).values("held")[:1]),
-        "charge": Subquery(settled.values("client_charge")[:1]),
-        "billed_minutes": Subquery(settled.values("billed_minutes")[:1]),
-    }
+def calls_money(call_ids: Iterable[int]) -> dict[int, tuple]:
+    """What each call holds and cost, by call id: `(held, charge, billed_minutes)`,
+    held while the call is open, charge and minutes once it is settled; None
+    where there is none. Calls without a charge are left out."""
+    money = {}
+    for call_id, status, held, charge, minutes in CallCharge.objects.filter(
+        call_id__in=list(call_ids)
+    ).values_list("call_id", "status", "held", "client_charge", "billed_minutes"):
+        if status == ChargeStatus.HELD:
+            money[call_id] = (held, None, None)
+        elif status == ChargeStatus.SETTLED:
+            money[call_id] = (None, charge, minutes)
+    return money
 
 
 def client_entries(client) -> QuerySet[Entry]:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import connection
-from django.db.models import Count, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
@@ -50,70 +48,116 @@ def calls_visible_to(user: User) -> QuerySet[Call]:
     return qs.none()
 
 
-def calls_with_money(calls: QuerySet[Call]) -> QuerySet[Call]:
-    """`calls` with `held`, `charge` and `billed_minutes` read in the same query."""
-    return calls.annotate(**billing_selectors.call_money_annotations())
+# What a client's list shows of the member: the agency's reference and name.
+# Member and agency rows carry long texts (notes, terms) no list needs.
+_CALL_COLUMNS = tuple(field.name for field in Call._meta.concrete_fields)
+_LISTED_MEMBER = ("member__reference", "member__agency__name")
 
 
 def client_calls(client: User) -> QuerySet[Call]:
-    """The client's calls, newest first, each complete in its own row (no
-    prefetch): the member and agency, `live_session` (None if there is none),
-    and `held`, `charge` and `billed_minutes` (see `calls_with_money`)."""
-    live = FilteredRelation("sessions", condition=~Q(sessions__status__in=DEAD_SESSION_STATUSES))
-    return calls_with_money(
+    """The client's calls, newest first, with the member's reference and agency.
+
+    A page of them is completed by `with_session_and_money` (two more queries
+    for the whole page): kept apart because joining sessions and money into
+    this query made PostgreSQL spend longer planning it than running it.
+    """
+    return (
         Call.objects.filter(client=client)
-        .annotate(live_session=live)
-        .select_related("member__agency", "live_session")
+        .select_related("member__agency")
+        .only(*_CALL_COLUMNS, *_LISTED_MEMBER)
         .order_by("-created_at", "-id")
     )
 
 
+def with_session_and_money(calls: list[Call]) -> list[Call]:
+    """Give each call its `live_session` (None if none) and its money, `held`,
+    `charge` and `billed_minutes` (None where there is none): two queries
+    whatever the number of calls."""
+    ids = [call.pk for call in calls]
+    if not ids:
+        return calls
+    sessions = {
+        session.call_id: session
+        for session in Session.objects.filter(call_id__in=ids).exclude(
+            status__in=DEAD_SESSION_STATUSES
+        )
+    }
+    money = billing_selectors.calls_money(ids)
+    for call in calls:
+        call.live_session = sessions.get(call.pk)
+        call.held, call.charge, call.billed_minutes = money.get(call.pk, (None, None, None))
+    return calls
+
+
+def client_call(client: User, public_id) -> Call:
+    """One of the client's calls, complete as in her lists; Call.DoesNotExist if not hers."""
+    call = client_calls(client).get(public_id=public_id)
+    return with_session_and_money([call])[0]
+
+
 def client_summary(client: User) -> dict:
-    """The head of the client's dashboard in one query: `open_calls`,
-    `done_calls`, and her usable (`balance`) and held (`held`) credit."""
+    """The head of the client's dashboard: `open_calls`, `done_calls`, and her
+    usable (`balance`) and held (`held`) credit (two small queries)."""
+    counts = Call.objects.filter(client=client).aggregate(
+        open_calls=Count("pk", filter=Q(state__in=OPEN_STATES)), all_calls=Count("pk")
+    )
+    balance, held = billing_selectors.client_balances(client)
+    return {
+        "open_calls": counts["open_calls"],
+        "done_calls": counts["all_calls"] - counts["open_calls"],
+        "balance": balance,
+        "held": held,
+    }
 
-    def calls_counted(condition):
-        counted = (
-            Call.objects.filter(condition, client=OuterRef("pk"))
-            .order_by()
-            .values("client")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Coalesce(Subquery(counted), 0)
 
-    open_states = Q(state__in=OPEN_STATES)
+def _client_rows_sql(*, open_part: bool) -> str:
+    """One page of a client's open (or done) calls, newest first: each call's
+    number, kind, state, the member's reference and its live session's start."""
+    member_model = Call._meta.get_field("member").related_model
+    call, member, session = (m._meta.db_table for m in (Call, member_model, Session))
+    marks = ", ".join(["%s"] * len(OPEN_STATES))
+    dead = ", ".join(["%s"] * len(DEAD_SESSION_STATUSES))
+    # Table names come from the models and every value is a parameter.
     return (
-        User.objects.filter(pk=client.pk)
-        .values(
-            open_calls=calls_counted(open_states),
-            done_calls=calls_counted(~open_states),
-            **billing_selectors.client_balance_annotations(),
-        )
-        .get()
+        "SELECT * FROM ("  # noqa: S608
+        " SELECT c.id, c.public_id, c.kind, c.state, c.created_at,"
+        " m.reference AS member_reference, s.starts_at"
+        f" FROM {call} c JOIN {member} m ON m.id = c.member_id"
+        f" LEFT JOIN {session} s ON s.call_id = c.id AND s.status NOT IN ({dead})"
+        f" WHERE c.client_id = %s AND c.state {'IN' if open_part else 'NOT IN'} ({marks})"
+        " ORDER BY c.created_at DESC, c.id DESC LIMIT %s OFFSET %s"
+        ") AS part"
     )
 
 
 def client_call_lists(
     client: User, *, open_rows: slice | None, done_rows: slice | None
 ) -> tuple[list[Call], list[Call]]:
-    """Two pages of `client_calls` at once (one query): the open calls in
-    `open_rows`, the done ones in `done_rows` (None: that list is empty)."""
-    calls = client_calls(client)
-    wanted = [
-        (calls.filter(state__in=OPEN_STATES), open_rows),
-        (calls.exclude(state__in=OPEN_STATES), done_rows),
-    ]
-    parts = [part[rows] for part, rows in wanted if rows is not None]
+    """Two pages of the client's calls, newest first, with what her dashboard
+    shows of each: `number`, kind, state, `member_reference`, `starts_at` (of
+    the live session; None if none) and the money (`held`, `charge`, see
+    `with_session_and_money`). The open calls in `open_rows`, the done ones
+    in `done_rows` (None: that list is empty). Two queries.
+
+    Written in SQL: the ORM's UNION of two sliced querysets with a filtered
+    join took longer to build than PostgreSQL took to plan and run it, on
+    the page every client opens first (issue 14's profile).
+    """
+    parts, params = [], []
+    for open_part, rows in ((True, open_rows), (False, done_rows)):
+        if rows is None:
+            continue
+        parts.append(_client_rows_sql(open_part=open_part))
+        params += [*DEAD_SESSION_STATUSES, client.pk, *OPEN_STATES]
+        params += [rows.stop - rows.start, rows.start]
     if not parts:
         return [], []
-    if len(parts) > 1 and not connection.features.supports_slicing_ordering_in_compound:
-        # SQLite (bin/run's default) can't slice inside a UNION: one query a list.
-        found = [call for part in parts for call in part]
-    else:
-        found = list(parts[0].union(*parts[1:], all=True))
-    # UNION ALL keeps no order: sort each list again as client_calls does.
+    found = list(Call.objects.raw(" UNION ALL ".join(parts), params))
+    # UNION ALL keeps no order: sort the rows again as each part did.
     found.sort(key=lambda call: (call.created_at, call.pk), reverse=True)
+    money = billing_selectors.calls_money(call.pk for call in found)
+    for call in found:
+        call.held, call.charge, call.billed_minutes = money.get(call.pk, (None, None, None))
     return (
         [call for call in found if call.state in OPEN_STATES],
         [call for call in found if call.state not in OPEN_STATES],

@@ -209,14 +209,20 @@ PAGE_PARAMETERS = [
 ]
 
 
-def paginated_response(*, serializer_class, queryset, request, view, context_for_page=None):
+def paginated_response(
+    *, serializer_class, queryset, request, view, context_for_page=None, complete_page=None
+):
     """One page of `queryset` in the paginator's envelope (count, next, previous, results).
 
     `context_for_page(page)` gives the serializer's context for the page's
-    objects (e.g. prices looked up in one query for the page only).
+    objects (e.g. prices looked up in one query for the page only);
+    `complete_page(page)` adds to the page's objects what their query left
+    out (e.g. selectors.with_session_and_money).
     """
     paginator = Pagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
+    if complete_page is not None:
+        page = complete_page(list(page))
     context = context_for_page(page) if context_for_page else {}
     data = serializer_class(page, many=True, context=context).data
     return paginator.get_paginated_response(data)

@@ -27,12 +27,6 @@ from common.api import (
 from scheduling.api_fields import WindowsField
 
 
-def _client_calls(user):
-    """The client's calls, each with its session and money in the same row
-    (IsClient: the calls she may see are her own)."""
-    return selectors.client_calls(user)
-
-
 class CallListApi(ApiView):
     """The client's calls: list (filtered, paginated) and book a new one."""
 
@@ -92,7 +86,7 @@ class CallListApi(ApiView):
         responses={200: paginated(ClientCallSerializer), **READ_ERRORS, 400: ErrorSerializer},
     )
     def get(self, request):
-        filterset = CallFilter(request.query_params, queryset=_client_calls(request.user))
+        filterset = CallFilter(request.query_params, queryset=selectors.client_calls(request.user))
         if not filterset.is_valid():
             raise serializers.ValidationError(filterset.errors)
         return paginated_response(
@@ -100,6 +94,7 @@ class CallListApi(ApiView):
             queryset=filterset.qs,
             request=request,
             view=self,
+            complete_page=selectors.with_session_and_money,
         )
 
     @extend_schema(
@@ -126,9 +121,12 @@ class CallListApi(ApiView):
 
 
 def _client_call_response(request, call, *, reload=True, code=200):
-    """The client's view of one call; after a write, read it again as the client sees it."""
+    """The client's view of one call; after a write, read again as she sees it
+    (IsClient: the calls she may see are her own)."""
     if reload:
-        call = _client_calls(request.user).get(pk=call.pk)
+        call = selectors.client_call(request.user, call.public_id)
+    else:
+        selectors.with_session_and_money([call])
     context = {"timeline": selectors.call_timeline(call)}
     return Response(ClientCallDetailSerializer(call, context=context).data, status=code)
 
@@ -144,7 +142,7 @@ class CallDetailApi(ApiView):
         responses={200: ClientCallDetailSerializer, **READ_ERRORS},
     )
     def get(self, request, public_id):
-        call = visible_call(_client_calls(request.user), public_id)
+        call = visible_call(selectors.client_calls(request.user), public_id)
         return _client_call_response(request, call, reload=False)
 
 
