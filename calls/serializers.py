@@ -115,11 +115,19 @@ class ChargeSerializer(serializers.Serializer):
     client_charge = serializers.DecimalField(max_digits=13, decimal_places=2)
 
 
-class ClientCallSerializer(CallBaseSerializer):
-    """A client's call, read from `selectors.client_calls` (session and money
-    in the row). Nested fields are declared, not built per row: lists stay cheap."""
+class ClientMemberSerializer(serializers.Serializer):
+    """The member as the client knows her, from the call's own row (selectors.client_calls)."""
 
-    member = MemberRefSerializer()
+    reference = serializers.CharField(source="member_reference")
+    agency = serializers.CharField(source="agency_name")
+
+
+class ClientCallSerializer(CallBaseSerializer):
+    """A client's call, read from `selectors.client_calls` and completed by
+    `selectors.with_session_and_money`. Nested fields are declared, not built
+    per row: lists stay cheap."""
+
+    member = ClientMemberSerializer(source="*")
     session = SessionTimesSerializer(source="live_session", allow_null=True, read_only=True)
     held = serializers.DecimalField(
         max_digits=13,

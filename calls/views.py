@@ -45,38 +45,25 @@ def paginate(request, queryset, param="page"):
 # --- client -----------------------------------------------------------------
 
 
-def _dashboard_page(request, param: str, count: int):
-    """Which page of a list of `count` calls the request asks for (no query):
-    the page's `object_list` is filled in afterwards."""
-    page = Paginator(range(count), DASHBOARD_PAGE_SIZE).get_page(request.GET.get(param))
-    start = (page.number - 1) * DASHBOARD_PAGE_SIZE
-    return page, (slice(start, start + DASHBOARD_PAGE_SIZE) if count else None)
-
-
 @role_required(Role.CLIENT)
 def client_dashboard(request):
     """Balance, then a page of the open calls and a page of the done ones.
 
-    Four queries whatever the number of calls: the session and the user, the
-    counts with both balances, and both pages together (each row with its
-    member, live session and money).
+    Five queries whatever the number of calls: the session and the user, both
+    balances, both pages with their sizes, and the pages' money.
     """
     client = request.user
-    summary = selectors.client_summary(client)
-    upcoming, open_rows = _dashboard_page(request, "upcoming", summary["open_calls"])
-    past, done_rows = _dashboard_page(request, "page", summary["done_calls"])
-    upcoming.object_list, past.object_list = selectors.client_call_lists(
-        client, open_rows=open_rows, done_rows=done_rows
+    balance, held = billing_selectors.client_balances(client)
+    upcoming, past = selectors.client_call_pages(
+        client,
+        open_page=request.GET.get("upcoming"),
+        done_page=request.GET.get("page"),
+        per_page=DASHBOARD_PAGE_SIZE,
     )
     return render(
         request,
         "client/dashboard.html",
-        {
-            "upcoming": upcoming,
-            "past": past,
-            "balance": summary["balance"],
-            "held": summary["held"],
-        },
+        {"upcoming": upcoming, "past": past, "balance": balance, "held": held},
     )
 
 

@@ -129,10 +129,25 @@ def format_datetime(
     """
     if value is None:
         return ""
-    if relative:
-        text = f"{format_day(value, tz=tz, now=now, weekday=weekday)}, {format_time(value, tz=tz)}"
+    zone_info = _zone(tz)
+    moment = timezone.localtime(value, zone_info)
+    if not relative:
+        text = dj_format(moment, get_format("DATETIME_FORMAT"))
+    elif weekday:
+        day = format_day(value, tz=zone_info, now=now, weekday=True)
+        text = f"{day}, {format_time(value, tz=zone_info)}"
     else:
-        text = dj_format(local(value, tz), get_format("DATETIME_FORMAT"))
+        # One pass of Django's formatter for day and time (a list of calls
+        # formats one a row): "Nov 25, 5:55 PM", "сегодня, 17:55".
+        today = timezone.localtime(now or timezone.now(), zone_info).date()
+        words = _day_words(moment.date(), today)
+        time_format = get_format("TIME_FORMAT")
+        if words:
+            text = f"{words}, {dj_format(moment, time_format)}"
+        else:
+            same_year = moment.year == today.year
+            day_format = _policy("DAY_MONTH_FORMAT") if same_year else get_format("DATE_FORMAT")
+            text = dj_format(moment, f"{day_format}, {time_format}")
     return with_zone(text, tz, zone)
 
 
