@@ -27,7 +27,7 @@ from common.errors import DomainError
 from common.forms import add_domain_error
 from common.localtime import local_day_start
 
-from . import occupancy, outcome_views, selectors, services, workflow
+from . import occupancy, outcome_views, rows, selectors, services, workflow
 from .forms import CancelForm, EndSessionForm, OrderForm, RecordingForm
 from .models import Call, CallKind, CallState, CallTransition, SessionStatus
 from .services import MIN_PLANNED_MINUTES
@@ -60,6 +60,8 @@ def client_dashboard(request):
         done_page=request.GET.get("page"),
         per_page=DASHBOARD_PAGE_SIZE,
     )
+    for page in (upcoming, past):
+        page.object_list = [rows.client_row(call) for call in page.object_list]
     return render(
         request,
         "client/dashboard.html",
