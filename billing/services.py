@@ -21,6 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -369,21 +370,34 @@ def _settle(todo: list[tuple[Settlement, CallCharge]], *, actor, now) -> None:
     policies = policies_in_force(
         [(charge.kind, settlement.outcome, charge.held_at) for settlement, charge in todo]
     )
-    # Each account once, however many calls it takes part in; locked in id order.
-    accounts: dict[tuple, Account] = {}
-    for settlement, charge in todo:
+    # Each account once, however many calls it takes part in: found with one
+    # query (created on first use), then locked in id order.
+    wanted = {
+        key
+        for settlement, charge in todo
         for key in (
             (AccountKind.CLIENT_CREDIT, charge.client_id, None),
             (AccountKind.CLIENT_HELD, charge.client_id, None),
             (AccountKind.AGENCY_COMMISSION, None, settlement.agency_id),
             (AccountKind.HOUSE_REVENUE, None, None),
-        ):
-            if key not in accounts:
-                kind, user_id, agency_id = key
-                accounts[key] = Account.objects.get_or_create(
-                    kind=kind, user_id=user_id, agency_id=agency_id
-                )[0]
-    locked = _lock(*accounts.values())
+        )
+    }
+    clients = {user_id for _kind, user_id, _agency in wanted if user_id}
+    agencies = {agency_id for _kind, _user, agency_id in wanted if agency_id}
+    accounts = {
+        (account.kind, account.user_id, account.agency_id): account
+        for account in Account.objects.filter(
+            Q(kind__in=[AccountKind.CLIENT_CREDIT, AccountKind.CLIENT_HELD], user_id__in=clients)
+            | Q(kind=AccountKind.AGENCY_COMMISSION, agency_id__in=agencies)
+            | Q(kind=AccountKind.HOUSE_REVENUE)
+        )
+    }
+    for key in wanted - accounts.keys():
+        kind, user_id, agency_id = key
+        accounts[key] = Account.objects.get_or_create(
+            kind=kind, user_id=user_id, agency_id=agency_id
+        )[0]
+    locked = _lock(*(accounts[key] for key in wanted))
     entries: list[Entry] = []
     overdrawn = []
     for (settlement, charge), policy in zip(todo, policies, strict=True):

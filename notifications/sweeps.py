@@ -243,8 +243,9 @@ def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> in
         state=CallState.REQUESTED,
         state_changed_at__lte=now - timedelta(minutes=settings.NOTIFY_UNASKED_AFTER_MINUTES),
     )
-    # The escalations name the agency and the call in the operators' task.
-    with_agency = ["pk", "state_changed_at", "member__agency__name"]
+    # The escalations name the agency (str(): its name and city) and the call
+    # in the operators' task.
+    with_agency = ["pk", "state_changed_at", "member__agency__name", "member__agency__city"]
     steps = [
         # Nobody at the agency to ask: an operator must step in.
         (
