@@ -10,6 +10,11 @@ listeners write the messages to the outbox there, so a message exists exactly
 when its cause committed). An illegal request raises DomainError and writes
 nothing.
 
+The sweeps move a batch of calls (missed) or sessions (overdue) at once with
+`transition_many` and `session_transition_many`: the same checks for each row,
+one audit row each, the effects and the announcement (one signal for the
+batch) written set-based in one transaction.
+
 A session (the scheduled conversation) has its own states, `SESSION_EDGES`,
 changed only by `session_transition`, which checks the edge and the role,
 writes its own audit row (`SessionTransition`) and announces the change the
