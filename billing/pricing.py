@@ -120,12 +120,47 @@ def policy_in_force(kind: str, outcome: str, at: datetime | None = None) -> Outc
     check_outcome(outcome)
     policy = OutcomePolicy.in_force(check_kind(kind), at or timezone.now(), outcome=outcome)
     if policy is None:
-        raise PricingError(
-            "no_policy",
-            _("No who-pays policy is in force for %(kind)s, outcome “%(outcome)s”.")
-            % {"kind": Kind(kind).label, "outcome": Outcome(outcome).label},
-        )
+        raise _no_policy(kind, outcome)
     return policy
+
+
+def policies_in_force(wanted: list[tuple[str, str, datetime]]) -> list[OutcomePolicy]:
+    """`policy_in_force` for each (kind, outcome, at), with one query: the
+    latest policy of that kind and outcome effective at `at`."""
+    if not wanted:
+        return []
+    for kind, outcome, _at in wanted:
+        check_kind(kind)
+        check_outcome(outcome)
+    candidates = list(
+        OutcomePolicy.objects.filter(
+            kind__in={kind for kind, _o, _a in wanted},
+            outcome__in={outcome for _k, outcome, _a in wanted},
+            effective_from__lte=max(at for _k, _o, at in wanted),
+        ).order_by("-effective_from")
+    )
+    found = []
+    for kind, outcome, at in wanted:
+        policy = next(
+            (
+                p
+                for p in candidates
+                if p.kind == kind and p.outcome == outcome and p.effective_from <= at
+            ),
+            None,
+        )
+        if policy is None:
+            raise _no_policy(kind, outcome)
+        found.append(policy)
+    return found
+
+
+def _no_policy(kind: str, outcome: str) -> PricingError:
+    return PricingError(
+        "no_policy",
+        _("No who-pays policy is in force for %(kind)s, outcome “%(outcome)s”.")
+        % {"kind": Kind(kind).label, "outcome": Outcome(outcome).label},
+    )
 
 
 def price_outcome(

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +42,7 @@ from .pricing import (
     check_kind,
     check_outcome,
     hold_amount,
-    policy_in_force,
+    policies_in_force,
     price_outcome,
     rule_in_force,
     tariff_in_force,
@@ -112,14 +114,30 @@ def _transfer(
     now: datetime,
 ) -> uuid.UUID | None:
     """Write one balanced movement. The accounts must be locked by the caller."""
+    entries = _movement(kind, legs, call_id=call_id, actor=actor, reason=reason, now=now)
+    _write(entries)
+    return entries[0].transfer if entries else None
+
+
+def _movement(
+    kind: str,
+    legs: list[tuple[Account, Decimal]],
+    *,
+    call_id: int | None,
+    actor,
+    reason: str,
+    now: datetime,
+) -> list[Entry]:
+    """The entries of one balanced movement, unsaved; the (locked) accounts'
+    balances move in memory. `_write` saves them."""
     legs = [(account, amount) for account, amount in legs if amount]
     if sum(amount for _account, amount in legs) != 0:
         raise ValueError("A transfer must balance.")
-    if not legs:
-        return None
     transfer = uuid.uuid4()
-    Entry.objects.bulk_create(
-        [
+    entries = []
+    for account, amount in legs:
+        account.balance += amount
+        entries.append(
             Entry(
                 transfer=transfer,
                 account=account,
@@ -130,15 +148,19 @@ def _transfer(
                 reason=reason[:MAX_REASON],
                 created_at=now,
             )
-            for account, amount in legs
-        ]
-    )
-    for account, amount in legs:
-        account.balance += amount
-    # Written as values (one UPDATE for all legs), not F() arithmetic: the rows
-    # are locked, and SQLite would add decimals as floats.
-    Account.objects.bulk_update([account for account, _amount in legs], ["balance"])
-    return transfer
+        )
+    return entries
+
+
+def _write(entries: list[Entry]) -> None:
+    """Save movements' entries and their accounts' new balances: one insert, one update."""
+    if not entries:
+        return
+    Entry.objects.bulk_create(entries)
+    # Written as values (one UPDATE for all accounts), not F() arithmetic: the
+    # rows are locked, and SQLite would add decimals as floats.
+    accounts = {entry.account.pk: entry.account for entry in entries}
+    Account.objects.bulk_update(list(accounts.values()), ["balance"])
 
 
 MAX_AMOUNT = Decimal("1000000000")  # fits the ledger's 13 digits with room for sums
@@ -244,12 +266,17 @@ def _locked_charge(call_id: int) -> CallCharge | None:
 def _release_hold(charge: CallCharge, credit: Account, held: Account, *, actor, now) -> None:
     _transfer(
         EntryKind.RELEASE,
-        [(held, -charge.held), (credit, charge.held)],
+        _hold_back(charge, credit, held),
         call_id=charge.call_id,
         actor=actor,
         reason="",
         now=now,
     )
+
+
+def _hold_back(charge: CallCharge, credit: Account, held: Account) -> list[tuple[Account, Decimal]]:
+    """The legs that give a call's hold back to the client's credit."""
+    return [(held, -charge.held), (credit, charge.held)]
 
 
 def call_release(*, call_id: int, actor, now=None) -> CallCharge | None:
@@ -265,6 +292,16 @@ def call_release(*, call_id: int, actor, now=None) -> CallCharge | None:
         charge.closed_at = now
         charge.save(update_fields=["status", "closed_at"])
     return charge
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """One call to settle (`calls_settle`): how it ended and its talk time."""
+
+    call_id: int
+    agency_id: int
+    outcome: str = Outcome.COMPLETED
+    talk_seconds: int = 0
 
 
 def call_settle(
@@ -287,69 +324,146 @@ def call_settle(
     (`client_overdrawn`: notifications opens a task to ask for a top-up), never
     capped. Settling a settled call returns the first settlement.
     """
+    settlement = Settlement(
+        call_id=call_id, agency_id=agency_id, outcome=outcome, talk_seconds=talk_seconds
+    )
+    return calls_settle(settlements=[settlement], actor=actor, now=now)[0]
+
+
+def calls_settle(*, settlements: list[Settlement], actor, now=None) -> list[CallCharge]:
+    """`call_settle` for many calls (a sweep's batch) in one transaction, with a
+    few statements: locks the charges (by call key), then every account
+    involved (by id), writes all the entries with one insert and the balances
+    with one update. A call that can't be settled (no hold, or released) fails
+    the whole batch, as it fails its own settlement."""
     now = now or timezone.now()
-    check_outcome(outcome)
+    for settlement in settlements:
+        check_outcome(settlement.outcome)
+    if not settlements:
+        return []
     with transaction.atomic():
-        charge = _locked_charge(call_id)
-        if charge is None:
-            raise NotFound("not_held", _("No credit was held for this call."))
-        if charge.status == ChargeStatus.SETTLED:
-            return charge
-        if charge.status == ChargeStatus.RELEASED:
-            raise Conflict(
-                "already_released", _("This call's hold was released; it can't be charged.")
-            )
-        policy = policy_in_force(charge.kind, outcome, charge.held_at)
+        charges = {
+            charge.call_id: charge
+            for charge in CallCharge.objects.select_for_update(of=("self",))
+            .select_related("tariff", "rule")
+            .filter(call_id__in=[s.call_id for s in settlements])
+            .order_by("call_id")
+        }
+        todo: dict[int, tuple[Settlement, CallCharge]] = {}
+        for settlement in settlements:
+            charge = charges.get(settlement.call_id)
+            if charge is None:
+                raise NotFound("not_held", _("No credit was held for this call."))
+            if charge.status == ChargeStatus.RELEASED:
+                raise Conflict(
+                    "already_released", _("This call's hold was released; it can't be charged.")
+                )
+            if charge.status != ChargeStatus.SETTLED:
+                todo.setdefault(settlement.call_id, (settlement, charge))
+        if todo:
+            _settle(list(todo.values()), actor=actor, now=now)
+    return [charges[s.call_id] for s in settlements]
+
+
+def _settle(todo: list[tuple[Settlement, CallCharge]], *, actor, now) -> None:
+    """Price and settle these held charges (locked by the caller)."""
+    policies = policies_in_force(
+        [(charge.kind, settlement.outcome, charge.held_at) for settlement, charge in todo]
+    )
+    # Each account once, however many calls it takes part in: found with one
+    # query (created on first use), then locked in id order.
+    wanted = {
+        key
+        for settlement, charge in todo
+        for key in (
+            (AccountKind.CLIENT_CREDIT, charge.client_id, None),
+            (AccountKind.CLIENT_HELD, charge.client_id, None),
+            (AccountKind.AGENCY_COMMISSION, None, settlement.agency_id),
+            (AccountKind.HOUSE_REVENUE, None, None),
+        )
+    }
+    clients = {user_id for _kind, user_id, _agency in wanted if user_id}
+    agencies = {agency_id for _kind, _user, agency_id in wanted if agency_id}
+    accounts = {
+        (account.kind, account.user_id, account.agency_id): account
+        for account in Account.objects.filter(
+            Q(kind__in=[AccountKind.CLIENT_CREDIT, AccountKind.CLIENT_HELD], user_id__in=clients)
+            | Q(kind=AccountKind.AGENCY_COMMISSION, agency_id__in=agencies)
+            | Q(kind=AccountKind.HOUSE_REVENUE)
+        )
+    }
+    for key in wanted - accounts.keys():
+        kind, user_id, agency_id = key
+        accounts[key] = Account.objects.get_or_create(
+            kind=kind, user_id=user_id, agency_id=agency_id
+        )[0]
+    locked = _lock(*(accounts[key] for key in wanted))
+    entries: list[Entry] = []
+    overdrawn = []
+    for (settlement, charge), policy in zip(todo, policies, strict=True):
         price = price_outcome(
             kind=charge.kind,
-            outcome=outcome,
-            seconds=talk_seconds,
+            outcome=settlement.outcome,
+            seconds=settlement.talk_seconds,
             tariff=charge.tariff,
             rule=charge.rule,
             policy=policy,
         )
-        credit, held = client_accounts(charge.client)
-        agency = _account(AccountKind.AGENCY_COMMISSION, agency_id=agency_id)
-        house = _account(AccountKind.HOUSE_REVENUE)
-        locked = _lock(credit, held, agency, house)
-        credit, held = locked[credit.pk], locked[held.pk]
-        agency, house = locked[agency.pk], locked[house.pk]
-        _release_hold(charge, credit, held, actor=actor, now=now)
-        common = {"call_id": call_id, "actor": actor, "reason": "", "now": now}
-        _transfer(
+        credit = locked[accounts[AccountKind.CLIENT_CREDIT, charge.client_id, None].pk]
+        held = locked[accounts[AccountKind.CLIENT_HELD, charge.client_id, None].pk]
+        agency = locked[accounts[AccountKind.AGENCY_COMMISSION, None, settlement.agency_id].pk]
+        house = locked[accounts[AccountKind.HOUSE_REVENUE, None, None].pk]
+        common = {"call_id": charge.call_id, "actor": actor, "reason": "", "now": now}
+        entries += _movement(EntryKind.RELEASE, _hold_back(charge, credit, held), **common)
+        entries += _movement(
             EntryKind.CHARGE,
             [(credit, -price.client_charge), (house, price.client_charge)],
             **common,
         )
-        _transfer(
+        entries += _movement(
             EntryKind.COMMISSION,
             [(house, -price.agent_commission), (agency, price.agent_commission)],
             **common,
         )
         charge.status = ChargeStatus.SETTLED
         charge.closed_at = now
-        charge.outcome = outcome
+        charge.outcome = settlement.outcome
         charge.policy = policy
-        charge.agency_id = agency_id
-        charge.talk_seconds = talk_seconds
+        charge.agency_id = settlement.agency_id
+        charge.talk_seconds = settlement.talk_seconds
         charge.billed_minutes = price.billed_minutes
         charge.client_charge = price.client_charge
         charge.agent_commission = price.agent_commission
         charge.house_revenue = price.house_revenue
+        # The balance after this call's charge, as if the calls were settled one by one.
         charge.overrun = credit.balance < 0
-        charge.save()
         if charge.overrun:
-            logger.warning(
-                "call %s overdrew client account %s to %s", call_id, credit.pk, credit.balance
-            )
-            # Inside the transaction: the operators' task exists exactly when the charge does.
-            client_overdrawn.send(
-                sender=CallCharge,
-                call_id=call_id,
-                client_id=charge.client_id,
-                balance=credit.balance,
-            )
-    return charge
+            overdrawn.append((charge, credit.pk, credit.balance))
+    _write(entries)
+    CallCharge.objects.bulk_update([charge for _settlement, charge in todo], SETTLED_FIELDS)
+    for charge, account_id, balance in overdrawn:
+        logger.warning(
+            "call %s overdrew client account %s to %s", charge.call_id, account_id, balance
+        )
+        # Inside the transaction: the operators' task exists exactly when the charge does.
+        client_overdrawn.send(
+            sender=CallCharge, call_id=charge.call_id, client_id=charge.client_id, balance=balance
+        )
+
+
+SETTLED_FIELDS = [
+    "status",
+    "closed_at",
+    "outcome",
+    "policy",
+    "agency",
+    "talk_seconds",
+    "billed_minutes",
+    "client_charge",
+    "agent_commission",
+    "house_revenue",
+    "overrun",
+]
 
 
 # --- operators' hand ------------------------------------------------------------

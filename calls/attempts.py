@@ -74,12 +74,18 @@ def given_numbers(call: Call) -> list[GivenNumber]:
     return list(found.values())
 
 
-def attempt_log(call: Call, session: Session | None = None) -> list[GivenNumber]:
-    """Each given number with its attempts since the session's start (or all)."""
+def attempt_log(
+    call: Call, session: Session | None = None, *, attempts: list[DialAttempt] | None = None
+) -> list[GivenNumber]:
+    """Each given number with its attempts since the session's start (or all).
+    `attempts`: the call's attempts, loaded already (for a batch of calls)."""
     numbers = given_numbers(call)
-    attempts = DialAttempt.objects.filter(call=call).select_related("logged_by")
-    if session is not None:
-        attempts = attempts.filter(at__gte=session.starts_at)
+    if attempts is None:
+        attempts = DialAttempt.objects.filter(call=call).select_related("logged_by")
+        if session is not None:
+            attempts = attempts.filter(at__gte=session.starts_at)
+    elif session is not None:
+        attempts = [a for a in attempts if a.at >= session.starts_at]
     by_number = {n.number: n for n in numbers}
     for attempt in attempts:
         target = by_number.get(str(attempt.number))
@@ -88,11 +94,14 @@ def attempt_log(call: Call, session: Session | None = None) -> list[GivenNumber]
     return numbers
 
 
-def unreachable_proven(call: Call, session: Session | None) -> bool:
-    """Every given number tried from the start time on, none answered."""
-    if session is None:
-        return False
-    log = attempt_log(call, session)
+def unreachable_proven(
+    call: Call, session: Session | None, *, attempts: list[DialAttempt] | None = None
+) -> bool:
+    """Every given number tried from the start time on, none answered.
+    `attempts`: the call's attempts, loaded already (for a batch of calls)."""
+    if session is None or attempts == []:
+        return False  # nothing tried proves nothing (and costs no query)
+    log = attempt_log(call, session, attempts=attempts)
     return bool(log) and all(n.attempts and not n.answered for n in log)
 
 

@@ -541,6 +541,21 @@ def session_mark_overdue(*, session: Session, now: datetime | None = None) -> bo
     return True
 
 
+def sessions_mark_overdue(*, sessions, now: datetime | None = None) -> list[int]:
+    """`session_mark_overdue` for a sweep's batch, set-based: the keys of the
+    sessions that changed now (the others were started, missed or moved)."""
+    return workflow.session_transition_many(sessions, SessionStatus.OVERDUE, now=now).ids
+
+
+def calls_mark_missed(*, call_ids, now: datetime | None = None) -> workflow.Moved:
+    """The sweep's `call_mark_missed` for a batch, set-based: the calls missed
+    now, and the refusal of each one that had moved on (started, cancelled,
+    missed by someone else)."""
+    return workflow.transition_many(
+        call_ids, CallState.MISSED, reason="not started in time", now=now
+    )
+
+
 def call_mark_missed(
     *, call: Call, actor: User | None, reason: str = "", outcome: str | None = None, now=None
 ) -> Call:

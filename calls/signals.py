@@ -13,6 +13,12 @@ from django.dispatch import Signal
 call_state_changed = Signal()
 # kwargs: session_id, call_id, from_status, to_status, actor_id, at
 session_changed = Signal()
+# The same for a batch moved at once by a sweep (workflow.transition_many and
+# session_transition_many), so that listeners write their rows set-based:
+# kwargs: changes [(call_id, from_state)], to_state, actor_id, reason, at
+calls_state_changed = Signal()
+# kwargs: changes [(session_id, call_id, from_status)], to_status, actor_id, at
+sessions_state_changed = Signal()
 # kwargs: alarm_id, call_id, session_id (the agent's "we were not called", once per session)
 not_called_alarm_raised = Signal()
 # kwargs: call_id (the new booking), earlier_id (the missed call it replaces)

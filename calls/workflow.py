@@ -10,6 +10,11 @@ listeners write the messages to the outbox there, so a message exists exactly
 when its cause committed). An illegal request raises DomainError and writes
 nothing.
 
+The sweeps move a batch of calls (missed) or sessions (overdue) at once with
+`transition_many` and `session_transition_many`: the same checks for each row,
+one audit row each, the effects and the announcement (one signal for the
+batch) written set-based in one transaction.
+
 A session (the scheduled conversation) has its own states, `SESSION_EDGES`,
 changed only by `session_transition`, which checks the edge and the role,
 writes its own audit row (`SessionTransition`) and announces the change the
@@ -24,6 +29,7 @@ and gets a readable refusal (409), never a deadlock (a 500).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -45,11 +51,17 @@ from .models import (
     Call,
     CallState,
     CallTransition,
+    DialAttempt,
     Session,
     SessionStatus,
     SessionTransition,
 )
-from .signals import call_state_changed, session_changed
+from .signals import (
+    call_state_changed,
+    calls_state_changed,
+    session_changed,
+    sessions_state_changed,
+)
 
 S = CallState
 SS = SessionStatus
@@ -146,9 +158,16 @@ def outcome_choices(call: Call, to_state: str, actor) -> list[str]:
     return [o for o, roles in OUTCOMES.get(to_state, {}).items() if o and role in roles]
 
 
+def _live_session(call: Call) -> Session | None:
+    return call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+
+
 def is_late_cancel(call: Call, *, now: datetime) -> bool:
     """The client cancels a scheduled session less than the cutoff before it starts."""
-    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    return _is_late(call, _live_session(call), now)
+
+
+def _is_late(call: Call, session: Session | None, now: datetime) -> bool:
     if call.state != S.SCHEDULED or session is None:
         return False
     return session.starts_at - now < timedelta(hours=settings.LATE_CANCEL_HOURS)
@@ -157,26 +176,34 @@ def is_late_cancel(call: Call, *, now: datetime) -> bool:
 def missed_outcome(call: Call) -> str:
     """What the missed-call sweep records: the member unreachable when the
     attempt log proves it, and our fault only when nothing else is known."""
-    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
-    if unreachable_proven(call, session):
+    return _missed_outcome(call, _live_session(call))
+
+
+def _missed_outcome(call: Call, session: Session | None, attempts=None) -> str:
+    if unreachable_proven(call, session, attempts=attempts):
         return O.MEMBER_UNREACHABLE
     return O.OFFICE_FAULT
 
 
-def _default_outcome(call: Call, from_state: str, to_state: str, role: str, now) -> str:
+def _default_outcome(
+    call: Call, session, from_state: str, to_state: str, role: str, now, attempts
+) -> str:
     if to_state == S.COMPLETED:
         return O.COMPLETED
     if to_state == S.MISSED and role == SYSTEM:
-        return missed_outcome(call)
+        return _missed_outcome(call, session, attempts)
     if to_state == S.CANCELLED and role == Role.AGENT:
         return O.MEMBER_CANCELLED
-    if to_state == S.CANCELLED and role == Role.CLIENT and is_late_cancel(call, now=now):
+    if to_state == S.CANCELLED and role == Role.CLIENT and _is_late(call, session, now):
         return O.LATE_CANCEL
     return ""
 
 
-def _check_outcome(call: Call, from_state: str, to_state: str, outcome: str, role: str, now):
-    """The outcome fits the target state, the actor, and what is known."""
+def _check_outcome(
+    call: Call, session, from_state: str, to_state: str, outcome: str, role: str, now, attempts
+):
+    """The outcome fits the target state, the actor, and what is known (`session`:
+    the call's live session; `attempts`: its dial attempts if loaded already)."""
     allowed = OUTCOMES.get(to_state)
     if allowed is None:
         if outcome:
@@ -193,7 +220,7 @@ def _check_outcome(call: Call, from_state: str, to_state: str, outcome: str, rol
             field="outcome",
         )
     # The client does not choose: inside the cutoff it is a late cancellation.
-    late = is_late_cancel(call, now=now)
+    late = _is_late(call, session, now)
     if role == Role.CLIENT and to_state == S.CANCELLED and (outcome == O.LATE_CANCEL) != late:
         raise DomainError(
             "bad_outcome",
@@ -213,17 +240,15 @@ def _check_outcome(call: Call, from_state: str, to_state: str, outcome: str, rol
             _("Only a call the agency confirmed can be cancelled by the agency."),
             field="outcome",
         )
-    if outcome == O.MEMBER_UNREACHABLE:
-        session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
-        if not unreachable_proven(call, session):
-            raise DomainError(
-                "attempts_missing",
-                _(
-                    "Log an attempt on every given number from the start time on first; "
-                    "“member unreachable” needs them all tried and none answered."
-                ),
-                field="outcome",
-            )
+    if outcome == O.MEMBER_UNREACHABLE and not unreachable_proven(call, session, attempts=attempts):
+        raise DomainError(
+            "attempts_missing",
+            _(
+                "Log an attempt on every given number from the start time on first; "
+                "“member unreachable” needs them all tried and none answered."
+            ),
+            field="outcome",
+        )
 
 
 def _check_edge(from_state: str, to_state: str, role: str) -> None:
@@ -324,13 +349,19 @@ def transition(
     role = actor_role(actor)
     with transaction.atomic():
         locked = lock_call(call.pk)
-        _check_ownership(locked, actor, role)
         from_state = locked.state
-        _check_edge(from_state, to_state, role)
-        _check_guard(locked, to_state, reason)
-        if outcome is None:
-            outcome = _default_outcome(locked, from_state, to_state, role, now)
-        _check_outcome(locked, from_state, to_state, outcome, role, now)
+        # The live session of a call that ends: its outcome, its session and its money.
+        session = _live_session(locked) if to_state in OUTCOMES else None
+        outcome = _checked_outcome(
+            locked,
+            session,
+            to_state,
+            actor=actor,
+            role=role,
+            reason=reason,
+            outcome=outcome,
+            now=now,
+        )
         locked.state = to_state
         locked.state_changed_at = now
         fields = ["state", "state_changed_at"]
@@ -347,7 +378,7 @@ def transition(
             outcome=outcome or "",
             at=now,
         )
-        _run_entry_effects(locked, from_state, to_state, actor=actor, now=now)
+        _run_entry_effects(locked, session, to_state, actor=actor, now=now)
         call_state_changed.send(
             sender=Call,
             call_id=locked.pk,
@@ -363,26 +394,50 @@ def transition(
     return call
 
 
-def _run_entry_effects(call: Call, from_state: str, to_state: str, *, actor, now) -> None:
+def _checked_outcome(
+    call: Call, session, to_state: str, *, actor, role, reason, outcome, now, attempts=None
+) -> str:
+    """Everything a transition checks before it writes: the owner, the edge and
+    the role, the guard, the outcome (given, or the one that follows from the
+    facts). Returns that outcome; raises DomainError if the move is refused."""
+    _check_ownership(call, actor, role)
+    _check_edge(call.state, to_state, role)
+    _check_guard(call, to_state, reason)
+    if outcome is None:
+        outcome = _default_outcome(call, session, call.state, to_state, role, now, attempts)
+    _check_outcome(call, session, call.state, to_state, outcome, role, now, attempts)
+    return outcome
+
+
+# A call that is missed or cancelled takes its live session with it: a missed
+# call's session is missed; a cancelled call frees its interpreter's time.
+SESSION_FOLLOWS = {S.MISSED: SS.MISSED, S.CANCELLED: SS.CANCELLED}
+
+
+def _settles(to_state: str, outcome: str) -> bool | None:
+    """SPEC "Billing" and "Who pays": a call with an outcome is settled by the
+    who-pays policy (completed: its talk time) (True); one without (declined,
+    cancelled in good time) costs nothing and its hold is released (False);
+    other states leave the money alone (None)."""
+    if to_state in OUTCOMES and outcome:
+        return True
+    if to_state in (S.DECLINED, S.CANCELLED, S.MISSED):
+        return False
+    return None
+
+
+def _run_entry_effects(call: Call, session, to_state: str, *, actor, now) -> None:
     """What entering a state does besides the state itself (in the same transaction).
 
     The session first, then billing: the lock order is call, session, accounts.
+    Billing knows the call by its key.
     """
-    # Only a call that ends has a session to change or to price (no query for the others).
-    session = (
-        call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
-        if to_state in OUTCOMES or to_state in (S.MISSED, S.CANCELLED)
-        else None
-    )
-    if session is not None and to_state in (S.MISSED, S.CANCELLED):
-        # A missed call's session is missed; a cancelled call frees its interpreter's time.
-        target = SS.MISSED if to_state == S.MISSED else SS.CANCELLED
-        session = session_transition(session, target, actor=actor, now=now, call_locked=True)
-    # SPEC "Billing" and "Who pays": a call with an outcome is settled by the
-    # who-pays policy (completed: its talk time); one without (declined,
-    # cancelled in good time) costs nothing and its hold is released. Billing
-    # knows the call by its key.
-    if to_state in OUTCOMES and call.outcome:
+    if session is not None and to_state in SESSION_FOLLOWS:
+        session = session_transition(
+            session, SESSION_FOLLOWS[to_state], actor=actor, now=now, call_locked=True
+        )
+    settles = _settles(to_state, call.outcome)
+    if settles:
         billing_services.call_settle(
             call_id=call.pk,
             outcome=call.outcome,
@@ -391,8 +446,144 @@ def _run_entry_effects(call: Call, from_state: str, to_state: str, *, actor, now
             actor=actor,
             now=now,
         )
-    elif to_state in (S.DECLINED, S.CANCELLED, S.MISSED):
+    elif settles is False:
         billing_services.call_release(call_id=call.pk, actor=actor, now=now)
+
+
+# --- Many calls at once (the sweeps) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class Moved:
+    """What a batch transition did: the keys of the calls (or sessions) it moved,
+    and the refusal of each one it left alone (it had moved on meanwhile)."""
+
+    ids: list[int]
+    refused: dict[int, DomainError]
+
+
+def transition_many(call_ids, to_state: str, *, reason: str = "", now=None) -> Moved:
+    """`transition` by the system (a sweep) for many calls, with a few statements.
+
+    One transaction: locks the calls in id order, then their live sessions in
+    id order (the lock order, call before session, holds for the whole batch,
+    so it queues behind single transitions rather than deadlocking with them).
+    Each call is checked exactly as `transition` checks it; a call refused (an
+    operator or another sweep moved it first) is left as it is and its
+    refusal returned. The moved calls are written, audited (one
+    CallTransition each), their sessions moved (`session_transition_many`) and
+    their money settled or released, then announced with one signal
+    (`calls_state_changed`), whose listeners write the messages in this same
+    transaction. Any other error rolls back the whole batch: the caller then
+    moves its calls one by one.
+    """
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        calls = list(
+            Call.objects.select_for_update(of=("self",))
+            .select_related("member", "confirmation")
+            .prefetch_related("confirmation__numbers")
+            .filter(pk__in=list(call_ids))
+            .order_by("pk")
+        )
+        sessions: dict[int, Session] = {}
+        attempts: dict[int, list] = {}
+        if to_state in OUTCOMES:
+            ids = [call.pk for call in calls]
+            for session in (
+                Session.objects.select_for_update()
+                .filter(call_id__in=ids)
+                .exclude(status__in=DEAD_SESSION_STATUSES)
+                .order_by("pk")
+            ):
+                # The live session of each call, as `_live_session` picks it.
+                first = sessions.get(session.call_id)
+                if first is None or (session.starts_at, session.pk) < (first.starts_at, first.pk):
+                    sessions[session.call_id] = session
+            for attempt in DialAttempt.objects.filter(call_id__in=ids):
+                attempts.setdefault(attempt.call_id, []).append(attempt)
+        moved, refused = [], {}
+        for call in calls:
+            session = sessions.get(call.pk)
+            try:
+                outcome = _checked_outcome(
+                    call,
+                    session,
+                    to_state,
+                    actor=None,
+                    role=SYSTEM,
+                    reason=reason,
+                    outcome=None,
+                    now=now,
+                    attempts=attempts.get(call.pk, []),
+                )
+            except DomainError as exc:
+                refused[call.pk] = exc
+                continue
+            moved.append((call, session, call.state, outcome))
+        if moved:
+            _write_many(moved, to_state, reason=reason, now=now)
+    return Moved(ids=[call.pk for call, *_rest in moved], refused=refused)
+
+
+def _write_many(moved, to_state: str, *, reason: str, now) -> None:
+    """Write, audit, carry out and announce the batch's moves (`transition_many`)."""
+    by_outcome: dict[str, list[int]] = {}
+    for call, _session, _from_state, outcome in moved:
+        by_outcome.setdefault(outcome, []).append(call.pk)
+        call.outcome = outcome if to_state in OUTCOMES else call.outcome
+    for outcome, ids in by_outcome.items():
+        fields = {"state": to_state, "state_changed_at": now}
+        if to_state in OUTCOMES:
+            fields["outcome"] = outcome
+        Call.objects.filter(pk__in=ids).update(**fields)
+    CallTransition.objects.bulk_create(
+        [
+            CallTransition(
+                call=call,
+                from_state=from_state,
+                to_state=to_state,
+                actor=None,
+                reason=reason,
+                outcome=outcome or "",
+                at=now,
+            )
+            for call, _session, from_state, outcome in moved
+        ]
+    )
+    # The entry effects, as `_run_entry_effects` does them: sessions, then money.
+    follow = [session for _call, session, *_rest in moved if session is not None]
+    if follow and to_state in SESSION_FOLLOWS:
+        session_transition_many(follow, SESSION_FOLLOWS[to_state], now=now, call_locked=True)
+    settle, release = [], []
+    for call, session, _from_state, outcome in moved:
+        settles = _settles(to_state, outcome)
+        if settles:
+            talk = (session.talk_seconds or 0) if session is not None else 0
+            settle.append(
+                billing_services.Settlement(
+                    call_id=call.pk,
+                    agency_id=call.member.agency_id,
+                    outcome=outcome,
+                    talk_seconds=talk,
+                )
+            )
+        elif settles is False:
+            release.append(call.pk)
+    billing_services.calls_settle(settlements=settle, actor=None, now=now)
+    for call_id in release:
+        billing_services.call_release(call_id=call_id, actor=None, now=now)
+    for call, *_rest in moved:
+        call.state, call.state_changed_at = to_state, now
+    calls_state_changed.send(
+        sender=Call,
+        changes=[(call.pk, from_state) for call, _session, from_state, _outcome in moved],
+        to_state=to_state,
+        actor_id=None,
+        reason=reason,
+        at=now,
+    )
 
 
 def lock_call(call_id: int) -> Call:
@@ -489,3 +680,64 @@ def session_transition(
         )
     session.status = locked.status
     return locked
+
+
+def session_transition_many(
+    sessions, to_status: str, *, now=None, call_locked: bool = False
+) -> Moved:
+    """`session_transition` by the system (a sweep) for many sessions, with a few statements.
+
+    One transaction: locks their calls in id order (unless the caller holds
+    them: `call_locked`), then the sessions in id order; checks each session's
+    edge and guard as `session_transition` does, leaving a refused one as it is
+    (its refusal returned); writes the moved ones with their time stamp and
+    audit rows and announces them with one signal (`sessions_state_changed`).
+    """
+    now = now or timezone.now()
+    ids = sorted({session.pk for session in sessions})
+    with transaction.atomic():
+        if not call_locked:
+            call_ids = sorted({session.call_id for session in sessions})
+            list(
+                Call.objects.select_for_update(of=("self",))
+                .filter(pk__in=call_ids)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        locked = list(Session.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        moved, refused = [], {}
+        for session in locked:
+            try:
+                _check_session_edge(session.status, to_status, SYSTEM)
+                _check_session_guard(session, to_status, now)
+            except DomainError as exc:
+                refused[session.pk] = exc
+                continue
+            moved.append((session, session.status))
+        if moved:
+            fields = {"status": to_status}
+            stamp = SESSION_STAMPS.get(to_status)
+            if stamp:
+                fields[stamp] = now
+            Session.objects.filter(pk__in=[session.pk for session, _from in moved]).update(**fields)
+            SessionTransition.objects.bulk_create(
+                [
+                    SessionTransition(
+                        session=session,
+                        from_status=from_status,
+                        to_status=to_status,
+                        actor=None,
+                        reason="",
+                        at=now,
+                    )
+                    for session, from_status in moved
+                ]
+            )
+            sessions_state_changed.send(
+                sender=Session,
+                changes=[(session.pk, session.call_id, frm) for session, frm in moved],
+                to_status=to_status,
+                actor_id=None,
+                at=now,
+            )
+    return Moved(ids=[session.pk for session, _from in moved], refused=refused)

@@ -13,7 +13,8 @@ records it once), and only the rows this statement inserted are queued.
 Who is told is the same as `selectors.agents_for_call` and friends, written
 as joins: the agent who confirmed (if still an active agent) else every
 active agent of the member's agency; the client; the session's interpreter;
-the active operators. Only active people with an address on the channel.
+the active operators; the duty manager on duty. Only active people with an
+address on the channel.
 
 The statement needs PostgreSQL (LATERAL joins, arrays). On any other database
 (SQLite: `bin/run`'s embedded default, a handful of calls) the same rows are
@@ -43,6 +44,11 @@ AUDIENCES = {
     ),
     "operators": (
         f"SELECT o.id FROM accounts_user o WHERE o.role = '{Role.OPERATOR}' OR o.is_superuser"  # noqa: S608 - constants
+    ),
+    # calls.selectors.duty_manager_current: the one on duty, else the first.
+    "duty_manager": (
+        f"SELECT d.id FROM accounts_user d WHERE d.role = '{Role.DUTY_MANAGER}' AND d.is_active"  # noqa: S608 - constants
+        " ORDER BY d.on_duty DESC, d.id LIMIT 1"
     ),
 }
 # Where each channel reaches a person (channels.address_for).
@@ -138,6 +144,7 @@ def _record(*, kind, ids, audiences, now, source, key, scope, session_id) -> lis
 def _record_portable(*, kind, ids, audiences, now, by_session: bool) -> list[int]:
     """The rows `_INSERT` records, built with the ORM (databases other than PostgreSQL)."""
     from calls.models import Call, Session
+    from calls.selectors import duty_manager_current
 
     from .channels import address_for
     from .models import Notification
@@ -149,6 +156,7 @@ def _record_portable(*, kind, ids, audiences, now, by_session: bool) -> list[int
     else:
         pairs = [(c, None) for c in calls_with_facts(Call.objects.filter(pk__in=ids))]
     operators = operators_active() if any(a == "operators" for _, a in audiences) else []
+    duty = duty_manager_current() if any(a == "duty_manager" for _, a in audiences) else None
     rows: dict[str, Notification] = {}
     for call, session in pairs:
         scope = f"s{session.pk}" if session is not None else f"c{call.pk}"
@@ -158,6 +166,7 @@ def _record_portable(*, kind, ids, audiences, now, by_session: bool) -> list[int
                 "interpreter": lambda session=session: [session.interpreter] if session else [],
                 "agents": lambda call=call: agents_for_call(call),
                 "operators": lambda: operators,
+                "duty_manager": lambda: [duty],
             }[audience]()
             for person in people:
                 if person is None or not person.is_active:

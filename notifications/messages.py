@@ -22,6 +22,7 @@ from agents.links import agent_alarm_url, agent_link_url
 from billing.formatting import credits
 from calls.models import Call, Session, SessionStatus
 from calls.selectors import duty_manager_current
+from common.call_numbers import call_number
 
 from . import bulk, selectors
 from .models import Notification, OperatorTask, OperatorTaskKind
@@ -78,6 +79,9 @@ def text_write(row: Notification, *, now: datetime) -> tuple[str, str]:
         context.update(minutes_before=minutes, hours_before=minutes // 60)
     if row.kind in ("agent_request", "agent_chase"):
         context["link"] = agent_link_url(call=context["call"], agent=row.recipient)
+    if row.kind == "overdue" and row.recipient.role == Role.AGENT:
+        # Agents get a link that raises "we were not called" without signing in.
+        context["alarm_url"] = agent_alarm_url(call=context["call"], agent=row.recipient)
     return render_message(template=row.template, recipient=row.recipient, context=context, now=now)
 
 
@@ -290,64 +294,74 @@ def session_reminders_send(
     return ids
 
 
-def session_overdue_notify(
-    *, session: Session, duty_manager=None, now: datetime | None = None
-) -> list[int]:
-    """Not started in time: the agent (told whom to call), interpreter and duty manager."""
-    duty_manager = duty_manager or duty_manager_current()
-    shared = session_context(session, duty_manager=duty_manager)
-    call = session.call
-
-    def context(recipient):
-        # Agents get a link that raises "we were not called" without signing in.
-        if recipient.role == Role.AGENT:
-            return {**shared, "alarm_url": agent_alarm_url(call=call, agent=recipient)}
-        return shared
-
-    return _tell(
-        kind="overdue",
-        audiences=[
-            ("overdue_agent", selectors.agents_for_call(call)),
-            ("overdue_interpreter", [session.interpreter]),
-            ("overdue_duty_manager", [duty_manager]),
-        ],
-        context=context,
-        call=call,
-        session=session,
-        now=now,
-    )
+OVERDUE_AUDIENCES = [
+    ("overdue_agent", "agents"),
+    ("overdue_interpreter", "interpreter"),
+    ("overdue_duty_manager", "duty_manager"),
+]
 
 
-def call_missed_notify(*, call: Call, session: Session | None, now=None) -> list[int]:
-    """Missed: the client is told, an operator task to reschedule is opened, and
-    the operators and the duty manager hear of it."""
+def sessions_overdue_notify(*, session_ids: list[int], now: datetime | None = None) -> list[int]:
+    """Not started in time: the agent (told whom to call, with a link that
+    raises "we were not called"), the interpreter and the duty manager.
+    Recorded in bulk (one session or a sweep's batch), written when they leave."""
     now = now or timezone.now()
-    context = session_context(session) if session else call_context(call)
+    with transaction.atomic():
+        ids = bulk.record_for_sessions(
+            kind="overdue", session_ids=session_ids, audiences=OVERDUE_AUDIENCES, now=now
+        )
+        notification_enqueue(ids)
+    return ids
+
+
+MISSED_AUDIENCES = [
+    ("missed_client", "client"),
+    ("missed_operator", "operators"),
+    ("missed_operator", "duty_manager"),
+]
+
+
+def calls_missed_notify(*, call_ids: list[int], now: datetime | None = None) -> list[int]:
+    """Missed: for each call, an operator task to reschedule it is opened, the
+    client is told, and the operators and the duty manager hear of it.
+    Recorded in bulk (one call or a sweep's batch), written when they leave."""
+    now = now or timezone.now()
+    # The session each call missed (the latest, if a call was missed twice).
+    missed = dict(
+        Session.objects.filter(call_id__in=call_ids, status=SessionStatus.MISSED)
+        .order_by("call_id", "id")
+        .values_list("call_id", "id")
+    )
     with transaction.atomic():
         with translation.override(settings.LANGUAGE_CODE):
-            summary = _(
-                "Call %(call)s did not take place at the agreed time. "
-                "Agree a new time with the client and the agency and reschedule it."
-            ) % {"call": call.number}
-        operator_task_open(
-            kind=OperatorTaskKind.RESCHEDULE_MISSED,
-            key=f"reschedule_missed:c{call.pk}:s{session.pk if session else 0}",
-            summary=summary,
-            call=call,
-            session=session,
-            now=now,
+            operator_tasks_open(
+                [
+                    OperatorTask(
+                        kind=OperatorTaskKind.RESCHEDULE_MISSED,
+                        key=f"reschedule_missed:c{call_id}:s{missed.get(call_id, 0)}",
+                        summary=_(
+                            "Call %(call)s did not take place at the agreed time. "
+                            "Agree a new time with the client and the agency and reschedule it."
+                        )
+                        % {"call": call_number(call_id)},
+                        call_id=call_id,
+                        session_id=missed.get(call_id),
+                        created_at=now,
+                    )
+                    for call_id in call_ids
+                ]
+            )
+        ids = bulk.record_for_sessions(
+            kind="missed", session_ids=list(missed.values()), audiences=MISSED_AUDIENCES, now=now
         )
-        return _tell(
+        ids += bulk.record_for_calls(
             kind="missed",
-            audiences=[
-                ("missed_client", [call.client]),
-                ("missed_operator", [*selectors.operators_active(), duty_manager_current()]),
-            ],
-            context=context,
-            call=call,
-            session=session,
+            call_ids=[pk for pk in call_ids if pk not in missed],
+            audiences=MISSED_AUDIENCES,
             now=now,
         )
+        notification_enqueue(ids)
+    return ids
 
 
 # --- The agent's "we were not called" -------------------------------------------

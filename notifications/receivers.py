@@ -18,8 +18,10 @@ from calls.models import Call, CallState, NotCalledAlarm, Session, SessionStatus
 from calls.signals import (
     call_booked_again,
     call_state_changed,
+    calls_state_changed,
     not_called_alarm_raised,
     session_changed,
+    sessions_state_changed,
 )
 from common.call_numbers import call_number
 
@@ -51,20 +53,14 @@ def on_call_state_changed(sender, call_id, from_state, to_state, at, **kwargs):
         # Recorded in bulk by the call's key; the text is written as it leaves.
         messages.agents_ask(kind="agent_request", call_ids=[call_id], now=at)
         return
+    if to_state == CallState.MISSED:
+        messages.calls_missed_notify(call_ids=[call_id], now=at)
+        return
     call = selectors.calls_with_facts(Call.objects.filter(pk=call_id)).get()
     if to_state == CallState.DECLINED:
         messages.call_declined_notify(call=call, now=at)
     elif to_state == CallState.SCHEDULED:
         _scheduled(call, rescheduled=from_state == CallState.SCHEDULED, now=at)
-    elif to_state == CallState.MISSED:
-        session = (
-            selectors.sessions_with_facts(
-                Session.objects.filter(call=call, status=SessionStatus.MISSED)
-            )
-            .order_by("-id")
-            .first()
-        )
-        messages.call_missed_notify(call=call, session=session, now=at)
     elif to_state == CallState.CANCELLED and from_state != CallState.REQUESTED:
         messages.call_cancelled_notify(call=call, now=at)
 
@@ -90,11 +86,31 @@ def _scheduled(call: Call, *, rescheduled: bool, now) -> None:
         messages.session_unassigned_notify(previous=previous, now=now)
 
 
+@receiver(calls_state_changed, dispatch_uid="notifications.on_calls_state_changed")
+def on_calls_state_changed(sender, changes, to_state, at, **kwargs):
+    """A sweep's batch of calls moved at once: the same rows as for each call,
+    written set-based where the sweeps move many (missed)."""
+    if to_state == CallState.MISSED:
+        # A missed call was scheduled or in progress (workflow.EDGES): no agency task to settle.
+        messages.calls_missed_notify(call_ids=[call_id for call_id, _from in changes], now=at)
+        return
+    for call_id, from_state in changes:
+        on_call_state_changed(
+            sender, call_id=call_id, from_state=from_state, to_state=to_state, at=at
+        )
+
+
 @receiver(session_changed, dispatch_uid="notifications.on_session_changed")
 def on_session_changed(sender, session_id, to_status, at, **kwargs):
     if to_status == SessionStatus.OVERDUE:
-        session = selectors.sessions_with_facts(Session.objects.filter(pk=session_id)).get()
-        messages.session_overdue_notify(session=session, now=at)
+        messages.sessions_overdue_notify(session_ids=[session_id], now=at)
+
+
+@receiver(sessions_state_changed, dispatch_uid="notifications.on_sessions_state_changed")
+def on_sessions_state_changed(sender, changes, to_status, at, **kwargs):
+    """A sweep's batch of sessions moved at once (overdue): recorded set-based."""
+    if to_status == SessionStatus.OVERDUE:
+        messages.sessions_overdue_notify(session_ids=[pk for pk, _call, _from in changes], now=at)
 
 
 @receiver(client_overdrawn, dispatch_uid="notifications.on_client_overdrawn")

@@ -1,11 +1,14 @@
 """The periodic sweeps: find due work with indexed queries, in bounded batches.
 
 Every sweep takes `now` (tests pass it; beat does not) and is safe to run
-twice or twice at once: messages have unique keys, session changes are
-conditional updates, and the workflow refuses a second "missed". Messages
-are recorded with one insert per batch and state changes (overdue, missed)
-one session per transaction, so a long sweep holds no lock for long and a
-crash loses at most one batch's work, which the next run redoes.
+twice or twice at once: messages have unique keys, and the workflow refuses
+a second "overdue" or "missed". Messages are recorded with one insert per
+batch and audience, and state changes (overdue, missed) go through the
+workflow's batch transitions: one transaction per batch that locks its rows
+in id order, checks and audits each, and writes the state, the audit rows
+and the messages set-based. A batch that fails is redone one row per
+transaction, so one bad row never stops the sweep; a long sweep holds no lock
+for long and a crash loses at most one batch's work, which the next run redoes.
 
 Queries and the indexes they use:
 - reminders:  Session(status, starts_at) range + Notification(session, kind) anti-join
@@ -26,10 +29,15 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from calls.models import Call, CallState, Session, SessionStatus
-from calls.services import call_mark_missed, session_mark_overdue
+from calls.services import (
+    call_mark_missed,
+    calls_mark_missed,
+    session_mark_overdue,
+    sessions_mark_overdue,
+)
 from common.errors import DomainError
 
-from . import messages, selectors
+from . import messages
 from .models import Notification, NotificationStatus, OperatorTask, OperatorTaskKind
 from .services import notification_enqueue
 
@@ -69,6 +77,24 @@ def _record_batch(rows, record: Callable) -> int:
         )
         return 0
     return len(rows)
+
+
+def _in_bulk(rows, move: Callable, handle: Callable) -> int:
+    """Change a batch of rows with set-based statements in one transaction
+    (`move` takes the rows, returns how many changed). If the batch fails, it
+    is rolled back and its rows are handled one by one, each in its own
+    transaction: one bad row never stops the others."""
+    try:
+        with transaction.atomic():
+            return move(rows)
+    except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
+        logger.exception(
+            "sweep could not change %s %s..%s at once; one by one",
+            type(rows[0]).__name__,
+            rows[0].pk,
+            rows[-1].pk,
+        )
+    return _each_in_transaction(rows, handle)
 
 
 def _each_in_transaction(rows, handle: Callable) -> int:
@@ -140,18 +166,24 @@ def sweep_missed(*, now: datetime | None = None, batch: int | None = None) -> in
         starts_at__lte=now - timedelta(minutes=settings.NOTIFY_MISSED_AFTER_MINUTES),
     )
 
+    def move(sessions):
+        moved = calls_mark_missed(call_ids=[session.call_id for session in sessions], now=now)
+        for call_id, exc in moved.refused.items():
+            # Someone else got there first (another sweep, an operator): nothing to do.
+            logger.info("call %s not marked missed: %s", call_id, exc.code)
+        return len(moved.ids)
+
     def handle(session):
         try:
             call_mark_missed(call=session.call, actor=None, reason="not started in time", now=now)
         except DomainError as exc:
-            # Someone else got there first (another sweep, an operator): nothing to do.
-            logger.info("session %s not marked missed: %s", session.pk, exc.code)
+            logger.info("call %s not marked missed: %s", session.call_id, exc.code)
             return False
-        # The workflow's listener writes the messages and the task, as for an operator.
 
+    # The workflow's listener writes the messages and the task, as for an operator.
     done = 0
-    for rows in _batches(selectors.sessions_with_facts(due), "starts_at", batch):
-        done += _each_in_transaction(rows, handle)
+    for rows in _batches(due.select_related("call"), "starts_at", batch):
+        done += _in_bulk(rows, move, handle)
     return done
 
 
@@ -165,13 +197,17 @@ def sweep_overdue(*, now: datetime | None = None, batch: int | None = None) -> i
         starts_at__lte=now - timedelta(minutes=settings.NOTIFY_OVERDUE_AFTER_MINUTES),
     )
 
+    def move(sessions):
+        # Those that changed meanwhile (started, or another sweep) are left alone.
+        return len(sessions_mark_overdue(sessions=sessions, now=now))
+
     def handle(session):
         if not session_mark_overdue(session=session, now=now):
-            return False  # changed meanwhile (started, or another sweep)
+            return False
 
     done = 0
-    for rows in _batches(selectors.sessions_with_facts(due), "starts_at", batch):
-        done += _each_in_transaction(rows, handle)
+    for rows in _batches(due.only("pk", "call_id", "starts_at"), "starts_at", batch):
+        done += _in_bulk(rows, move, handle)
     return done
 
 
@@ -207,8 +243,9 @@ def sweep_agents(*, now: datetime | None = None, batch: int | None = None) -> in
         state=CallState.REQUESTED,
         state_changed_at__lte=now - timedelta(minutes=settings.NOTIFY_UNASKED_AFTER_MINUTES),
     )
-    # The escalations name the agency and the call in the operators' task.
-    with_agency = ["pk", "state_changed_at", "member__agency__name"]
+    # The escalations name the agency (str(): its name and city) and the call
+    # in the operators' task.
+    with_agency = ["pk", "state_changed_at", "member__agency__name", "member__agency__city"]
     steps = [
         # Nobody at the agency to ask: an operator must step in.
         (

@@ -13,6 +13,7 @@ from calls.models import NotCalledAlarm
 from calls.services import call_mark_missed
 from common.errors import DomainError
 from notifications.models import Notification
+from notifications.services import notification_deliver
 from notifications.sweeps import sweep_overdue
 
 from .factories import AgentFactory, DutyManagerFactory, OperatorFactory
@@ -119,8 +120,12 @@ def test_the_emailed_link_raises_it_without_signing_in(
 
 def test_the_overdue_message_gives_the_agent_the_alarm_link(scene):
     call, session, agent = scene["call"], scene["session"], scene["agent"]
-    sweep_overdue(now=session.starts_at + timedelta(minutes=11))
+    at = session.starts_at + timedelta(minutes=11)
+    sweep_overdue(now=at)
     message = Notification.objects.get(call=call, kind="overdue", recipient=agent)
+    # Recorded in bulk: the text is written as it leaves.
+    notification_deliver(notification_id=message.pk, now=at)
+    message.refresh_from_db()
     assert "/agent/alarm/" in message.body
     token = message.body.split("/agent/alarm/")[1].split("/")[0]
     assert agent_link_token  # the link in the message is an alarm link for this call
