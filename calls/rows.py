@@ -17,7 +17,7 @@ from common import dates
 
 
 def client_row(call) -> dict:
-    """What client/_call_row.html shows of a call from selectors.client_call_pages."""
+    """What client/_call_rows.html shows of a call from selectors.client_call_pages."""
     if call.starts_at:
         when = dates.format_datetime(call.starts_at)
     else:
