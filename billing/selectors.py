@@ -56,6 +56,45 @@ def calls_money(call_ids: Iterable[int]) -> dict[int, tuple]:
     return money
 
 
+def call_money_columns(call_key: str) -> tuple[str, list]:
+    """`calls_money` as three columns, `held`, `charge` and `billed_minutes`,
+    for a hand-written query of calls whose key is the SQL expression
+    `call_key`; with their parameters. Billing keeps knowing its own tables."""
+    table = CallCharge._meta.db_table
+
+    def column(name: str, field: str) -> str:
+        db_column = CallCharge._meta.get_field(field).column
+        return (
+            f"(SELECT ch.{db_column} FROM {table} ch"  # noqa: S608 (names from the model)
+            f" WHERE ch.call_id = {call_key} AND ch.status = %s) AS {name}"
+        )
+
+    sql = ", ".join(
+        [
+            column("held", "held"),
+            column("charge", "client_charge"),
+            column("billed_minutes", "billed_minutes"),
+        ]
+    )
+    return sql, [ChargeStatus.HELD, ChargeStatus.SETTLED, ChargeStatus.SETTLED]
+
+
+def client_balance_columns(client) -> tuple[str, list]:
+    """`client_balances` as two columns, `balance` and `held_credit`, for a
+    hand-written query (computed once per query, not per row); with their parameters."""
+    table = Account._meta.db_table
+    user_column = Account._meta.get_field("user").column
+
+    def column(name: str) -> str:
+        return (
+            f"(SELECT a.balance FROM {table} a"  # noqa: S608 (names from the model)
+            f" WHERE a.{user_column} = %s AND a.kind = %s) AS {name}"
+        )
+
+    sql = f"{column('balance')}, {column('held_credit')}"
+    return sql, [client.pk, AccountKind.CLIENT_CREDIT, client.pk, AccountKind.CLIENT_HELD]
+
+
 def client_entries(client) -> QuerySet[Entry]:
     """Movements of the client's usable credit, newest first.
 

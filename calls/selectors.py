@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -103,109 +101,6 @@ def client_call_counts(client: User) -> tuple[int, int]:
         open_calls=Count("pk", filter=Q(state__in=OPEN_STATES)), all_calls=Count("pk")
     )
     return counts["open_calls"], counts["all_calls"] - counts["open_calls"]
-
-
-def _client_rows_sql(*, open_part: bool) -> str:
-    """One page of a client's open (or done) calls, newest first: each call's
-    number, kind, state, the member's reference, its live session's start,
-    and how many calls the whole list has (`listed`).
-    The member and the session are read by scalar subqueries, not joins, and
-    only for the page's rows: PostgreSQL plans that in a third of the time."""
-    member_model = Call._meta.get_field("member").related_model
-    call, member, session = (m._meta.db_table for m in (Call, member_model, Session))
-    marks = ", ".join(["%s"] * len(OPEN_STATES))
-    dead = ", ".join(["%s"] * len(DEAD_SESSION_STATUSES))
-    # Table names come from the models and every value is a parameter.
-    return (
-        "SELECT part.*,"  # noqa: S608
-        f" (SELECT m.reference FROM {member} m WHERE m.id = part.member_id) AS member_reference,"
-        f" (SELECT s.starts_at FROM {session} s WHERE s.call_id = part.id"
-        f" AND s.status NOT IN ({dead})) AS starts_at"
-        " FROM ("
-        " SELECT c.id, c.public_id, c.kind, c.state, c.created_at, c.member_id,"
-        " COUNT(*) OVER () AS listed"
-        f" FROM {call} c"
-        f" WHERE c.client_id = %s AND c.state {'IN' if open_part else 'NOT IN'} ({marks})"
-        " ORDER BY c.created_at DESC, c.id DESC LIMIT %s OFFSET %s"
-        ") AS part"
-    )
-
-
-def _convert_from_db(rows, attribute: str, field) -> None:
-    """Read a raw query's extra column as the ORM reads `field` (SQLite gives
-    a datetime as text; PostgreSQL an aware datetime already)."""
-    col = field.cached_col
-    converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-    for row in rows:
-        value = getattr(row, attribute)
-        if value is not None:
-            for convert in converters:
-                value = convert(value, col, connection)
-            setattr(row, attribute, value)
-
-
-def _client_rows(client: User, wanted: dict[bool, int], per_page: int) -> list[Call]:
-    """The rows of the pages `wanted` ({open?: page number}), in one query."""
-    parts, params = [], []
-    for open_part, number in wanted.items():
-        parts.append(_client_rows_sql(open_part=open_part))
-        params += [*DEAD_SESSION_STATUSES, client.pk, *OPEN_STATES]
-        params += [per_page, (number - 1) * per_page]
-    found = list(Call.objects.raw(" UNION ALL ".join(parts), params))
-    _convert_from_db(found, "starts_at", Session._meta.get_field("starts_at"))
-    return found
-
-
-def _page_number(asked) -> int:
-    """A page number as asked; not a number is the first page. Beyond any
-    list's end is capped, so that the offset stays a number every database takes."""
-    try:
-        return min(max(int(asked), 1), 10**9)
-    except (TypeError, ValueError):
-        return 1
-
-
-def client_call_pages(client: User, *, open_page, done_page, per_page: int) -> tuple[Page, Page]:
-    """The lists of the client's dashboard: page `open_page` of her open calls
-    and page `done_page` of the done ones (as the request gave them: not a
-    number is the first page, past the end the last), newest first. Each row
-    has its `number`, kind, state, `member_reference`, `starts_at` (of the live
-    session; None if none) and money (`held`, `charge`, `billed_minutes`).
-
-    Two queries: the rows of both pages with their lists' sizes, then their
-    money. A page past the end (or an empty list) costs a count, and a
-    re-read of the last page. Written in SQL: the ORM's UNION of two sliced
-    querysets with a filtered join and three money subqueries took 12 ms to
-    build and plan for 1.4 ms of running, on the page every client opens first.
-    """
-    asked = {True: _page_number(open_page), False: _page_number(done_page)}
-    found = _client_rows(client, asked, per_page)
-    sizes = {part: None for part in asked}
-    for call in found:
-        sizes[call.state in OPEN_STATES] = call.listed
-    if None in sizes.values():
-        open_calls, done_calls = client_call_counts(client)
-        counted = {True: open_calls, False: done_calls}
-        past_end = {}
-        for part, size in sizes.items():
-            if size is None:
-                sizes[part] = counted[part]
-                if counted[part]:
-                    past_end[part] = Paginator(range(counted[part]), per_page).num_pages
-        if past_end:
-            found += _client_rows(client, past_end, per_page)
-            asked.update(past_end)
-    money = billing_selectors.calls_money(call.pk for call in found)
-    for call in found:
-        call.held, call.charge, call.billed_minutes = money.get(call.pk, (None, None, None))
-    # UNION ALL keeps no order: sort the rows again as each part did.
-    found.sort(key=lambda call: (call.created_at, call.pk), reverse=True)
-    pages = []
-    for part in (True, False):
-        page = Paginator(range(sizes[part]), per_page).get_page(asked[part])
-        page.object_list = [call for call in found if (call.state in OPEN_STATES) is part]
-        pages.append(page)
-    return pages[0], pages[1]
 
 
 def sessions_visible_to(user: User) -> QuerySet[Session]:

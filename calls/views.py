@@ -27,7 +27,7 @@ from common.errors import DomainError
 from common.forms import add_domain_error
 from common.localtime import local_day_start
 
-from . import occupancy, outcome_views, rows, selectors, services, workflow
+from . import client_lists, occupancy, outcome_views, rows, selectors, services, workflow
 from .forms import CancelForm, EndSessionForm, OrderForm, RecordingForm
 from .models import Call, CallKind, CallState, CallTransition, SessionStatus
 from .services import MIN_PLANNED_MINUTES
@@ -49,23 +49,26 @@ def paginate(request, queryset, param="page"):
 def client_dashboard(request):
     """Balance, then a page of the open calls and a page of the done ones.
 
-    Five queries whatever the number of calls: the session and the user, both
-    balances, both pages with their sizes, and the pages' money.
+    Three queries whatever the number of calls: the session, the user, and
+    everything the page shows (calls.client_lists).
     """
-    client = request.user
-    balance, held = billing_selectors.client_balances(client)
-    upcoming, past = selectors.client_call_pages(
-        client,
+    dashboard = client_lists.client_dashboard(
+        request.user,
         open_page=request.GET.get("upcoming"),
         done_page=request.GET.get("page"),
         per_page=DASHBOARD_PAGE_SIZE,
     )
-    for page in (upcoming, past):
+    for page in (dashboard.upcoming, dashboard.past):
         page.object_list = [rows.client_row(call) for call in page.object_list]
     return render(
         request,
         "client/dashboard.html",
-        {"upcoming": upcoming, "past": past, "balance": balance, "held": held},
+        {
+            "upcoming": dashboard.upcoming,
+            "past": dashboard.past,
+            "balance": dashboard.balance,
+            "held": dashboard.held,
+        },
     )
 
 

@@ -11,11 +11,13 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from billing import selectors as billing_selectors
 from billing.defaults import ensure_spec_terms
 from calls import services
 from calls.management.commands.bench_data import client_calls_rebuild
 from calls.management.commands.bench_queries import QueryCounter
 from calls.models import CallState
+from calls.selectors import OPEN_STATES
 
 from . import notifications_support as support
 from .factories import AgentFactory, ClientFactory, MemberFactory
@@ -25,8 +27,8 @@ queued = support.queued  # fixture
 
 pytestmark = pytest.mark.django_db
 
-# Session + user, then: both balances, both lists with their sizes, their money.
-DASHBOARD_QUERIES = 5
+# Session + user, then one: both lists with their sizes, money and the balances.
+DASHBOARD_QUERIES = 3
 # Session + user, then: the count, the page, its sessions, their money.
 CALL_LIST_API_QUERIES = 6
 
@@ -125,3 +127,34 @@ def test_a_booking_takes_at_most_15_queries(queued, django_capture_on_commit_cal
     assert call.state == CallState.AWAITING_AGENT
     assert len(queued) == 1  # the agent's request, queued after commit
     assert counter.queries <= BOOKING_QUERIES, "\n".join(s[:90] for s in counter.statements)
+
+
+def test_dashboard_reads_balances_and_money_in_its_one_query(signed_in_client):
+    browser, user = signed_in_client
+    fund_client(user, Decimal("250.00"))
+    client_calls_rebuild(user, 40)  # 12 open calls with their charges held, 28 done ones
+    member = MemberFactory()
+    AgentFactory(agency=member.agency)
+    services.call_request_create(  # holds credit in the ledger
+        client=user, member=member, kind="phone_interpreted", planned_minutes=30, created_by=user
+    )
+    response = browser.get(reverse("client-dashboard"))
+    content = response.content.decode()
+    balance, held = billing_selectors.client_balances(user)
+    assert held > 0
+    assert f'data-testid="balance">{balance:.2f} credits<' in content
+    assert f"Held for booked calls: {held:.2f} credits" in content
+    newest_done = user.calls.exclude(state__in=OPEN_STATES).order_by("-created_at", "-id")[:10]
+    settled = billing_selectors.calls_money(call.pk for call in newest_done)
+    charged = [money[1] for money in settled.values() if money[1] is not None]
+    assert charged and content.count('data-testid="row-charge"') == len(charged)
+    assert all(f"{amount:.2f} credits</span>" in content for amount in charged)
+    assert content.count(" held</span>") == 10  # the booking is on the first page
+
+
+def test_dashboard_of_a_client_without_calls_shows_her_balance(signed_in_client):
+    browser, user = signed_in_client
+    fund_client(user, Decimal("80.00"))
+    content = browser.get(reverse("client-dashboard")).content.decode()
+    assert 'data-testid="balance">80.00 credits<' in content
+    assert "No open calls." in content and "No past calls yet." in content
