@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
 
 from accounts.models import User
 from billing import selectors as billing_selectors
 from billing.models import Account, CallCharge
+from common.raw_sql import column_reader
 
 from .models import DEAD_SESSION_STATUSES, Call, Session
 from .selectors import OPEN_STATES, client_call_counts
@@ -78,21 +78,10 @@ def _rows(client: User, wanted: dict[bool, int], per_page: int) -> list[Call]:
         ("balance", account.get_field("balance")),
         ("held_credit", account.get_field("balance")),
     ):
-        _convert_from_db(found, attribute, field)
+        read = column_reader(field)
+        for call in found:
+            setattr(call, attribute, read(getattr(call, attribute)))
     return found
-
-
-def _convert_from_db(rows, attribute: str, field) -> None:
-    """Read a raw query's extra column as the ORM reads `field` (SQLite gives
-    a datetime as text and a decimal as a float; PostgreSQL the types already)."""
-    col = field.cached_col
-    converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-    for row in rows:
-        value = getattr(row, attribute)
-        if value is not None:
-            for convert in converters:
-                value = convert(value, col, connection)
-            setattr(row, attribute, value)
 
 
 def _page_number(asked) -> int:

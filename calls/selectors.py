@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from billing import selectors as billing_selectors
+from billing.models import CallCharge
 from common.errors import DomainError
+from common.raw_sql import column_reader
 
 from .models import (
     BLOCKING_STATUSES,
@@ -49,50 +52,71 @@ def calls_visible_to(user: User) -> QuerySet[Call]:
 
 
 def client_calls(client: User) -> QuerySet[Call]:
-    """The client's calls, newest first, each with the member as the client
-    knows her: `member_reference` and `agency_name` (values, not related rows:
-    a page builds a third of the objects).
-
-    A page of them is completed by `with_session_and_money` (two more queries
-    for the whole page): kept apart because joining sessions and money into
-    this query made PostgreSQL spend longer planning it than running it.
-    """
-    return (
-        Call.objects.filter(client=client)
-        .annotate(member_reference=F("member__reference"), agency_name=F("member__agency__name"))
-        .order_by("-created_at", "-id")
-    )
+    """The client's calls, newest first: to filter, count and slice. A page of
+    them is completed by `client_call_rows` (one more query for the page)."""
+    return Call.objects.filter(client=client).order_by("-created_at", "-id")
 
 
 # What a list of calls shows of each call's live session (serializers.SessionTimesSerializer).
 SESSION_TIMES = ("status", "starts_at", "planned_end", "started_at", "ended_at", "talk_seconds")
 
 
-def with_session_and_money(calls: list[Call]) -> list[Call]:
-    """Give each call its `live_session`, the session's SESSION_TIMES as a
-    dict (None if there is no live session), and its money: `held`, `charge`
-    and `billed_minutes` (None where there is none). Two queries whatever the
-    number of calls; values, not model rows, as a page of a list needs no more."""
+def client_call_rows(calls: list[Call]) -> list[Call]:
+    """Complete a page of the client's calls with what her lists show, in one
+    query whatever the number of calls: the member as the client knows her
+    (`member_reference`, `agency_name`), `live_session` (the session's
+    SESSION_TIMES as a dict; None if there is no live session), and the money
+    (`held`, `charge`, `billed_minutes`; None where there is none), whose
+    columns billing writes.
+
+    Kept out of the page's own query, which stays a plain one to filter,
+    count and slice: joined there, the count joined too, and the money's
+    subqueries made PostgreSQL plan longer than it ran."""
     ids = [call.pk for call in calls]
     if not ids:
         return calls
-    sessions = {
-        times.pop("call_id"): times
-        for times in Session.objects.filter(call_id__in=ids)
-        .exclude(status__in=DEAD_SESSION_STATUSES)
-        .values("call_id", *SESSION_TIMES)
-    }
-    money = billing_selectors.calls_money(ids)
+    member_model = Call._meta.get_field("member").related_model
+    agency_model = member_model._meta.get_field("agency").related_model
+    fields = [Session._meta.get_field(name) for name in SESSION_TIMES]
+    money, money_params = billing_selectors.call_money_columns("c.id")
+    dead = ", ".join(["%s"] * len(DEAD_SESSION_STATUSES))
+    sql = (
+        "SELECT c.id, m.reference, a.name,"  # noqa: S608 (names from the models)
+        f" {', '.join(f's.{field.column}' for field in fields)}, {money}"
+        f" FROM {Call._meta.db_table} c"
+        f" JOIN {member_model._meta.db_table} m ON m.id = c.member_id"
+        f" JOIN {agency_model._meta.db_table} a ON a.id = m.agency_id"
+        f" LEFT JOIN {Session._meta.db_table} s ON s.call_id = c.id AND s.status NOT IN ({dead})"
+        f" WHERE c.id IN ({', '.join(['%s'] * len(ids))})"
+    )
+    charge = CallCharge._meta
+    readers = [str, str, *(column_reader(field) for field in fields)]
+    readers += [
+        column_reader(charge.get_field(name))
+        for name in ("held", "client_charge", "billed_minutes")
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*money_params, *DEAD_SESSION_STATUSES, *ids])
+        found = {
+            row[0]: [
+                read(value) if value is not None else None
+                for read, value in zip(readers, row[1:], strict=True)
+            ]
+            for row in cursor
+        }
     for call in calls:
-        call.live_session = sessions.get(call.pk)
-        call.held, call.charge, call.billed_minutes = money.get(call.pk, (None, None, None))
+        reference, agency, *times, held, charge_, minutes = found[call.pk]
+        call.member_reference, call.agency_name = reference, agency
+        session = dict(zip(SESSION_TIMES, times, strict=True))
+        call.live_session = session if session["status"] is not None else None
+        call.held, call.charge, call.billed_minutes = held, charge_, minutes
     return calls
 
 
 def client_call(client: User, public_id) -> Call:
     """One of the client's calls, complete as in her lists; Call.DoesNotExist if not hers."""
     call = client_calls(client).get(public_id=public_id)
-    return with_session_and_money([call])[0]
+    return client_call_rows([call])[0]
 
 
 def client_call_counts(client: User) -> tuple[int, int]:

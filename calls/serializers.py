@@ -116,7 +116,7 @@ class ChargeSerializer(serializers.Serializer):
 
 
 class ClientMemberSerializer(serializers.Serializer):
-    """The member as the client knows her, from the call's own row (selectors.client_calls)."""
+    """The member as the client knows her (selectors.client_call_rows)."""
 
     reference = serializers.CharField(source="member_reference")
     agency = serializers.CharField(source="agency_name")
@@ -124,7 +124,7 @@ class ClientMemberSerializer(serializers.Serializer):
 
 class ClientCallSerializer(CallBaseSerializer):
     """A client's call, read from `selectors.client_calls` and completed by
-    `selectors.with_session_and_money`. Nested fields are declared, not built
+    `selectors.client_call_rows`. Nested fields are declared, not built
     per row: lists stay cheap."""
 
     member = ClientMemberSerializer(source="*")

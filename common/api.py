@@ -217,7 +217,7 @@ def paginated_response(
     `context_for_page(page)` gives the serializer's context for the page's
     objects (e.g. prices looked up in one query for the page only);
     `complete_page(page)` adds to the page's objects what their query left
-    out (e.g. selectors.with_session_and_money).
+    out (e.g. calls.selectors.client_call_rows).
     """
     paginator = Pagination()
     page = paginator.paginate_queryset(queryset, request, view=view)

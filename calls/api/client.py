@@ -94,7 +94,7 @@ class CallListApi(ApiView):
             queryset=filterset.qs,
             request=request,
             view=self,
-            complete_page=selectors.with_session_and_money,
+            complete_page=selectors.client_call_rows,
         )
 
     @extend_schema(
@@ -126,7 +126,7 @@ def _client_call_response(request, call, *, reload=True, code=200):
     if reload:
         call = selectors.client_call(request.user, call.public_id)
     else:
-        selectors.with_session_and_money([call])
+        selectors.client_call_rows([call])
     context = {"timeline": selectors.call_timeline(call)}
     return Response(ClientCallDetailSerializer(call, context=context).data, status=code)
 
