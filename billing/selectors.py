@@ -56,43 +56,61 @@ def calls_money(call_ids: Iterable[int]) -> dict[int, tuple]:
     return money
 
 
-def call_money_columns(call_key: str) -> tuple[str, list]:
-    """`calls_money` as three columns, `held`, `charge` and `billed_minutes`,
-    for a hand-written query of calls whose key is the SQL expression
-    `call_key`; with their parameters. Billing keeps knowing its own tables."""
-    table = CallCharge._meta.db_table
+@dataclass(frozen=True)
+class SqlColumns:
+    """Columns for a hand-written query, and the joins they read: billing
+    writes these so that its tables stay its own. `columns` go in the SELECT
+    list (their parameters `column_params`), `joins` after the FROM clause."""
 
-    def column(name: str, field: str) -> str:
+    columns: str
+    column_params: list
+    joins: str
+    join_params: list
+
+
+def call_money_columns(call_key: str) -> SqlColumns:
+    """`calls_money` as columns `held`, `charge` and `billed_minutes` of a
+    query of calls whose key is the SQL expression `call_key`."""
+    table, alias = CallCharge._meta.db_table, "money_charge"
+
+    def column(name: str, field: str) -> str:  # shown when the charge has the status given
         db_column = CallCharge._meta.get_field(field).column
-        return (
-            f"(SELECT ch.{db_column} FROM {table} ch"  # noqa: S608 (names from the model)
-            f" WHERE ch.call_id = {call_key} AND ch.status = %s) AS {name}"
-        )
+        return f"CASE WHEN {alias}.status = %s THEN {alias}.{db_column} END AS {name}"
 
-    sql = ", ".join(
-        [
-            column("held", "held"),
-            column("charge", "client_charge"),
-            column("billed_minutes", "billed_minutes"),
-        ]
+    return SqlColumns(
+        columns=", ".join(
+            [
+                column("held", "held"),
+                column("charge", "client_charge"),
+                column("billed_minutes", "billed_minutes"),
+            ]
+        ),
+        column_params=[ChargeStatus.HELD, ChargeStatus.SETTLED, ChargeStatus.SETTLED],
+        # One charge a call at most (unique call_id).
+        joins=f"LEFT JOIN {table} {alias} ON {alias}.call_id = {call_key}",
+        join_params=[],
     )
-    return sql, [ChargeStatus.HELD, ChargeStatus.SETTLED, ChargeStatus.SETTLED]
 
 
-def client_balance_columns(client) -> tuple[str, list]:
-    """`client_balances` as two columns, `balance` and `held_credit`, for a
-    hand-written query (computed once per query, not per row); with their parameters."""
+def client_balance_columns(client) -> SqlColumns:
+    """`client_balances` as columns `balance` and `held_credit` (on every row)."""
     table = Account._meta.db_table
     user_column = Account._meta.get_field("user").column
-
-    def column(name: str) -> str:
-        return (
-            f"(SELECT a.balance FROM {table} a"  # noqa: S608 (names from the model)
-            f" WHERE a.{user_column} = %s AND a.kind = %s) AS {name}"
+    joins, params = [], []
+    for alias, kind in (
+        ("credit_account", AccountKind.CLIENT_CREDIT),
+        ("held_account", AccountKind.CLIENT_HELD),
+    ):
+        joins.append(
+            f"LEFT JOIN {table} {alias} ON {alias}.{user_column} = %s AND {alias}.kind = %s"
         )
-
-    sql = f"{column('balance')}, {column('held_credit')}"
-    return sql, [client.pk, AccountKind.CLIENT_CREDIT, client.pk, AccountKind.CLIENT_HELD]
+        params += [client.pk, kind]
+    return SqlColumns(
+        columns="credit_account.balance AS balance, held_account.balance AS held_credit",
+        column_params=[],
+        joins=" ".join(joins),
+        join_params=params,
+    )
 
 
 def client_entries(client) -> QuerySet[Entry]:

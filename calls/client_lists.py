@@ -33,11 +33,12 @@ class Dashboard:
     held: Decimal
 
 
-def _part_sql(*, open_part: bool, extra_columns: str) -> str:
+def _part_sql(*, open_part: bool, extra_columns: str, extra_joins: str) -> str:
     """One page of the client's open (or done) calls, newest first: each call's
     number, kind, state, `listed` (how many calls the whole list has), the
-    member's reference, its live session's start, then `extra_columns`.
-    Member and session are scalar subqueries over the page's rows only."""
+    member's reference, its live session's start, then `extra_columns` read
+    through `extra_joins` (whose alias for the call is `part`). Member and
+    session are scalar subqueries over the page's rows only."""
     member_model = Call._meta.get_field("member").related_model
     call, member, session = (m._meta.db_table for m in (Call, member_model, Session))
     marks = ", ".join(["%s"] * len(OPEN_STATES))
@@ -54,19 +55,27 @@ def _part_sql(*, open_part: bool, extra_columns: str) -> str:
         f" FROM {call} c"
         f" WHERE c.client_id = %s AND c.state {'IN' if open_part else 'NOT IN'} ({marks})"
         " ORDER BY c.created_at DESC, c.id DESC LIMIT %s OFFSET %s"
-        ") AS part"
+        f") AS part {extra_joins}"
     )
 
 
 def _rows(client: User, wanted: dict[bool, int], per_page: int) -> list[Call]:
     """The rows of the pages `wanted` ({open?: page number}), in one query."""
-    money, money_params = billing_selectors.call_money_columns("part.id")
-    balances, balance_params = billing_selectors.client_balance_columns(client)
+    money = billing_selectors.call_money_columns("part.id")
+    balances = billing_selectors.client_balance_columns(client)
     parts, params = [], []
     for open_part, number in wanted.items():
-        parts.append(_part_sql(open_part=open_part, extra_columns=f"{money}, {balances}"))
-        params += [*DEAD_SESSION_STATUSES, *money_params, *balance_params]
+        parts.append(
+            _part_sql(
+                open_part=open_part,
+                extra_columns=f"{money.columns}, {balances.columns}",
+                extra_joins=f"{money.joins} {balances.joins}",
+            )
+        )
+        # In the order the SQL reads them: the SELECT list, the page, the joins.
+        params += [*DEAD_SESSION_STATUSES, *money.column_params, *balances.column_params]
         params += [client.pk, *OPEN_STATES, per_page, (number - 1) * per_page]
+        params += [*money.join_params, *balances.join_params]
     found = list(Call.objects.raw(" UNION ALL ".join(parts), params))
     # Extra columns come back as the database gives them: read them as the ORM would.
     charge, account = CallCharge._meta, Account._meta

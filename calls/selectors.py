@@ -78,15 +78,16 @@ def client_call_rows(calls: list[Call]) -> list[Call]:
     member_model = Call._meta.get_field("member").related_model
     agency_model = member_model._meta.get_field("agency").related_model
     fields = [Session._meta.get_field(name) for name in SESSION_TIMES]
-    money, money_params = billing_selectors.call_money_columns("c.id")
+    money = billing_selectors.call_money_columns("c.id")
     dead = ", ".join(["%s"] * len(DEAD_SESSION_STATUSES))
     sql = (
         "SELECT c.id, m.reference, a.name,"  # noqa: S608 (names from the models)
-        f" {', '.join(f's.{field.column}' for field in fields)}, {money}"
+        f" {', '.join(f's.{field.column}' for field in fields)}, {money.columns}"
         f" FROM {Call._meta.db_table} c"
         f" JOIN {member_model._meta.db_table} m ON m.id = c.member_id"
         f" JOIN {agency_model._meta.db_table} a ON a.id = m.agency_id"
         f" LEFT JOIN {Session._meta.db_table} s ON s.call_id = c.id AND s.status NOT IN ({dead})"
+        f" {money.joins}"
         f" WHERE c.id IN ({', '.join(['%s'] * len(ids))})"
     )
     charge = CallCharge._meta
@@ -96,7 +97,9 @@ def client_call_rows(calls: list[Call]) -> list[Call]:
         for name in ("held", "client_charge", "billed_minutes")
     ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*money_params, *DEAD_SESSION_STATUSES, *ids])
+        # In the order the SQL reads them: the SELECT list, the joins, the ids.
+        params = [*money.column_params, *DEAD_SESSION_STATUSES, *money.join_params, *ids]
+        cursor.execute(sql, params)
         found = {
             row[0]: [
                 read(value) if value is not None else None
