@@ -69,14 +69,14 @@ def _record_batch(rows, record: Callable) -> int:
     try:
         record(rows)
     except Exception:  # noqa: BLE001 - one bad batch must not stop the sweep
-        logger.exception(
-            "sweep could not record messages for %s %s..%s",
-            type(rows[0]).__name__,
-            rows[0].pk,
-            rows[-1].pk,
-        )
+        _log_failed_batch("could not record messages for", rows)
         return 0
     return len(rows)
+
+
+def _log_failed_batch(what: str, rows) -> None:
+    """Log the exception being handled, naming the batch by its first and last rows."""
+    logger.exception("sweep %s %s %s..%s", what, type(rows[0]).__name__, rows[0].pk, rows[-1].pk)
 
 
 def _in_bulk(rows, move: Callable, handle: Callable) -> int:
@@ -88,12 +88,7 @@ def _in_bulk(rows, move: Callable, handle: Callable) -> int:
         with transaction.atomic():
             return move(rows)
     except Exception:  # noqa: BLE001 - one bad row must not stop the sweep
-        logger.exception(
-            "sweep could not change %s %s..%s at once; one by one",
-            type(rows[0]).__name__,
-            rows[0].pk,
-            rows[-1].pk,
-        )
+        _log_failed_batch("will change one by one (could not change at once)", rows)
     return _each_in_transaction(rows, handle)
 
 
