@@ -21,7 +21,8 @@ def client_row(call) -> dict:
     if call.starts_at:
         when = dates.format_datetime(call.starts_at)
     else:
-        when = _("booked %(when)s") % {"when": dates.format_date(call.created_at)}
+        # "booked yesterday", "booked Nov 3": the year only when it is not this one.
+        when = _("booked %(when)s") % {"when": dates.format_day(call.created_at)}
     return {
         "url": reverse("client-call", args=[call.public_id]),
         "number": call.number,
