@@ -80,6 +80,9 @@ def test_dashboard_pages_through_both_lists(signed_in_client):
     content = response.content.decode()
     assert "Page 2 of 2" in content and "Page 3 of 3" in content
     assert content.count('class="row"') == 2 + 8
+    # Paging one list keeps the other's page.
+    assert 'href="?upcoming=1&amp;page=3"' in content  # the open calls' "Previous"
+    assert 'href="?upcoming=2&amp;page=2"' in content  # the done calls' "Previous"
 
 
 def test_dashboard_shows_the_last_page_for_a_page_past_the_end(signed_in_client):

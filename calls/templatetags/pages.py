@@ -1,6 +1,7 @@
 """Small helpers for the people's pages."""
 
 from django import template
+from django.http import QueryDict
 from django.utils.translation import get_language
 
 from billing.formatting import credits as format_credits
@@ -30,6 +31,16 @@ def duration(seconds):
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+@register.simple_tag(takes_context=True)
+def page_link(context, param, number):
+    """The query string of this page with `param` set to `number`: a page of
+    one list keeps the others' pages and any filter ("?upcoming=2&page=3")."""
+    request = context.get("request")
+    query = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    query[param] = number
+    return "?" + query.urlencode()
 
 
 @register.simple_tag(takes_context=True)
