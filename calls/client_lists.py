@@ -38,7 +38,7 @@ def _part_sql(*, open_part: bool, extra_columns: str, extra_joins: str) -> str:
     number, kind, state, `listed` (how many calls the whole list has), the
     member's reference, its live session's start, then `extra_columns` read
     through `extra_joins` (whose alias for the call is `part`). Member and
-    session are scalar subqueries over the page's rows only."""
+    session are read for the page's rows only, after the LIMIT."""
     member_model = Call._meta.get_field("member").related_model
     call, member, session = (m._meta.db_table for m in (Call, member_model, Session))
     marks = ", ".join(["%s"] * len(OPEN_STATES))
@@ -47,15 +47,15 @@ def _part_sql(*, open_part: bool, extra_columns: str, extra_joins: str) -> str:
     return (
         "SELECT part.*,"  # noqa: S608
         f" (SELECT m.reference FROM {member} m WHERE m.id = part.member_id) AS member_reference,"
-        f" (SELECT s.starts_at FROM {session} s WHERE s.call_id = part.id"
-        f" AND s.status NOT IN ({dead})) AS starts_at, {extra_columns}"
+        f" live.starts_at AS starts_at, {extra_columns}"
         " FROM ("
         " SELECT c.id, c.public_id, c.kind, c.state, c.created_at, c.member_id,"
         " COUNT(*) OVER () AS listed"
         f" FROM {call} c"
         f" WHERE c.client_id = %s AND c.state {'IN' if open_part else 'NOT IN'} ({marks})"
         " ORDER BY c.created_at DESC, c.id DESC LIMIT %s OFFSET %s"
-        f") AS part {extra_joins}"
+        f") AS part LEFT JOIN {session} live ON live.call_id = part.id"
+        f" AND live.status NOT IN ({dead}) {extra_joins}"
     )
 
 
@@ -73,9 +73,9 @@ def _rows(client: User, wanted: dict[bool, int], per_page: int) -> list[Call]:
             )
         )
         # In the order the SQL reads them: the SELECT list, the page, the joins.
-        params += [*DEAD_SESSION_STATUSES, *money.column_params, *balances.column_params]
+        params += [*money.column_params, *balances.column_params]
         params += [client.pk, *OPEN_STATES, per_page, (number - 1) * per_page]
-        params += [*money.join_params, *balances.join_params]
+        params += [*DEAD_SESSION_STATUSES, *money.join_params, *balances.join_params]
     found = list(Call.objects.raw(" UNION ALL ".join(parts), params))
     # Extra columns come back as the database gives them: read them as the ORM would.
     charge, account = CallCharge._meta, Account._meta
