@@ -9,9 +9,6 @@ from __future__ import annotations
 import string
 
 from django.conf import settings
-from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import Count, Model, QuerySet, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -127,46 +124,7 @@ class JSONParser(parsers.JSONParser):
         return data
 
 
-class CountingPaginator(Paginator):
-    """Django's paginator that reads a page and the list's size in one query
-    (`COUNT(*) OVER ()` on the page's rows) instead of a count and then the
-    page: a database round trip less on every list of the API.
-
-    Where the page has no rows (past the end, an empty list), or the query is
-    one a window can't count (DISTINCT, GROUP BY), it counts as Django does.
-    """
-
-    WINDOW_PAGES = 10_000
-
-    def page(self, number):
-        queryset = self.object_list
-        countable = (
-            isinstance(queryset, QuerySet)
-            and "count" not in self.__dict__
-            and not queryset.query.distinct
-            and queryset.query.group_by is None
-            and connection.features.supports_over_clause
-        )
-        try:
-            asked = int(number)
-        except (TypeError, ValueError):
-            asked = 0
-        # Far pages (and numbers no database takes as an offset) are checked
-        # against the count first, as Django does: a 404, never a 500.
-        if countable and 1 <= asked <= self.WINDOW_PAGES:
-            bottom = (asked - 1) * self.per_page
-            rows = list(
-                queryset.annotate(_listed=Window(Count("*")))[bottom : bottom + self.per_page]
-            )
-            # Model rows only: .values() and .values_list() rows carry no attribute.
-            if rows and isinstance(rows[0], Model):
-                self.__dict__["count"] = rows[0]._listed  # Paginator.count is a cached property
-                return self._get_page(rows, asked, self)
-        return super().page(number)
-
-
 class Pagination(PageNumberPagination):
-    django_paginator_class = CountingPaginator
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
