@@ -41,21 +41,6 @@ def client_balances(client) -> tuple[Decimal, Decimal]:
     return found.get(AccountKind.CLIENT_CREDIT, ZERO), found.get(AccountKind.CLIENT_HELD, ZERO)
 
 
-def calls_money(call_ids: Iterable[int]) -> dict[int, tuple]:
-    """What each call holds and cost, by call id: `(held, charge, billed_minutes)`,
-    held while the call is open, charge and minutes once it is settled; None
-    where there is none. Calls without a charge are left out."""
-    money = {}
-    for call_id, status, held, charge, minutes in CallCharge.objects.filter(
-        call_id__in=list(call_ids)
-    ).values_list("call_id", "status", "held", "client_charge", "billed_minutes"):
-        if status == ChargeStatus.HELD:
-            money[call_id] = (held, None, None)
-        elif status == ChargeStatus.SETTLED:
-            money[call_id] = (None, charge, minutes)
-    return money
-
-
 @dataclass(frozen=True)
 class SqlColumns:
     """Columns for a hand-written query, and the joins they read: billing
@@ -69,8 +54,10 @@ class SqlColumns:
 
 
 def call_money_columns(call_key: str) -> SqlColumns:
-    """`calls_money` as columns `held`, `charge` and `billed_minutes` of a
-    query of calls whose key is the SQL expression `call_key`."""
+    """What a call holds and cost, as columns of a query of calls whose key is
+    the SQL expression `call_key`: `held` (credit held while the call is
+    open), `charge` and `billed_minutes` (once it is settled); NULL where there
+    is none. `call_holds` and `call_charges` read the same by key."""
     table, alias = CallCharge._meta.db_table, "money_charge"
 
     def column(name: str, field: str) -> str:  # shown when the charge has the status given

@@ -148,8 +148,8 @@ def test_dashboard_reads_balances_and_money_in_its_one_query(signed_in_client):
     assert f'data-testid="balance">{balance:.2f} credits<' in content
     assert f"Held for booked calls: {held:.2f} credits" in content
     newest_done = user.calls.exclude(state__in=OPEN_STATES).order_by("-created_at", "-id")[:10]
-    settled = billing_selectors.calls_money(call.pk for call in newest_done)
-    charged = [money[1] for money in settled.values() if money[1] is not None]
+    settled = billing_selectors.call_charges(call.pk for call in newest_done)
+    charged = [price.client_charge for price in settled.values()]
     assert charged and content.count('data-testid="row-charge"') == len(charged)
     assert all(f"{amount:.2f} credits</span>" in content for amount in charged)
     assert content.count(" held</span>") == 10  # the booking is on the first page
