@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import DecimalField, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
@@ -45,12 +46,15 @@ def client_balances(client) -> tuple[Decimal, Decimal]:
 class SqlColumns:
     """Columns for a hand-written query, and the joins they read: billing
     writes these so that its tables stay its own. `columns` go in the SELECT
-    list (their parameters `column_params`), `joins` after the FROM clause."""
+    list (their parameters `column_params`), `joins` after the FROM clause;
+    `fields` names each column and the model field it reads (to read its
+    values as the ORM would, common.raw_sql.column_reader)."""
 
     columns: str
     column_params: list
     joins: str
     join_params: list
+    fields: tuple[tuple[str, models.Field], ...]
 
 
 def call_money_columns(call_key: str) -> SqlColumns:
@@ -59,23 +63,23 @@ def call_money_columns(call_key: str) -> SqlColumns:
     open), `charge` and `billed_minutes` (once it is settled); NULL where there
     is none. `call_holds` and `call_charges` read the same by key."""
     table, alias = CallCharge._meta.db_table, "money_charge"
-
-    def column(name: str, field: str) -> str:  # shown when the charge has the status given
-        db_column = CallCharge._meta.get_field(field).column
-        return f"CASE WHEN {alias}.status = %s THEN {alias}.{db_column} END AS {name}"
-
+    # Each column, the field it reads, and the charge's status that shows it.
+    wanted = [
+        ("held", "held", ChargeStatus.HELD),
+        ("charge", "client_charge", ChargeStatus.SETTLED),
+        ("billed_minutes", "billed_minutes", ChargeStatus.SETTLED),
+    ]
+    fields = tuple((name, CallCharge._meta.get_field(field)) for name, field, _status in wanted)
     return SqlColumns(
         columns=", ".join(
-            [
-                column("held", "held"),
-                column("charge", "client_charge"),
-                column("billed_minutes", "billed_minutes"),
-            ]
+            f"CASE WHEN {alias}.status = %s THEN {alias}.{field.column} END AS {name}"
+            for name, field in fields
         ),
-        column_params=[ChargeStatus.HELD, ChargeStatus.SETTLED, ChargeStatus.SETTLED],
+        column_params=[status for _name, _field, status in wanted],
         # One charge a call at most (unique call_id).
         joins=f"LEFT JOIN {table} {alias} ON {alias}.call_id = {call_key}",
         join_params=[],
+        fields=fields,
     )
 
 
@@ -83,6 +87,7 @@ def client_balance_columns(client) -> SqlColumns:
     """`client_balances` as columns `balance` and `held_credit` (on every row)."""
     table = Account._meta.db_table
     user_column = Account._meta.get_field("user").column
+    balance = Account._meta.get_field("balance")
     joins, params = [], []
     for alias, kind in (
         ("credit_account", AccountKind.CLIENT_CREDIT),
@@ -97,6 +102,7 @@ def client_balance_columns(client) -> SqlColumns:
         column_params=[],
         joins=" ".join(joins),
         join_params=params,
+        fields=(("balance", balance), ("held_credit", balance)),
     )
 
 

@@ -18,7 +18,6 @@ from django.core.paginator import Page, Paginator
 
 from accounts.models import User
 from billing import selectors as billing_selectors
-from billing.models import Account, CallCharge
 from common.raw_sql import column_reader
 
 from .models import DEAD_SESSION_STATUSES, Call, Session
@@ -78,15 +77,8 @@ def _rows(client: User, wanted: dict[bool, int], per_page: int) -> list[Call]:
         params += [*DEAD_SESSION_STATUSES, *money.join_params, *balances.join_params]
     found = list(Call.objects.raw(" UNION ALL ".join(parts), params))
     # Extra columns come back as the database gives them: read them as the ORM would.
-    charge, account = CallCharge._meta, Account._meta
-    for attribute, field in (
-        ("starts_at", Session._meta.get_field("starts_at")),
-        ("held", charge.get_field("held")),
-        ("charge", charge.get_field("client_charge")),
-        ("billed_minutes", charge.get_field("billed_minutes")),
-        ("balance", account.get_field("balance")),
-        ("held_credit", account.get_field("balance")),
-    ):
+    starts_at = ("starts_at", Session._meta.get_field("starts_at"))
+    for attribute, field in (starts_at, *money.fields, *balances.fields):
         read = column_reader(field)
         for call in found:
             setattr(call, attribute, read(getattr(call, attribute)))
@@ -130,7 +122,8 @@ def client_dashboard(client: User, *, open_page, done_page, per_page: int) -> Da
             found += _rows(client, past_end, per_page)
             asked.update(past_end)
     if found:
-        balance, held = found[0].balance or Decimal("0.00"), found[0].held_credit or Decimal("0.00")
+        zero = billing_selectors.ZERO
+        balance, held = found[0].balance or zero, found[0].held_credit or zero
     else:
         balance, held = billing_selectors.client_balances(client)
     # UNION ALL keeps no order: sort the rows again as each part did.

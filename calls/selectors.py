@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from billing import selectors as billing_selectors
-from billing.models import CallCharge
 from common.errors import DomainError
 from common.raw_sql import column_reader
 
@@ -90,29 +89,28 @@ def client_call_rows(calls: list[Call]) -> list[Call]:
         f" {money.joins}"
         f" WHERE c.id IN ({', '.join(['%s'] * len(ids))})"
     )
-    charge = CallCharge._meta
-    readers = [str, str, *(column_reader(field) for field in fields)]
-    readers += [
-        column_reader(charge.get_field(name))
-        for name in ("held", "client_charge", "billed_minutes")
+    listed = [
+        member_model._meta.get_field("reference"),
+        agency_model._meta.get_field("name"),
+        *fields,
+        *(field for _name, field in money.fields),
     ]
+    readers = [column_reader(field) for field in listed]
     with connection.cursor() as cursor:
         # In the order the SQL reads them: the SELECT list, the joins, the ids.
         params = [*money.column_params, *DEAD_SESSION_STATUSES, *money.join_params, *ids]
         cursor.execute(sql, params)
         found = {
-            row[0]: [
-                read(value) if value is not None else None
-                for read, value in zip(readers, row[1:], strict=True)
-            ]
+            row[0]: [read(value) for read, value in zip(readers, row[1:], strict=True)]
             for row in cursor
         }
     for call in calls:
-        reference, agency, *times, held, charge_, minutes = found[call.pk]
+        reference, agency, *values = found[call.pk]
         call.member_reference, call.agency_name = reference, agency
-        session = dict(zip(SESSION_TIMES, times, strict=True))
+        session = dict(zip(SESSION_TIMES, values[: len(fields)], strict=True))
         call.live_session = session if session["status"] is not None else None
-        call.held, call.charge, call.billed_minutes = held, charge_, minutes
+        for (name, _field), value in zip(money.fields, values[len(fields) :], strict=True):
+            setattr(call, name, value)
     return calls
 
 
