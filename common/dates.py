@@ -107,9 +107,12 @@ def format_day(value: datetime, *, tz=None, now: datetime | None = None, weekday
         return words
     if weekday:
         return format_date(day, weekday=True)
-    if day.year == today.year:
-        return dj_format(day, _policy("DAY_MONTH_FORMAT"))
-    return format_date(day)
+    return dj_format(day, _day_format(day, today))
+
+
+def _day_format(day: date, today: date) -> str:
+    """How a day with no near word reads: without the year within this one."""
+    return _policy("DAY_MONTH_FORMAT") if day.year == today.year else get_format("DATE_FORMAT")
 
 
 def format_datetime(
@@ -145,9 +148,7 @@ def format_datetime(
         if words:
             text = f"{words}, {dj_format(moment, time_format)}"
         else:
-            same_year = moment.year == today.year
-            day_format = _policy("DAY_MONTH_FORMAT") if same_year else get_format("DATE_FORMAT")
-            text = dj_format(moment, f"{day_format}, {time_format}")
+            text = dj_format(moment, f"{_day_format(moment.date(), today)}, {time_format}")
     return with_zone(text, tz, zone)
 
 
