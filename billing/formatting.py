@@ -1,12 +1,24 @@
 """Money as people read it: two decimals and the word "credits", in their language."""
 
+import functools
 from decimal import Decimal
 
+from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+CENT = Decimal("0.01")
 
 
 def credits(amount) -> str:
     """`credits(Decimal("12.5"))` -> "12.50 credits" (the number formatted for the language)."""
-    value = Decimal(amount).quantize(Decimal("0.01"))
-    return _("%(amount)s credits") % {"amount": number_format(value, decimal_pos=2)}
+    # Keyed by the text, not the number: -0.00 == 0.00, but they read differently.
+    return _credits_in(str(Decimal(amount).quantize(CENT)), translation.get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _credits_in(amount: str, language: str | None) -> str:
+    # Remembered per language: lists show the same few prices over and over,
+    # and number_format reads four settings of the locale each time.
+    number = number_format(Decimal(amount), decimal_pos=2)
+    return _("%(amount)s credits") % {"amount": number}

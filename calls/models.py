@@ -4,11 +4,12 @@ State changes never happen here: `calls.workflow.transition` is the only
 writer of `Call.state`, `calls.workflow.session_transition` of `Session.status`.
 """
 
+import functools
 import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -35,10 +36,17 @@ class CallState(models.TextChoices):
     MISSED = "missed", _("Missed")
 
 
-def _label(choices: type[models.TextChoices], value: str):
-    """The (lazy, translated) label of `value` among `choices`; unknown values as they are."""
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    """The label of `value` among `choices` in the active language (a string,
+    as Django's get_FOO_display gives); unknown values as they are."""
+    return _label_in(choices, value, translation.get_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _label_in(choices: type[models.TextChoices], value: str, language: str | None) -> str:
+    # Remembered per language: a list of calls asks for the same few labels on every row.
     member = choices._value2member_map_.get(value)
-    return member.label if member is not None else value
+    return str(member.label) if member is not None else value
 
 
 class Call(models.Model):

@@ -59,7 +59,7 @@ def client_dashboard(request):
         per_page=DASHBOARD_PAGE_SIZE,
     )
     for page in (dashboard.upcoming, dashboard.past):
-        page.object_list = [rows.client_row(call) for call in page.object_list]
+        page.object_list = rows.client_rows(page.object_list)
     return render(
         request,
         "client/dashboard.html",

@@ -6,9 +6,10 @@ from types import SimpleNamespace
 from uuid import uuid4
 
 import time_machine
+from django.urls import reverse
 from django.utils import timezone, translation
 
-from calls.rows import client_row
+from calls.rows import client_rows
 
 # 10:00 in New York on a Wednesday: no day boundary near.
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
@@ -36,7 +37,7 @@ def _call(**fields):
 def _row(language, **fields):
     with time_machine.travel(NOW, tick=False), translation.override(language):
         with timezone.override("America/New_York"):
-            return client_row(_call(**fields))
+            return client_rows([_call(**fields)])[0]
 
 
 def test_a_call_without_a_session_says_when_it_was_booked_without_this_years_number():
@@ -62,3 +63,10 @@ def test_money_reads_as_credits_in_the_readers_language():
     settled = _row("en", charge=Decimal("0.00"), held=None)
     assert settled["charge"] == "0.00 credits"  # a free call still shows its charge
     assert _row("en")["charge"] == "" and _row("en")["held"] == ""
+
+
+def test_each_row_links_to_its_own_call():
+    calls = [_call(public_id=uuid4()) for _ in range(3)]
+    with translation.override("en"):
+        links = [row["url"] for row in client_rows(calls)]
+    assert links == [reverse("client-call", args=[call.public_id]) for call in calls]
