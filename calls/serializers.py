@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Role
+from common.serializers import OutputSerializer
 from scheduling.api_fields import WindowsField
 
 from .models import CallKind, CallState, SessionStatus
@@ -33,7 +34,7 @@ class TimelineEntrySerializer(serializers.Serializer):
         return "operator" if obj.actor.is_operator else obj.actor.role
 
 
-class SessionTimesSerializer(serializers.Serializer):
+class SessionTimesSerializer(OutputSerializer):
     status = serializers.ChoiceField(choices=SessionStatus.choices)
     starts_at = serializers.DateTimeField()
     planned_end = serializers.DateTimeField()
@@ -68,7 +69,7 @@ class ConfirmationSerializer(serializers.Serializer):
     confirmed_at = serializers.DateTimeField()
 
 
-class CallBaseSerializer(serializers.Serializer):
+class CallBaseSerializer(OutputSerializer):
     """What every role sees of a call. `id` is the call's public (random) id;
     `number` the short one people read (`C-10427`)."""
 
@@ -115,7 +116,7 @@ class ChargeSerializer(serializers.Serializer):
     client_charge = serializers.DecimalField(max_digits=13, decimal_places=2)
 
 
-class ClientMemberSerializer(serializers.Serializer):
+class ClientMemberSerializer(OutputSerializer):
     """The member as the client knows her (selectors.client_call_rows)."""
 
     reference = serializers.CharField(source="member_reference")
