@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -52,7 +52,7 @@ def calls_visible_to(user: User) -> QuerySet[Call]:
 
 def client_calls(client: User) -> QuerySet[Call]:
     """The client's calls, newest first: to filter, count and slice. A page of
-    them is completed by `client_call_rows` (one more query for the page)."""
+    them is read by `client_call_page`, with what her lists show."""
     return Call.objects.filter(client=client).order_by("-created_at", "-id")
 
 
@@ -60,64 +60,69 @@ def client_calls(client: User) -> QuerySet[Call]:
 SESSION_TIMES = ("status", "starts_at", "planned_end", "started_at", "ended_at", "talk_seconds")
 
 
-def client_call_rows(calls: list[Call]) -> list[Call]:
-    """Complete a page of the client's calls with what her lists show, in one
-    query whatever the number of calls: the member as the client knows her
-    (`member_reference`, `agency_name`), `live_session` (the session's
-    SESSION_TIMES as a dict; None if there is no live session), and the money
-    (`held`, `charge`, `billed_minutes`; None where there is none), whose
-    columns billing writes.
+def client_call_page(calls: QuerySet[Call]) -> list[Call]:
+    """The calls of `calls` (client_calls, filtered and sliced to a page) in
+    their order, each with what the client's lists show of it, in one query:
+    the member as the client knows her (`member_reference`, `agency_name`),
+    `live_session` (the session's SESSION_TIMES as a dict; None if there is no
+    live session), and the money (`held`, `charge`, `billed_minutes`; None
+    where there is none), whose columns billing writes.
 
-    Kept out of the page's own query, which stays a plain one to filter,
-    count and slice: joined there, the count joined too, and the money's
-    subqueries made PostgreSQL plan longer than it ran."""
-    ids = [call.pk for call in calls]
-    if not ids:
-        return calls
+    The page's own query is the inner one, as the ORM writes it; the joins
+    run on its rows only (joined to the whole list, PostgreSQL planned longer
+    than it ran, and the count would have joined too)."""
+    try:
+        page_sql, page_params = calls.query.sql_with_params()
+    except EmptyResultSet:  # an empty slice, .none(): nothing to read
+        return []
     member_model = Call._meta.get_field("member").related_model
     agency_model = member_model._meta.get_field("agency").related_model
     fields = [Session._meta.get_field(name) for name in SESSION_TIMES]
     money = billing_selectors.call_money_columns("c.id")
     dead = ", ".join(["%s"] * len(DEAD_SESSION_STATUSES))
     sql = (
-        "SELECT c.id, m.reference, a.name,"  # noqa: S608 (names from the models)
-        f" {', '.join(f's.{field.column}' for field in fields)}, {money.columns}"
-        f" FROM {Call._meta.db_table} c"
+        "SELECT c.*, m.reference AS member_reference, a.name AS agency_name,"  # noqa: S608
+        f" {', '.join(f's.{field.column} AS session_{field.name}' for field in fields)},"
+        f" {money.columns}"
+        f" FROM ({page_sql}) c"
         f" JOIN {member_model._meta.db_table} m ON m.id = c.member_id"
         f" JOIN {agency_model._meta.db_table} a ON a.id = m.agency_id"
         f" LEFT JOIN {Session._meta.db_table} s ON s.call_id = c.id AND s.status NOT IN ({dead})"
         f" {money.joins}"
-        f" WHERE c.id IN ({', '.join(['%s'] * len(ids))})"
+        f" ORDER BY {_order_by_sql(calls, 'c')}"
     )
-    listed = [
-        member_model._meta.get_field("reference"),
-        agency_model._meta.get_field("name"),
-        *fields,
-        *(field for _name, field in money.fields),
-    ]
-    readers = [column_reader(field) for field in listed]
-    with connection.cursor() as cursor:
-        # In the order the SQL reads them: the SELECT list, the joins, the ids.
-        params = [*money.column_params, *DEAD_SESSION_STATUSES, *money.join_params, *ids]
-        cursor.execute(sql, params)
-        found = {
-            row[0]: [read(value) for read, value in zip(readers, row[1:], strict=True)]
-            for row in cursor
-        }
-    for call in calls:
-        reference, agency, *values = found[call.pk]
-        call.member_reference, call.agency_name = reference, agency
-        session = dict(zip(SESSION_TIMES, values[: len(fields)], strict=True))
+    # In the order the SQL reads them: the SELECT list, the page, the joins.
+    params = [*money.column_params, *page_params, *DEAD_SESSION_STATUSES, *money.join_params]
+    found = list(Call.objects.raw(sql, params))
+    # Extra columns come back as the database gives them: read them as the ORM would.
+    readers = [(f"session_{field.name}", column_reader(field)) for field in fields]
+    readers += [(name, column_reader(field)) for name, field in money.fields]
+    for call in found:
+        for attribute, read in readers:
+            setattr(call, attribute, read(getattr(call, attribute)))
+        session = {field.name: getattr(call, f"session_{field.name}") for field in fields}
         call.live_session = session if session["status"] is not None else None
-        for (name, _field), value in zip(money.fields, values[len(fields) :], strict=True):
-            setattr(call, name, value)
-    return calls
+    return found
+
+
+def _order_by_sql(calls: QuerySet[Call], alias: str) -> str:
+    """`calls`' ordering (plain fields only) as SQL on the table `alias`."""
+    terms = []
+    for name in calls.query.order_by:
+        bare = name.lstrip("-")
+        field = Call._meta.pk if bare == "pk" else Call._meta.get_field(bare)
+        terms.append(f"{alias}.{field.column} {'DESC' if name.startswith('-') else 'ASC'}")
+    if not terms:
+        raise ValueError("a page of calls is read in an order: order the queryset")
+    return ", ".join(terms)
 
 
 def client_call(client: User, public_id) -> Call:
     """One of the client's calls, complete as in her lists; Call.DoesNotExist if not hers."""
-    call = client_calls(client).get(public_id=public_id)
-    return client_call_rows([call])[0]
+    found = client_call_page(client_calls(client).filter(public_id=public_id)[:1])
+    if not found:
+        raise Call.DoesNotExist
+    return found[0]
 
 
 def client_call_counts(client: User) -> tuple[int, int]:

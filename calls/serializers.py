@@ -117,7 +117,7 @@ class ChargeSerializer(serializers.Serializer):
 
 
 class ClientMemberSerializer(OutputSerializer):
-    """The member as the client knows her (selectors.client_call_rows)."""
+    """The member as the client knows her (selectors.client_call_page)."""
 
     reference = serializers.CharField(source="member_reference")
     agency = serializers.CharField(source="agency_name")
@@ -125,7 +125,7 @@ class ClientMemberSerializer(OutputSerializer):
 
 class ClientCallSerializer(CallBaseSerializer):
     """A client's call, read from `selectors.client_calls` and completed by
-    `selectors.client_call_rows`. Nested fields are declared, not built
+    `selectors.client_call_page`. Nested fields are declared, not built
     per row: lists stay cheap."""
 
     member = ClientMemberSerializer(source="*")

@@ -210,19 +210,18 @@ PAGE_PARAMETERS = [
 
 
 def paginated_response(
-    *, serializer_class, queryset, request, view, context_for_page=None, complete_page=None
+    *, serializer_class, queryset, request, view, context_for_page=None, read_page=None
 ):
     """One page of `queryset` in the paginator's envelope (count, next, previous, results).
 
-    `context_for_page(page)` gives the serializer's context for the page's
-    objects (e.g. prices looked up in one query for the page only);
-    `complete_page(page)` adds to the page's objects what their query left
-    out (e.g. calls.selectors.client_call_rows).
+    `read_page(page_queryset)` reads the page's objects its own way instead of
+    the sliced queryset's plain query (e.g. calls.selectors.client_call_page,
+    with what the list shows of each, in one query); `context_for_page(page)`
+    gives the serializer's context for the page's objects (e.g. prices looked
+    up in one query for the page only).
     """
-    paginator = Pagination()
+    paginator = Pagination(read_page=read_page)
     page = paginator.paginate_queryset(queryset, request, view=view)
-    if complete_page is not None:
-        page = complete_page(list(page))
     context = context_for_page(page) if context_for_page else {}
     data = serializer_class(page, many=True, context=context).data
     return paginator.get_paginated_response(data)

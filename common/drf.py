@@ -6,9 +6,11 @@ can't be imported by DRF's settings without a cycle.
 
 from __future__ import annotations
 
+import functools
 import string
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -128,3 +130,19 @@ class Pagination(PageNumberPagination):
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def __init__(self, read_page=None):
+        # `read_page(sliced queryset)` reads a page's objects (common.api.paginated_response).
+        if read_page is not None:
+            self.django_paginator_class = functools.partial(ReadingPaginator, read_page=read_page)
+
+
+class ReadingPaginator(Paginator):
+    """Django's paginator, whose pages are read by `read_page(sliced queryset)`."""
+
+    def __init__(self, *args, read_page, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.read_page = read_page
+
+    def _get_page(self, object_list, *args, **kwargs):
+        return super()._get_page(self.read_page(object_list), *args, **kwargs)

@@ -111,7 +111,7 @@ def test_a_page_of_client_calls_reads_as_drf_reads_it(monkeypatch):
     client_calls_rebuild(client, 30)  # open and done calls, sessions, holds and charges
 
     def page():
-        calls = selectors.client_call_rows(list(selectors.client_calls(client)))
+        calls = selectors.client_call_page(selectors.client_calls(client))
         return ClientCallSerializer(calls, many=True).data
 
     with timezone.override("Europe/Kyiv"):

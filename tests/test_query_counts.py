@@ -29,8 +29,8 @@ pytestmark = pytest.mark.django_db
 
 # Session + user, then one: both lists with their sizes, money and the balances.
 DASHBOARD_QUERIES = 3
-# Session + user, then: the count, the page, its sessions with their money.
-CALL_LIST_API_QUERIES = 5
+# Session + user, then: the count, and the page with its members, sessions and money.
+CALL_LIST_API_QUERIES = 4
 
 
 @pytest.fixture

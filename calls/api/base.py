@@ -8,6 +8,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions
 
+from calls import selectors
+from calls.models import Call
 from common.api import ErrorSerializer, parse_public_id
 
 CALL_ID = OpenApiParameter(
@@ -28,3 +30,12 @@ def visible_call(queryset, public_id: str):
     if call is None:
         raise exceptions.NotFound(_("Not found."))
     return call
+
+
+def client_call_or_404(client, public_id: str):
+    """One of the client's calls, complete as in her lists (selectors.client_call),
+    or 404 (also for a malformed id)."""
+    try:
+        return selectors.client_call(client, parse_public_id(public_id))
+    except Call.DoesNotExist:
+        raise exceptions.NotFound(_("Not found.")) from None

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from accounts.permissions import IsClient
 from agents.selectors import member_by_reference
 from calls import selectors, services
-from calls.api.base import CALL_ID, ERRORS, READ_ERRORS, visible_call
+from calls.api.base import CALL_ID, ERRORS, READ_ERRORS, client_call_or_404, visible_call
 from calls.filters import CallFilter
 from calls.models import CallKind, CallState
 from calls.serializers import (
@@ -94,7 +94,7 @@ class CallListApi(ApiView):
             queryset=filterset.qs,
             request=request,
             view=self,
-            complete_page=selectors.client_call_rows,
+            read_page=selectors.client_call_page,
         )
 
     @extend_schema(
@@ -125,8 +125,6 @@ def _client_call_response(request, call, *, reload=True, code=200):
     (IsClient: the calls she may see are her own)."""
     if reload:
         call = selectors.client_call(request.user, call.public_id)
-    else:
-        selectors.client_call_rows([call])
     context = {"timeline": selectors.call_timeline(call)}
     return Response(ClientCallDetailSerializer(call, context=context).data, status=code)
 
@@ -142,8 +140,9 @@ class CallDetailApi(ApiView):
         responses={200: ClientCallDetailSerializer, **READ_ERRORS},
     )
     def get(self, request, public_id):
-        call = visible_call(selectors.client_calls(request.user), public_id)
-        return _client_call_response(request, call, reload=False)
+        return _client_call_response(
+            request, client_call_or_404(request.user, public_id), reload=False
+        )
 
 
 class CallCancelApi(ApiView):
