@@ -20,8 +20,8 @@ from accounts.models import User
 from billing import selectors as billing_selectors
 from common.raw_sql import column_reader
 
-from .models import DEAD_SESSION_STATUSES, Call, Session
-from .selectors import OPEN_STATES, client_call_counts
+from .models import Call, Session
+from .selectors import OPEN_STATES, client_call_counts, live_session_join
 
 
 @dataclass
@@ -54,9 +54,8 @@ def _rows(client: User, wanted: dict[bool, int], per_page: int) -> list[Call]:
     spent twice as long planning the statement as running it."""
     money = billing_selectors.call_money_columns("part.id")
     balances = billing_selectors.client_balance_columns(client)
-    member_model = Call._meta.get_field("member").related_model
-    member, session = member_model._meta.db_table, Session._meta.db_table
-    dead = ", ".join(["%s"] * len(DEAD_SESSION_STATUSES))
+    member = Call._meta.get_field("member").related_model._meta.db_table
+    session_join, session_params = live_session_join("live", "part.id")
     # SQLite takes no parenthesised SELECT as a member of a UNION: each is a subquery.
     parts = " UNION ALL ".join(
         f"SELECT * FROM ({_part_sql(open_part=part)}) AS page{index}"  # noqa: S608
@@ -66,15 +65,13 @@ def _rows(client: User, wanted: dict[bool, int], per_page: int) -> list[Call]:
         "SELECT part.*,"  # noqa: S608
         f" (SELECT m.reference FROM {member} m WHERE m.id = part.member_id) AS member_reference,"
         f" live.starts_at AS starts_at, {money.columns}, {balances.columns}"
-        f" FROM ({parts}) AS part"
-        f" LEFT JOIN {session} live ON live.call_id = part.id AND live.status NOT IN ({dead})"
-        f" {money.joins} {balances.joins}"
+        f" FROM ({parts}) AS part {session_join} {money.joins} {balances.joins}"
     )
     # In the order the SQL reads them: the SELECT list, the pages, the joins.
     params = [*money.column_params, *balances.column_params]
     for number in wanted.values():
         params += [client.pk, *OPEN_STATES, per_page, (number - 1) * per_page]
-    params += [*DEAD_SESSION_STATUSES, *money.join_params, *balances.join_params]
+    params += [*session_params, *money.join_params, *balances.join_params]
     found = list(Call.objects.raw(sql, params))
     # Extra columns come back as the database gives them: read them as the ORM would.
     starts_at = ("starts_at", Session._meta.get_field("starts_at"))

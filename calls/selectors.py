@@ -79,7 +79,7 @@ def client_call_page(calls: QuerySet[Call]) -> list[Call]:
     agency_model = member_model._meta.get_field("agency").related_model
     fields = [Session._meta.get_field(name) for name in SESSION_TIMES]
     money = billing_selectors.call_money_columns("c.id")
-    dead = ", ".join(["%s"] * len(DEAD_SESSION_STATUSES))
+    session_join, session_params = live_session_join("s", "c.id")
     sql = (
         "SELECT c.*, m.reference AS member_reference, a.name AS agency_name,"  # noqa: S608
         f" {', '.join(f's.{field.column} AS session_{field.name}' for field in fields)},"
@@ -87,12 +87,11 @@ def client_call_page(calls: QuerySet[Call]) -> list[Call]:
         f" FROM ({page_sql}) c"
         f" JOIN {member_model._meta.db_table} m ON m.id = c.member_id"
         f" JOIN {agency_model._meta.db_table} a ON a.id = m.agency_id"
-        f" LEFT JOIN {Session._meta.db_table} s ON s.call_id = c.id AND s.status NOT IN ({dead})"
-        f" {money.joins}"
+        f" {session_join} {money.joins}"
         f" ORDER BY {_order_by_sql(calls, 'c')}"
     )
     # In the order the SQL reads them: the SELECT list, the page, the joins.
-    params = [*money.column_params, *page_params, *DEAD_SESSION_STATUSES, *money.join_params]
+    params = [*money.column_params, *page_params, *session_params, *money.join_params]
     found = list(Call.objects.raw(sql, params))
     # Extra columns come back as the database gives them: read them as the ORM would.
     readers = [(f"session_{field.name}", column_reader(field)) for field in fields]
@@ -103,6 +102,19 @@ def client_call_page(calls: QuerySet[Call]) -> list[Call]:
         session = {field.name: getattr(call, f"session_{field.name}") for field in fields}
         call.live_session = session if session["status"] is not None else None
     return found
+
+
+def live_session_join(alias: str, call_key: str) -> tuple[str, list]:
+    """SQL that joins each call (the SQL expression `call_key`) to its live
+    session as `alias` (NULLs if there is none: at most one is live, a
+    constraint says so), and the join's parameters."""
+    dead = ", ".join(["%s"] * len(DEAD_SESSION_STATUSES))
+    table = Session._meta.db_table
+    join = (
+        f"LEFT JOIN {table} {alias} ON {alias}.call_id = {call_key}"
+        f" AND {alias}.status NOT IN ({dead})"
+    )
+    return join, list(DEAD_SESSION_STATUSES)
 
 
 def _order_by_sql(calls: QuerySet[Call], alias: str) -> str:
