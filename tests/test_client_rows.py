@@ -9,6 +9,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from billing.formatting import credits
+from calls.models import Call
 from calls.rows import client_rows
 
 # 10:00 in New York on a Wednesday: no day boundary near.
@@ -70,3 +72,25 @@ def test_each_row_links_to_its_own_call():
     with translation.override("en"):
         links = [row["url"] for row in client_rows(calls)]
     assert links == [reverse("client-call", args=[call.public_id]) for call in calls]
+
+
+def test_call_labels_follow_the_active_language_each_time():
+    # Labels are remembered per language (calls.models._label): never the first one asked.
+    call = Call(kind="video", state="scheduled")
+    for language, kind, state in [
+        ("en", "Video call", "Scheduled"),
+        ("ru", "Видеозвонок", "Назначен"),
+        ("en", "Video call", "Scheduled"),
+    ]:
+        with translation.override(language):
+            assert (call.get_kind_display(), call.get_state_display()) == (kind, state)
+    assert Call(kind="video", state="no-such-state").get_state_display() == "no-such-state"
+
+
+def test_money_reads_in_the_language_asked_each_time():
+    amounts = [credits(Decimal("1234.5")) for _ in range(2)]
+    with translation.override("ru"):
+        russian = credits(Decimal("1234.5"))
+    with translation.override("en"):
+        english = credits(Decimal("1234.5"))
+    assert russian != english and english == amounts[0] == amounts[1]
