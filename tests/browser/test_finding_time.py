@@ -3,13 +3,12 @@
 A client picks one of the proposed times on the call page and the call is
 scheduled; an operator schedules another call from "Find a time" in one
 click; the operator's week board shows the interpreters' hours, sessions and
-a third call's proposals. Screenshots of each go to docs/screenshots/i10/.
+a third call's proposals. Screenshots of each: tests/browser/pictures.py (docs/screenshots/i10/).
 
 Everyone is free all day, so there are proposals at whatever hour this runs.
 """
 
 import re
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -21,6 +20,7 @@ from scheduling.models import WorkingTime
 
 from ..factories import InterpreterFactory, MemberFactory, OperatorFactory
 from ..flows import book, good_contacts
+from .pictures import pictures_dir
 from .test_call_journey import sign_in
 
 pytestmark = [
@@ -29,7 +29,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "i10"
 ALL_WEEK = [
     {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "00:00", "to": "24:00"}
 ]
@@ -58,8 +57,7 @@ def confirmed_call(client=None):
 
 
 def save(page, name, language):
-    DOCS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS / f"{language}-{name}.png"))
+    page.screenshot(path=str(pictures_dir("i10") / f"{language}-{name}.png"))
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

@@ -2,15 +2,13 @@
 
 The operator starts the day on the front page, books a call on one screen
 (client search as you type, the hold shown before saving), and finds a call by
-its number. Screenshots go to docs/screenshots/i13/ (OFFICE_SCREENSHOTS_TO_DOCS=1);
+its number. Screenshots: tests/browser/pictures.py (docs/screenshots/i13/);
 at both widths no table may run past the window (no cut-off columns) and the
 page never scrolls sideways.
 """
 
-import os
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -21,6 +19,7 @@ from calls.models import Call, CallState
 
 from ..factories import AgentFactory, ClientFactory, MemberFactory, OperatorFactory
 from ..flows import book, confirm, fund_client, schedule
+from .pictures import pictures_dir
 from .test_call_journey import sign_in
 
 pytestmark = [
@@ -29,14 +28,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-# The committed pictures (docs/) are refreshed on purpose (OFFICE_SCREENSHOTS_TO_DOCS=1);
-# an ordinary run writes beside the other test artifacts.
-ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = (
-    ROOT / "docs" / "screenshots" / "i13"
-    if os.environ.get("OFFICE_SCREENSHOTS_TO_DOCS") == "1"
-    else ROOT / "test-artifacts" / "screenshots" / "i13"
-)
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 
 TEXT = {
@@ -131,8 +122,7 @@ def open_page(browser, live_server, language, width):
 
 
 def snap(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(pictures_dir("i13") / f"{name}.png"), full_page=True)
 
 
 def assert_nothing_cut_off(page):

@@ -1,11 +1,10 @@
 """When a call does not happen, in a real browser, in English and in Russian:
 the agent presses "we were not called", the interpreter taps each number and
 records "member unreachable", the agent disputes it, the duty manager decides
-on the duty desk. Screenshots go to docs/screenshots/i12/."""
+on the duty desk. Screenshots: tests/browser/pictures.py (docs/screenshots/i12/)."""
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -18,6 +17,7 @@ from notifications.models import Notification
 
 from ..factories import DutyManagerFactory, OperatorFactory
 from ..flows import agent_for, book, confirm, schedule
+from .pictures import pictures_dir
 from .test_call_journey import sign_in
 
 pytestmark = [
@@ -26,7 +26,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "i12"
 
 TEXT = {
     "en": {
@@ -47,8 +46,7 @@ TEXT = {
 
 
 def snap(page, language, name):
-    DOCS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(DOCS / f"{language}-{name}.png"))
+    page.screenshot(path=str(pictures_dir("i12") / f"{language}-{name}.png"))
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])
