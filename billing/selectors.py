@@ -48,7 +48,7 @@ class SqlColumns:
     writes these so that its tables stay its own. `columns` go in the SELECT
     list (their parameters `column_params`), `joins` after the FROM clause;
     `fields` names each column and the model field it reads (to read its
-    values as the ORM would, common.raw_sql.column_reader)."""
+    values as the ORM would, common.raw_sql.read_columns)."""
 
     columns: str
     column_params: list

@@ -18,7 +18,7 @@ from django.core.paginator import Page, Paginator
 
 from accounts.models import User
 from billing import selectors as billing_selectors
-from common.raw_sql import column_reader
+from common.raw_sql import read_columns
 
 from .models import Call, Session
 from .selectors import OPEN_STATES, client_call_counts, live_session_join
@@ -75,10 +75,7 @@ def _rows(client: User, wanted: dict[bool, int], per_page: int) -> list[Call]:
     found = list(Call.objects.raw(sql, params))
     # Extra columns come back as the database gives them: read them as the ORM would.
     starts_at = ("starts_at", Session._meta.get_field("starts_at"))
-    for attribute, field in (starts_at, *money.fields, *balances.fields):
-        read = column_reader(field)
-        for call in found:
-            setattr(call, attribute, read(getattr(call, attribute)))
+    read_columns(found, [starts_at, *money.fields, *balances.fields])
     return found
 
 

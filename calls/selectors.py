@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from billing import selectors as billing_selectors
 from common.errors import DomainError
-from common.raw_sql import column_reader
+from common.raw_sql import read_columns
 
 from .models import (
     BLOCKING_STATUSES,
@@ -94,11 +94,8 @@ def client_call_page(calls: QuerySet[Call]) -> list[Call]:
     params = [*money.column_params, *page_params, *session_params, *money.join_params]
     found = list(Call.objects.raw(sql, params))
     # Extra columns come back as the database gives them: read them as the ORM would.
-    readers = [(f"session_{field.name}", column_reader(field)) for field in fields]
-    readers += [(name, column_reader(field)) for name, field in money.fields]
+    read_columns(found, [*((f"session_{field.name}", field) for field in fields), *money.fields])
     for call in found:
-        for attribute, read in readers:
-            setattr(call, attribute, read(getattr(call, attribute)))
         session = {field.name: getattr(call, f"session_{field.name}") for field in fields}
         call.live_session = session if session["status"] is not None else None
     return found

@@ -169,8 +169,9 @@ def format_datetime(
         day = moment.date()
         today = timezone.localtime(now or timezone.now(), zone_info).date()
         language = _language()  # read once: each read of it costs a context lookup
-        day_format = _day_format(day, today, language)
-        day_text = _day_words(day, today) or _format(day, day_format, language)
+        day_text = _day_words(day, today) or _format(
+            day, _day_format(day, today, language), language
+        )
         time_text = _format(moment.time(), get_format("TIME_FORMAT", language), language)
         text = f"{day_text}, {time_text}"
     return with_zone(text, tz, zone)
