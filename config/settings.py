@@ -65,6 +65,13 @@ INSTALLED_APPS = [
     "duty",
     "scheduling",
     "office",
+    "recordings",
+    "privacy",
+    "rooms",
+    "calendars",
+    "webhooks",
+    "reports",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
