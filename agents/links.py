@@ -76,7 +76,7 @@ def _read_legacy(token: str):
 
 
 def agent_link_url(*, call, agent) -> str:
-    """Absolute URL for emails; the view is named "agent-link" (calls/agent_urls.py)."""
+    """Absolute URL for emails; the view is named "agent-link" (agent_pages/urls.py)."""
     path = reverse("agent-link", kwargs={"token": agent_link_token(call=call, agent=agent)})
     return settings.SITE_URL.rstrip("/") + path
 

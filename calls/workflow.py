@@ -45,7 +45,7 @@ from common import dates
 from common.errors import Conflict, DomainError, NotFound
 
 from . import occupancy
-from .attempts import unreachable_proven
+from .dial_log import unreachable_proven
 from .models import (
     DEAD_SESSION_STATUSES,
     Call,
@@ -74,7 +74,7 @@ EDGES: dict[tuple[str, str], frozenset[str]] = {
     (S.REQUESTED, S.AWAITING_AGENT): frozenset({SYSTEM, OPERATOR}),
     (S.AWAITING_AGENT, S.CONFIRMED): frozenset({Role.AGENT, OPERATOR}),
     (S.AWAITING_AGENT, S.DECLINED): frozenset({Role.AGENT, OPERATOR}),
-    # A client picks one of the proposed times (calls.slots.call_slot_book).
+    # A client picks one of the proposed times (calls.services.slots.call_slot_book).
     (S.CONFIRMED, S.SCHEDULED): frozenset({Role.CLIENT, OPERATOR}),
     # A reschedule: the state stays, the session changes, the audit keeps it.
     (S.SCHEDULED, S.SCHEDULED): frozenset({OPERATOR}),

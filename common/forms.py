@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from .errors import DomainError
 
@@ -17,3 +18,10 @@ def add_domain_error(form: forms.Form, error: DomainError, field_map: dict | Non
         field = field_map.get(key, key)
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
+
+
+def first_error(form: forms.Form) -> str:
+    """The form's first error message, for pages that answer with a message, not the form."""
+    for errors in form.errors.values():
+        return errors[0]
+    return _("Check the form.")

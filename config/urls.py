@@ -14,15 +14,14 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    # People's pages (accounts: home, sign in, language; calls: client/ and interpreter/).
+    # People's pages, one app per audience (accounts: home, sign in, language).
     path("", include("accounts.urls")),
-    path("", include("calls.urls")),
+    path("", include("client_pages.urls")),
+    path("", include("interpreter_pages.urls")),
     path("", include("duty.urls")),
-    # The agent's pages act on calls, so they live with them (calls/agent_views.py).
-    path("agent/", include("calls.agent_urls")),
-    # The REST API (common/api.py has what every API view shares).
-    path("api/v1/", include("accounts.api_urls")),
-    path("api/v1/", include("calls.api_urls")),
+    path("agent/", include("agent_pages.urls")),
+    # The REST API, one module per audience (common/api.py has what every API view shares).
+    path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file of its own,
     # so the Content-Security-Policy needs no inline script.

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import CallCharge, Entry
-from calls.attempts import attempt_log
+from calls.dial_log import attempt_log
 from calls.models import (
     Call,
     CallState,

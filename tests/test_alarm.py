@@ -8,9 +8,9 @@ import time_machine
 from django.urls import reverse
 
 from agents.links import agent_link_token
-from calls.alarms import not_called_alarm_raise
 from calls.models import NotCalledAlarm
 from calls.services import call_mark_missed
+from calls.services.alarms import not_called_alarm_raise
 from common.errors import DomainError
 from notifications.models import Notification
 from notifications.services import notification_deliver

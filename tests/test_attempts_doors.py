@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from accounts.services import api_token_issue
 from billing.models import Outcome
-from calls.attempts import given_numbers
+from calls.dial_log import given_numbers
 from calls.models import CallState, DialAttempt
 
 from .api_helpers import _fresh_throttles  # noqa: F401
@@ -121,7 +121,7 @@ def test_the_agent_sees_the_attempts_and_can_withdraw_the_member(client, schedul
     call, session = scheduled
     agent = agent_for(call)
     client.force_login(agent)
-    from calls.attempts import dial_attempt_log
+    from calls.services.attempts import dial_attempt_log
 
     dial_attempt_log(
         call=call,

@@ -1,4 +1,4 @@
-"""A row of the client's dashboard reads as every other page does (calls/rows.py)."""
+"""A row of the client's dashboard reads as every other page does (client_pages/rows.py)."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from billing.formatting import credits
 from calls.models import Call
-from calls.rows import client_rows
+from client_pages.rows import client_rows
 
 # 10:00 in New York on a Wednesday: no day boundary near.
 NOW = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)

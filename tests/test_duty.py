@@ -14,8 +14,9 @@ from django.urls import reverse
 from billing import selectors as billing_selectors
 from billing.models import Entry, EntryKind
 from calls import services as call_services
-from calls.alarms import not_called_alarm_raise
-from calls.attempts import dial_attempt_log, given_numbers
+from calls.dial_log import given_numbers
+from calls.services.alarms import not_called_alarm_raise
+from calls.services.attempts import dial_attempt_log
 from common.errors import DomainError
 from duty.models import Dispute, DisputeStatus
 from duty.services import dispute_raise, dispute_resolve

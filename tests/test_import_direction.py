@@ -1,10 +1,12 @@
 """Imports between the project's packages go one way: no cycle between apps.
 
-The layers (STYLE.md): common < accounts < agents < billing < calls <
-notifications < config. A cycle makes every app in it one big app: none can
-be read, tested or changed alone. The graph counts every import, also the
-ones inside functions (a lazy import is still a dependency); migrations are
-left out (they name other apps by string).
+The layers (STYLE.md, README "Layout"): the domain (common, scheduling,
+accounts, agents, billing, calls, notifications, ...) below, the doors on top:
+the pages of each audience (client_pages, agent_pages, interpreter_pages),
+office (the admin), duty, api, reports, the benchmark tools, config. A cycle
+makes every app in it one big app: none can be read, tested or changed alone.
+The graph counts every import, also the ones inside functions (a lazy import
+is still a dependency); migrations are left out (they name other apps by string).
 """
 
 from __future__ import annotations
@@ -14,6 +16,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_APPS = {"tests"}
+# The doors: pages, admin, API, tools. They call the domain; the domain never calls them.
+DOORS = {
+    "client_pages",
+    "agent_pages",
+    "interpreter_pages",
+    "api",
+    "office",
+    "duty",
+    "reports",
+    "benchmarks",
+    "config",
+}
+# Doors that may use other doors: config wires them all up.
+WIRING = {"config"}
 
 
 def project_packages() -> set[str]:
@@ -110,7 +126,7 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_the_graph_sees_relative_and_lazy_imports():
     graph = import_graph()
-    # calls/services.py imports billing at module level; notifications/selectors.py
+    # calls/services/__init__.py imports billing at module level; notifications/selectors.py
     # imports agents inside a function: both are seen.
     assert "billing" in graph["calls"]
     assert "agents" in graph["notifications"]
@@ -123,3 +139,30 @@ def test_documented_directions_hold():
     assert "calls" not in graph["billing"], graph["billing"].get("calls")
     assert "notifications" not in graph["calls"], graph["calls"].get("notifications")
     assert not graph["common"], graph["common"]
+
+
+def test_the_domain_never_imports_a_door():
+    graph = import_graph()
+    wrong = {
+        f"{app} -> {door}": graph[app][door][:3]
+        for app in sorted(graph)
+        if app not in DOORS
+        for door in sorted(set(graph[app]) & DOORS)
+    }
+    assert not wrong, wrong
+
+
+def test_doors_do_not_import_one_another():
+    """Each audience's pages stand alone: what two doors share lives in the domain."""
+    graph = import_graph()
+    wrong = {
+        f"{door} -> {other}": graph[door][other][:3]
+        for door in sorted(DOORS - WIRING)
+        for other in sorted(set(graph.get(door, {})) & DOORS)
+    }
+    assert not wrong, wrong
+
+
+def test_every_door_is_a_package_of_the_project():
+    """A renamed or removed door must be renamed here too, or the rules above check nothing."""
+    assert project_packages() >= DOORS, DOORS - project_packages()

@@ -21,8 +21,9 @@ from billing.defaults import ensure_spec_terms
 from billing.models import CallCharge, ChargeStatus, Entry, EntryKind, Outcome
 from billing.pricing import price_outcome
 from calls import services as call_services
-from calls.attempts import dial_attempt_log, given_numbers
+from calls.dial_log import given_numbers
 from calls.models import CallState, DialResult
+from calls.services.attempts import dial_attempt_log
 from common.errors import DomainError
 from notifications.sweeps import sweep_missed
 

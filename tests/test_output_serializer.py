@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
+from api.serializers import ClientCallSerializer
+from benchmarks.management.commands.bench_data import client_calls_rebuild
 from billing.defaults import ensure_spec_terms
 from calls import selectors
-from calls.management.commands.bench_data import client_calls_rebuild
-from calls.serializers import ClientCallSerializer
 from common.serializers import OutputSerializer
 
 from .factories import ClientFactory

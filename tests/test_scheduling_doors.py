@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 
 from calls import services
 from calls.models import CallState, Session
-from calls.slots import call_slot_book, call_slot_search, slot_value
+from calls.services.slots import call_slot_book, call_slot_search, slot_value
 from common.errors import Conflict, DomainError
 from scheduling.models import WorkingTime
 

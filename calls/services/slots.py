@@ -1,0 +1,273 @@
+"""Finding the time for a stored call: the slot finder fed from the database.
+
+`call_slot_search` reads everything the finder needs in a fixed number of
+queries (the call's confirmation, the interpreters with their working time,
+the sessions in the searched weeks), however many interpreters and sessions
+there are, and runs the pure `scheduling.finder`. `call_slot_book` schedules
+one proposal through the one scheduling service (`services.session_schedule`):
+the database's exclusion constraint stays the last word, and a slot taken
+meanwhile is a readable refusal.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from calls import services
+from calls.models import BLOCKING_STATUSES, AgentConfirmation, Call, CallState, Session
+from common.call_numbers import pk_from_call_number
+from common.errors import Conflict, DomainError
+from scheduling.finder import (
+    INTERPRETED_KINDS,
+    CallNeeds,
+    InterpreterTime,
+    Party,
+    SlotSearch,
+    find_slots,
+)
+from scheduling.languages import read_stored
+from scheduling.models import WorkingTime
+from scheduling.rules import product_rules
+from scheduling.scenario import utc_text
+from scheduling.windows import parse_windows, windows_as_data
+
+SEARCHABLE_STATES = (CallState.CONFIRMED, CallState.SCHEDULED)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    starts_at: datetime
+    ends_at: datetime
+    interpreter: User
+
+
+@dataclass(frozen=True)
+class CallSlots:
+    proposals: list[Proposal]
+    reason: str | None
+    message: str | None
+
+
+def call_search_input(call: Call, *, now: datetime, days: int | None = None, limit=None) -> dict:
+    """Keyword arguments for `find_slots` for this call (three queries, whatever the numbers)."""
+    rules = product_rules(horizon_days=days, limit=limit)
+    confirmation = AgentConfirmation.objects.filter(call=call).first()
+    client_zone = call.client_time_zone or call.client.time_zone
+    member_zone = (confirmation and confirmation.member_time_zone) or call.member.time_zone
+    needs = CallNeeds(call.kind, call.planned_minutes, read_stored(call.languages))
+    working_times = WorkingTime.objects.filter(
+        interpreter__role=Role.INTERPRETER, interpreter__is_active=True
+    )
+    if needs.kind in INTERPRETED_KINDS:
+        # Only interpreters who speak every language (codes stored as "en, ru, uk");
+        # the finder checks again, this only spares reading the others' sessions.
+        for code in needs.languages:
+            working_times = working_times.filter(
+                interpreter__languages__iregex=rf"(^|[^a-z]){code}([^a-z]|$)"
+            )
+    # Sessions far enough either side to count each interpreter's week (the tie rule).
+    lo = now - timedelta(days=8)
+    hi = now + timedelta(days=rules.horizon_days + 8)
+    # Each session as the finder reads it, [a, b) with a gap of `buffer` after
+    # b: the range it holds in the database (calls.occupancy.held_range: start
+    # to its end, the actual one once ended, plus the buffer) less the buffer,
+    # so the finder proposes exactly what the exclusion constraint accepts.
+    held_buffer = timedelta(minutes=rules.buffer_minutes)
+    sessions: dict[int, list] = {}
+    for interpreter_id, held_from, held_until in (
+        Session.objects.filter(
+            status__in=BLOCKING_STATUSES,
+            blocked_from__lt=hi,
+            blocked_until__gt=lo,
+            interpreter_id__in=working_times.values("interpreter_id"),
+        )
+        .exclude(call=call)  # rescheduling: the call's own session gives way
+        .values_list("interpreter_id", "blocked_from", "blocked_until")
+    ):
+        end = max(held_from, held_until - held_buffer)
+        sessions.setdefault(interpreter_id, []).append((held_from, end))
+    # Plain values, not model instances: 200 interpreters cost microseconds, not milliseconds.
+    interpreters = [
+        InterpreterTime(
+            id=pk,
+            time_zone=zone,
+            languages=read_stored(languages),
+            hours=_windows(hours),
+            extra=_windows(extra),
+            off=_windows(off),
+            sessions=tuple(sessions.get(pk, ())),
+        )
+        for pk, zone, languages, hours, extra, off in working_times.values_list(
+            "interpreter_id",
+            "interpreter__time_zone",
+            "interpreter__languages",
+            "hours",
+            "extra",
+            "off",
+        )
+    ]
+    return {
+        "now": now,
+        "call": needs,
+        "client": Party(client_zone, _windows(call.client_windows)),
+        "member": Party(member_zone, _windows(confirmation.member_windows if confirmation else [])),
+        "interpreters": interpreters,
+        "rules": rules,
+    }
+
+
+def _windows(data):
+    # Stored windows were checked when written; one broken row must not stop the search.
+    try:
+        return parse_windows(data or [])
+    except (ValueError, TypeError):
+        return ()
+
+
+def call_slot_search(
+    call: Call, *, now: datetime | None = None, days: int | None = None, limit: int | None = None
+) -> CallSlots:
+    """The finder's proposals for a stored call, with the interpreters as people."""
+    now = now or timezone.now()
+    result: SlotSearch = find_slots(**call_search_input(call, now=now, days=days, limit=limit))
+    people = User.objects.in_bulk({slot.interpreter for slot in result.slots})
+    return CallSlots(
+        proposals=[
+            Proposal(slot.starts_at, slot.ends_at, people[slot.interpreter])
+            for slot in result.slots
+        ],
+        reason=result.reason,
+        message=result.message,
+    )
+
+
+def call_scenario(call: Call, *, now: datetime) -> dict:
+    """The stored call as a scenario file (`find_slots --call`), to reproduce anywhere."""
+    given = call_search_input(call, now=now)
+    rules = given["rules"]
+    return {
+        "now": utc_text(now),
+        "call": {
+            "kind": call.kind,
+            "minutes": call.planned_minutes,
+            "languages": sorted(given["call"].languages),
+        },
+        "settings": {
+            "buffer_minutes": rules.buffer_minutes,
+            "min_notice_minutes": rules.min_notice_minutes,
+            "horizon_days": rules.horizon_days,
+            "step_minutes": rules.step_minutes,
+            "limit": rules.limit,
+        },
+        "client": {
+            "time_zone": given["client"].time_zone,
+            "windows": windows_as_data(given["client"].windows),
+        },
+        "member": {
+            "time_zone": given["member"].time_zone,
+            "windows": windows_as_data(given["member"].windows),
+        },
+        "interpreters": [
+            {
+                "id": i.id,
+                "time_zone": i.time_zone,
+                "languages": sorted(i.languages),
+                "hours": windows_as_data(i.hours),
+                "extra": windows_as_data(i.extra),
+                "off": windows_as_data(i.off),
+                "sessions": [
+                    {"starts_at": utc_text(a), "ends_at": utc_text(b)} for a, b in i.sessions
+                ],
+            }
+            for i in given["interpreters"]
+        ],
+    }
+
+
+def call_for_ident(ident: str) -> Call | None:
+    """A call by its number (`C-10427`, `10427`) or its public id."""
+    text = (ident or "").strip()
+    calls = Call.objects.select_related("client", "member")
+    pk = pk_from_call_number(text)
+    if pk is not None:
+        return calls.filter(pk=pk).first()
+    try:
+        return calls.filter(public_id=uuid.UUID(text)).first()
+    except ValueError:
+        return None
+
+
+def call_slot_book(
+    *,
+    call: Call,
+    starts_at: datetime,
+    interpreter_id: int | None,
+    actor: User,
+    now: datetime | None = None,
+):
+    """Schedule the call at a proposed start (the client's pick, the operator's click).
+
+    The start must still be a proposal now; a client gets the finder's
+    interpreter for it, an operator may name another who fits. A slot taken
+    meanwhile (the check here, or the database constraint on a race) is a
+    Conflict whose message says so; the caller shows the fresh proposals.
+    """
+    now = now or timezone.now()
+    is_client = actor.role == Role.CLIENT and not actor.is_operator
+    if is_client and not settings.CLIENT_SELF_SCHEDULING:
+        raise DomainError("not_allowed", _("The office will choose the time and let you know."))
+    if call.state not in SEARCHABLE_STATES or (is_client and call.state != CallState.CONFIRMED):
+        raise Conflict("not_schedulable", _("This call can't be scheduled now."))
+    given = call_search_input(call, now=now, limit=1000)
+    result = find_slots(**given)
+    fitting = [slot for slot in result.slots if slot.starts_at == starts_at]
+    if not fitting:
+        raise Conflict(
+            "slot_gone",
+            _("This time is no longer free. Please choose one of the times shown now."),
+            field="starts_at",
+        )
+    chosen = fitting[0].interpreter
+    if interpreter_id is not None and interpreter_id != chosen and not is_client:
+        chosen = interpreter_id  # the operator's choice; session_schedule checks it
+    interpreter = User.objects.get(pk=chosen)
+    try:
+        return services.session_schedule(
+            call=call,
+            starts_at=starts_at,
+            interpreter=interpreter,
+            actor=actor,
+            reason="picked from the proposed times",
+            now=now,
+        )
+    except Conflict as exc:
+        if exc.code != "interpreter_busy":
+            raise
+        raise Conflict(
+            "slot_gone",
+            _("Someone has just taken this time. Please choose one of the times shown now."),
+            field="starts_at",
+        ) from exc
+
+
+def slot_value(proposal: Proposal) -> str:
+    """A proposal as a form value: the UTC start and the interpreter's id."""
+    return f"{utc_text(proposal.starts_at)}|{proposal.interpreter.pk}"
+
+
+def parse_slot_value(value: str) -> tuple[datetime, int | None]:
+    try:
+        text, _sep, who = (value or "").partition("|")
+        starts_at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if starts_at.tzinfo is None:
+            raise ValueError
+        return starts_at, int(who) if who.isdigit() else None
+    except ValueError as exc:
+        raise DomainError("bad_slot", _("Choose one of the proposed times."), field="slot") from exc

@@ -1,0 +1,132 @@
+"""The operator's week board: interpreters as rows, the seven days of a week as
+columns (each a 24-hour strip in the operator's zone), working hours shaded,
+sessions as blocks (overdue ones marked), and, for a call being scheduled, its
+proposals as blocks to click. A read: no writes here."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from accounts.models import Role
+from calls.models import BLOCKING_STATUSES, Session, SessionStatus
+from calls.services.slots import call_slot_search, slot_value
+from common.call_numbers import call_number
+from common.localtime import local_day_start
+from scheduling.models import WorkingTime
+from scheduling.windows import from_epoch, merge, subtract, to_epoch, window_intervals
+from scheduling.windows import parse_windows as _parse
+
+
+@dataclass
+class Block:
+    left: float  # percent of the day strip
+    width: float
+    label: str = ""
+    kind: str = "work"  # work | session | overdue | proposal
+    value: str = ""  # a proposal's slot value, to schedule it
+    title: str = ""
+
+
+@dataclass
+class Row:
+    name: str
+    time_zone: str
+    languages: str
+    days: list[list[Block]] = field(default_factory=list)
+
+
+def _day_bounds(day: date, zone) -> tuple[int, int]:
+    return (
+        to_epoch(local_day_start(day, zone)),
+        to_epoch(local_day_start(day + timedelta(days=1), zone)),
+    )
+
+
+def _blocks(intervals, bounds, **kwargs) -> list[Block]:
+    lo, hi = bounds
+    out = []
+    for a, b in intervals:
+        a, b = max(a, lo), min(b, hi)
+        if a < b:
+            out.append(
+                Block(left=100 * (a - lo) / (hi - lo), width=100 * (b - a) / (hi - lo), **kwargs)
+            )
+    return out
+
+
+def week_board(*, viewer_zone: str, week_of: date, call=None, now=None) -> dict:
+    zone = zoneinfo.ZoneInfo(viewer_zone)
+    monday = week_of - timedelta(days=week_of.weekday())
+    days = [monday + timedelta(days=n) for n in range(7)]
+    bounds = [_day_bounds(d, zone) for d in days]
+    lo, hi = bounds[0][0], bounds[-1][1]
+    people = list(
+        WorkingTime.objects.filter(
+            interpreter__role=Role.INTERPRETER, interpreter__is_active=True
+        ).values_list(
+            "interpreter_id",
+            "interpreter__first_name",
+            "interpreter__last_name",
+            "interpreter__username",
+            "interpreter__time_zone",
+            "interpreter__languages",
+            "hours",
+            "extra",
+            "off",
+        )
+    )
+    sessions: dict[int, list] = {}
+    for pk, starts_at, ends_at, status, call_id in Session.objects.filter(
+        status__in=BLOCKING_STATUSES,
+        starts_at__lt=from_epoch(hi),
+        planned_end__gt=from_epoch(lo),
+    ).values_list("interpreter_id", "starts_at", "planned_end", "status", "call_id"):
+        sessions.setdefault(pk, []).append((starts_at, ends_at, status, call_id))
+    proposals: dict[int, list] = {}
+    found = None
+    if call is not None:
+        found = call_slot_search(call, limit=60, now=now)
+        for proposal in found.proposals:
+            proposals.setdefault(proposal.interpreter.pk, []).append(proposal)
+    rows = []
+    for pk, first, last, username, tz, languages, hours, extra, off in people:
+        working = subtract(
+            merge(
+                window_intervals(tz, _parse(hours or []), lo, hi)
+                + window_intervals(tz, _parse(extra or []), lo, hi)
+            ),
+            window_intervals(tz, _parse(off or []), lo, hi),
+        )
+        row = Row(name=f"{first} {last}".strip() or username, time_zone=tz, languages=languages)
+        for day_bounds in bounds:
+            blocks = _blocks(working, day_bounds, kind="work")
+            for starts_at, ends_at, status, call_id in sessions.get(pk, []):
+                overdue = status == SessionStatus.OVERDUE
+                blocks += _blocks(
+                    [(to_epoch(starts_at), to_epoch(ends_at))],
+                    day_bounds,
+                    kind="overdue" if overdue else "session",
+                    label=call_number(call_id),
+                    title=f"{call_number(call_id)} {starts_at.astimezone(zone):%H:%M}",
+                )
+            # One cell per hour (its first proposed start): at a week's scale a
+            # 15-minute cell is too thin to click, and neighbours would overlap.
+            hours_seen = set()
+            for proposal in proposals.get(pk, []):
+                start = to_epoch(proposal.starts_at)
+                hour = start - start % 3600
+                if hour in hours_seen:
+                    continue
+                hours_seen.add(hour)
+                blocks += _blocks(
+                    [(hour, hour + 3600)],
+                    day_bounds,
+                    kind="proposal",
+                    value=slot_value(proposal),
+                    title=f"{proposal.starts_at.astimezone(zone):%H:%M}",
+                )
+            row.days.append(blocks)
+        rows.append(row)
+    return {"days": days, "rows": rows, "monday": monday, "found": found}
