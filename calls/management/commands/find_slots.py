@@ -55,7 +55,7 @@ class Command(OneLineErrorCommand):
         # Imported here: --scenario must run without a database.
         from django.utils import timezone
 
-        from ...slots import call_for_ident, call_scenario
+        from calls.services.slots import call_for_ident, call_scenario
 
         try:
             now = parse_instant(now_text, "--now") if now_text else timezone.now()
