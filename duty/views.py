@@ -25,9 +25,9 @@ from calls.models import Call
 from common.errors import DomainError
 from common.forms import add_domain_error
 from recordings import exports as recording_exports
-from recordings import http as recording_http
 from recordings import selectors as recording_selectors
 from recordings import services as recording_services
+from recordings import serving as recording_http
 
 from . import selectors, services
 from .models import Dispute, DisputeStatus

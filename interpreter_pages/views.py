@@ -28,9 +28,9 @@ from calls.services.attempts import dial_attempt_log
 from common.errors import DomainError
 from common.forms import add_domain_error, first_error
 from common.localtime import local_day_start
-from recordings import http as recording_http
 from recordings import selectors as recording_selectors
 from recordings import services as recording_services
+from recordings import serving as recording_http
 
 from .forms import AttemptForm, EndSessionForm, OutcomeForm, RecordingForm
 

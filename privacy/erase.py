@@ -12,10 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from knox.models import AuthToken
 
 from accounts.models import User
 from agents.contact_rules import NumberRole
@@ -99,6 +103,14 @@ def person_erase(*, subject: Subject, actor: User | None, now: datetime | None =
 
 
 def _erase_user(user: User, alias: str, call_ids: list[int]) -> dict:
+    old_username = user.username
+    # Sign-in attempts (django-axes) and the admin's log name the person too.
+    AccessAttempt.objects.filter(username=old_username).delete()
+    AccessLog.objects.filter(username=old_username).delete()
+    AccessFailureLog.objects.filter(username=old_username).delete()
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+    ).update(object_repr=alias)
     user.username = alias
     user.first_name = user.last_name = user.email = ""
     user.phone = ""
@@ -106,8 +118,6 @@ def _erase_user(user: User, alias: str, call_ids: list[int]) -> dict:
     user.on_duty = False
     user.set_unusable_password()
     user.save()
-    from knox.models import AuthToken
-
     tokens = AuthToken.objects.filter(user=user).delete()[0]
     # Their own words and times on the calls they booked.
     windows = Call.objects.filter(pk__in=call_ids, client=user).update(

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Role
+
 from .containers import CONTENT_TYPES, Container, DurationSource
 
 
@@ -163,7 +165,7 @@ class RecordingAccess(AppendOnly):
         related_name="recording_accesses",
     )
     # The role they listened in (a person's role may change later).
-    role = models.CharField(_("as"), max_length=20)
+    role = models.CharField(_("as"), max_length=20, choices=Role.choices)
     at = models.DateTimeField(_("when"))
     # Plaintext bytes start..end (inclusive) sent in this answer.
     range_start = models.PositiveBigIntegerField(_("from byte"))

@@ -59,7 +59,7 @@ def _too_big_error() -> DomainError:
     )
 
 
-def _seal_into_storage(file, recording_id: uuid.UUID) -> SealedBlob:
+def seal_into_storage(file, recording_id: uuid.UUID, storage=None) -> SealedBlob:
     """Stream `file` (from its start) through the sealer into storage; the plaintext
     is hashed and counted on the way and never held whole nor written anywhere."""
     limit = settings.RECORDING_MAX_BYTES
@@ -79,7 +79,7 @@ def _seal_into_storage(file, recording_id: uuid.UUID) -> SealedBlob:
     pieces = sealing.seal_chunks(
         sealing.plain_chunks_of(file, sealing.DEFAULT_CHUNK, account), data_key, recording_id
     )
-    storage = recordings_storage()
+    storage = storage or recordings_storage()
     name = f"{uuid.uuid4().hex}.sealed"
     try:
         name = storage.save(name, File(sealing.IteratorReader(pieces), name=name))
@@ -133,7 +133,7 @@ def recording_attach(*, session: Session, file, actor: User | None, reason: str 
     if existing is not None:
         recording_id = existing.public_id  # the chunks are bound to the id that names them
     try:
-        blob = _seal_into_storage(file, recording_id)
+        blob = seal_into_storage(file, recording_id)
     except _TooBig:
         raise _too_big_error() from None
     try:
@@ -271,12 +271,12 @@ def recording_stream(
         bytes_sent=end - start + 1,
         ip=ip or None,
     )
-    return Listening(recording, start, end, _decrypted(recording, start, end))
+    return Listening(recording, start, end, decrypted(recording, start, end))
 
 
-def _decrypted(recording: Recording, start: int, end: int) -> Iterator[bytes]:
+def decrypted(recording: Recording, start: int, end: int, storage=None) -> Iterator[bytes]:
     data_key = sealing.unwrap(recording.wrapped_key, recording.key_id, recording.public_id)
-    with recordings_storage().open(recording.blob_name, "rb") as sealed:
+    with (storage or recordings_storage()).open(recording.blob_name, "rb") as sealed:
         yield from sealing.open_range(
             sealed, data_key, recording.public_id, recording.size_bytes, start, end
         )
@@ -423,7 +423,7 @@ def recording_seal_legacy(*, recording: Recording) -> bool:
         duration, duration_source = duration_of(plain, container, head)
         previous = settings.RECORDING_MAX_BYTES
         try:
-            blob = _seal_into_storage(plain, recording.public_id)
+            blob = seal_into_storage(plain, recording.public_id)
         except _TooBig:  # pragma: no cover  (the old limit was the same)
             raise DomainError("recording_too_big", f"over {previous} bytes") from None
     legacy = recording.legacy_name

@@ -4,8 +4,8 @@ the interpreter's page). Who may listen is the service's rule; others get a 404.
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404
 
-from .http import serve
 from .models import Recording
+from .serving import serve
 
 
 @login_required

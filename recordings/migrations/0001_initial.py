@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
             name='RecordingAccess',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(max_length=20, verbose_name='as')),
+                ('role', models.CharField(choices=[('client', 'Client'), ('agent', 'Agency staff'), ('interpreter', 'Interpreter'), ('operator', 'Operator'), ('duty_manager', 'Duty manager')], max_length=20, verbose_name='as')),
                 ('at', models.DateTimeField(verbose_name='when')),
                 ('range_start', models.PositiveBigIntegerField(verbose_name='from byte')),
                 ('range_end', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='to byte')),
