@@ -22,6 +22,7 @@ from common.api import (
     paginated_response,
     parse_public_id,
 )
+from recordings import services as recording_services
 
 
 class SessionListApi(ApiView):
@@ -128,13 +129,21 @@ class SessionEndApi(ApiView):
 
 
 class SessionRecordingApi(ApiView):
-    """Attach the session's recording (multipart upload, field "file")."""
+    """Attach the session's recording (multipart upload, field "file"); it is sealed at
+    rest. A second upload replaces the first only with a `reason`."""
 
     permission_classes = [IsInterpreter]
     parser_classes = [MultiPartParser, FormParser]
 
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(max_length=200, allow_empty_file=False)
+        reason = serializers.CharField(
+            max_length=2000,
+            required=False,
+            default="",
+            allow_blank=True,
+            help_text="Why an existing recording is replaced (required to replace one).",
+        )
 
     @extend_schema(
         operation_id="sessions_recording",
@@ -146,8 +155,11 @@ class SessionRecordingApi(ApiView):
         session = _visible_session(request.user, public_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.recording_attach(
-            session=session, file=data.validated_data["file"], actor=request.user
+        recording_services.recording_attach(
+            session=session,
+            file=data.validated_data["file"],
+            actor=request.user,
+            reason=data.validated_data["reason"],
         )
         return Response(
             InterpreterSessionSerializer(_visible_session(request.user, public_id)).data,

@@ -203,4 +203,5 @@ class InterpreterSessionSerializer(SessionTimesSerializer):
         return ConfirmationSerializer(confirmation).data if confirmation else None
 
     def get_has_recording(self, session) -> bool:
-        return hasattr(session, "recording")
+        recording = getattr(session, "recording", None)
+        return recording is not None and recording.shredded_at is None

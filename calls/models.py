@@ -1,4 +1,6 @@
-"""A call's data: the request, the agent's confirmation, sessions, recordings, audit.
+"""A call's data: the request, the agent's confirmation, sessions, audit.
+
+Recordings live in the recordings app (sealed; the one way in and out).
 
 State changes never happen here: `calls.workflow.transition` is the only
 writer of `Call.state`, `calls.workflow.session_transition` of `Session.status`.
@@ -295,25 +297,9 @@ class Session(models.Model):
 
 
 def recording_path(instance, filename: str) -> str:
-    # No names or numbers in paths: a random name keeps the extension only.
+    """Named by migration 0001 (recordings were plain files here before recordings/)."""
     suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
     return f"recordings/{uuid.uuid4().hex}.{suffix}"
-
-
-class Recording(models.Model):
-    session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="recording")
-    file = models.FileField(_("file"), upload_to=recording_path)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("recording")
-        verbose_name_plural = _("recordings")
-
-    def __str__(self) -> str:
-        return f"recording of {self.session}"
 
 
 class TalkTimeCorrection(models.Model):

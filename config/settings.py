@@ -164,10 +164,63 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# --- Recordings (recordings/, docs/readme/privacy.md) ----------------------
+# Key-encryption keys, newest first: "id:base64key,older-id:base64key"
+# (`manage.py recordings_newkey NAME` prints one). Production has no default:
+# it refuses to start without its own. The development key is public.
+RECORDING_KEYS = env.str(
+    "RECORDING_KEYS",
+    **dev_default("dev-not-secret:ZGV2LW9ubHkta2V5LW5vdC1hLXNlY3JldC0wMTIzNDU"),
+)
+if IS_PRODUCTION:
+    from recordings.keyring import DEV_KEY_ID, KeyRingError, parse
+
+    try:
+        _ring = parse(RECORDING_KEYS)
+    except KeyRingError as exc:
+        raise ImproperlyConfigured(str(exc)) from None
+    if any(k.id == DEV_KEY_ID for k in _ring):
+        raise ImproperlyConfigured("RECORDING_KEYS holds the public development key.")
+    del _ring
+# The largest upload accepted (bytes); it is streamed, never held in memory.
+RECORDING_MAX_BYTES = env.int("RECORDING_MAX_BYTES", default=500 * 1024 * 1024)
+# The session's interpreter may listen for this many days after the session.
+RECORDING_INTERPRETER_DAYS = env.int("RECORDING_INTERPRETER_DAYS", default=7)
+# Where sealed recordings go: a folder (default) or an S3-compatible bucket
+# through django-storages (RECORDINGS_STORAGE=s3; needs `django-storages[s3]`).
+RECORDINGS_STORAGE = env.str("RECORDINGS_STORAGE", default="filesystem")
+if RECORDINGS_STORAGE == "s3":
+    _recordings_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("RECORDINGS_S3_BUCKET"),
+            "endpoint_url": env.str("RECORDINGS_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("RECORDINGS_S3_REGION", default=None),
+            "access_key": env.str("RECORDINGS_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("RECORDINGS_S3_SECRET_ACCESS_KEY", default=None),
+            "location": env.str("RECORDINGS_S3_PREFIX", default="recordings"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif RECORDINGS_STORAGE == "filesystem":
+    _recordings_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Outside MEDIA_ROOT: never served as a static media file.
+        "OPTIONS": {
+            "location": env.path("RECORDINGS_ROOT", default=str(VAR_DIR / "recordings")),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+else:
+    raise ImproperlyConfigured("RECORDINGS_STORAGE must be filesystem or s3.")
+
 STORAGES = {
-    # Recordings are personal data: they are stored privately and served only
-    # through a view that checks who asks.
+    # Uploads other than recordings; recordings are sealed into "recordings".
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "recordings": _recordings_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -236,6 +289,12 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-purge": {
         "task": "idempotency.purge",
         "schedule": 3600,
+        "options": {"expires": 3600},
+    },
+    # Recordings past their retention are shredded (recordings.retention), daily.
+    "recordings-purge": {
+        "task": "recordings.purge",
+        "schedule": 24 * 3600,
         "options": {"expires": 3600},
     },
     # Outbox rows that were recorded but never delivered (lost task, dead worker).

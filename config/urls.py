@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("client_pages.urls")),
     path("", include("interpreter_pages.urls")),
     path("", include("duty.urls")),
+    path("", include("recordings.urls")),
     path("agent/", include("agent_pages.urls")),
     # The REST API, one module per audience (common/api.py has what every API view shares).
     path("api/v1/", include("api.urls")),

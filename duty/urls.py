@@ -13,6 +13,16 @@ urlpatterns = [
         name="duty-recording",
     ),
     path(
+        "duty/calls/<uuid:public_id>/recording/hold/",
+        views.duty_recording_hold,
+        name="duty-recording-hold",
+    ),
+    path(
+        "duty/calls/<uuid:public_id>/recording/accesses.csv",
+        views.duty_recording_accesses_csv,
+        name="duty-recording-accesses-csv",
+    ),
+    path(
         "duty/calls/<uuid:public_id>/disputes/<int:dispute_id>/decide/",
         views.duty_dispute_decide,
         name="duty-dispute-decide",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,10 @@ from calls import selectors as call_selectors
 from calls.models import Call
 from common.errors import DomainError
 from common.forms import add_domain_error
+from recordings import exports as recording_exports
+from recordings import selectors as recording_selectors
+from recordings import services as recording_services
+from recordings import serving as recording_http
 
 from . import selectors, services
 from .models import Dispute, DisputeStatus
@@ -91,6 +95,7 @@ def _desk_call(public_id) -> Call:
 
 def _render_call(request, call, *, form=None, status=200):
     story = selectors.call_story(call)
+    recording = story["recording"]
     open_dispute = next((d for d in story["disputes"] if d.status == DisputeStatus.OPEN), None)
     return render(
         request,
@@ -101,6 +106,7 @@ def _render_call(request, call, *, form=None, status=200):
             "open_dispute": open_dispute,
             "decision_form": form or (DecisionForm() if open_dispute else None),
             "duty_manager": call_selectors.duty_manager_current(),
+            **(recording_selectors.recording_facts(recording) if recording else {}),
         },
         status=status,
     )
@@ -113,14 +119,46 @@ def duty_call(request, public_id):
 
 @role_required(*DESK_ROLES)
 def duty_recording(request, public_id):
-    story = selectors.call_story(_desk_call(public_id))
-    recording = story["recording"]
+    """The download of the call's recording (the page plays it through recording-audio)."""
+    recording = recording_selectors.recording_of_call(_desk_call(public_id))
     if recording is None:
         raise Http404
-    extension = recording.file.name.rsplit(".", 1)[-1]
-    return FileResponse(
-        recording.file.open("rb"), as_attachment=True, filename=f"recording-{public_id}.{extension}"
+    return recording_http.serve(request, recording, download=True)
+
+
+@role_required(Role.DUTY_MANAGER)
+@require_POST
+def duty_recording_hold(request, public_id):
+    """A legal hold set or released (with a reason) by a duty manager."""
+    call = _desk_call(public_id)
+    recording = recording_selectors.recording_of_call(call)
+    if recording is None:
+        raise Http404
+    hold = request.POST.get("action") == "hold"
+    change = recording_services.legal_hold_set if hold else recording_services.legal_hold_release
+    try:
+        change(recording=recording, actor=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("The recording is held.") if hold else _("The legal hold is released.")
+        )
+    return redirect("duty-call", public_id=call.public_id)
+
+
+@role_required(*DESK_ROLES)
+def duty_recording_accesses_csv(request, public_id):
+    """Every access to the call's recording as CSV (the log itself is append-only)."""
+    recording = recording_selectors.recording_of_call(_desk_call(public_id))
+    if recording is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="recording-accesses.csv"'
+    recording_exports.write_accesses_csv(
+        recording_selectors.accesses(recording=recording), response
     )
+    return response
 
 
 @role_required(*DESK_ROLES)

@@ -35,6 +35,13 @@ class RecordingForm(forms.Form):
         label=_("Recording"),
         help_text=_("An audio or video file of the whole conversation."),
     )
+    reason = forms.CharField(
+        label=_("Why it replaces the recording attached"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only needed to replace a recording already attached."),
+    )
 
 
 class TalkTimeField(forms.CharField):

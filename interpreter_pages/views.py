@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,9 @@ from calls.services.attempts import dial_attempt_log
 from common.errors import DomainError
 from common.forms import add_domain_error, first_error
 from common.localtime import local_day_start
+from recordings import selectors as recording_selectors
+from recordings import services as recording_services
+from recordings import serving as recording_http
 
 from .forms import AttemptForm, EndSessionForm, OutcomeForm, RecordingForm
 
@@ -79,6 +82,8 @@ def _render_session(request, session, *, end_form=None, recording_form=None, sta
             "call": session.call,
             "confirmation": getattr(session.call, "confirmation", None),
             "has_recording": _has_recording(session),
+            "may_listen": _has_recording(session)
+            and recording_selectors.may_listen(request.user, session.recording, now=timezone.now()),
             # The Start button shows from the start lead before the session's time.
             "startable_from": occupancy.earliest_start(session.starts_at),
             "now": timezone.now(),
@@ -91,10 +96,8 @@ def _render_session(request, session, *, end_form=None, recording_form=None, sta
 
 
 def _has_recording(session) -> bool:
-    try:
-        return session.recording is not None
-    except session._meta.model.recording.RelatedObjectDoesNotExist:
-        return False
+    recording = getattr(session, "recording", None)
+    return recording is not None and recording.is_playable
 
 
 @role_required(Role.INTERPRETER)
@@ -123,7 +126,7 @@ def interpreter_session_end(request, public_id):
     if form.is_valid():
         try:
             if form.cleaned_data["file"]:
-                services.recording_attach(
+                recording_services.recording_attach(
                     session=session, file=form.cleaned_data["file"], actor=request.user
                 )
             services.session_end(
@@ -149,8 +152,11 @@ def interpreter_recording_attach(request, public_id):
     form = RecordingForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.recording_attach(
-                session=session, file=form.cleaned_data["file"], actor=request.user
+            recording_services.recording_attach(
+                session=session,
+                file=form.cleaned_data["file"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -162,16 +168,12 @@ def interpreter_recording_attach(request, public_id):
 
 @role_required(Role.INTERPRETER)
 def interpreter_recording_download(request, public_id):
-    """Recordings are personal data: served only here, to the session's interpreter."""
+    """Recordings are personal data: served (and logged) by the recordings service,
+    to the session's interpreter for RECORDING_INTERPRETER_DAYS after it."""
     session = _interpreter_session(request, public_id)
     if not _has_recording(session):
         raise Http404
-    recording = session.recording
-    return FileResponse(
-        recording.file.open("rb"),
-        as_attachment=True,
-        filename=f"recording-{session.call.public_id}.{recording.file.name.rsplit('.', 1)[-1]}",
-    )
+    return recording_http.serve(request, session.recording, download=True)
 
 
 def interpreter_context(session, user) -> dict:

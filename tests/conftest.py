@@ -97,6 +97,14 @@ def _default_language_and_time_zone():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # Sealed recordings in the test's own folder (the alias, as production names it).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "recordings": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "recordings")},
+        },
+    }
     settings.AXES_ENABLED = False
     # Hashing is not under test; the fast hasher keeps factories quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,7 +7,8 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from calls.models import CallState, Recording, SessionStatus
+from calls.models import CallState, SessionStatus
+from recordings.models import Recording
 
 from .api_helpers import CONFIRM_PAYLOAD, _fresh_throttles, api_as, scheduled_call  # noqa: F401
 from .factories import (
@@ -182,7 +183,8 @@ def test_interpreter_starts_uploads_and_ends(member):
     assert ended.json()["call_state"] == "completed"
     assert ended.json()["talk_seconds"] == 601
     recording = Recording.objects.get(session__call=call)
-    assert "call" not in recording.file.name  # random file name, no personal data
+    assert "call" not in recording.blob_name  # random file name, no personal data
+    assert recording.is_sealed
 
 
 def test_ending_without_recording_needs_a_reason(member):

@@ -21,6 +21,7 @@ from common.errors import DomainError
 from duty.models import Dispute, DisputeStatus
 from duty.services import dispute_raise, dispute_resolve
 from notifications.models import Notification
+from recordings import services as recording_services
 
 from .factories import ClientFactory, DutyManagerFactory, OperatorFactory
 from .flows import agent_for, book, confirm, schedule
@@ -39,7 +40,7 @@ def completed_video(talk_seconds=2700):
     confirm(call)
     session = schedule(call, operator=OperatorFactory())
     call_services.session_start(session=session, actor=session.interpreter, now=session.starts_at)
-    call_services.recording_attach(
+    recording_services.recording_attach(
         session=session, file=SimpleUploadedFile("r.mp3", b"ID3data"), actor=session.interpreter
     )
     call_services.session_end(

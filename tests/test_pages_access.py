@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from calls import services
+from recordings import services as recording_services
 
 from .factories import (
     AgentFactory,
@@ -51,7 +51,7 @@ def running_call():
         starts_at=timezone.now() + timedelta(minutes=30),
     )
     start(session)
-    services.recording_attach(
+    recording_services.recording_attach(
         session=session, file=SimpleUploadedFile("a.mp3", b"ID3"), actor=interpreter
     )
     return call

@@ -26,8 +26,8 @@ from rest_framework.test import APIClient
 
 from accounts.services import api_token_issue
 from agents.links import agent_link_token
-from calls import services
 from duty.services import dispute_raise
+from recordings import services as recording_services
 
 from .api_helpers import _fresh_throttles  # noqa: F401
 from .factories import ClientFactory, InterpreterFactory, MemberFactory, OperatorFactory
@@ -225,7 +225,7 @@ def _world():
         done, operator=operator, interpreter=interp, starts_at=now + timedelta(days=3)
     )
     start(session)
-    services.recording_attach(
+    recording_services.recording_attach(
         session=session, file=SimpleUploadedFile("r.mp3", b"ID3data"), actor=interp
     )
     end(session, talk_seconds=300)

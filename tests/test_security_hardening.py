@@ -17,8 +17,8 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from calls.models import Recording
 from common.addresses import client_ip
+from recordings.models import Recording
 
 from .api_helpers import _fresh_throttles, api_as, scheduled_call  # noqa: F401
 from .factories import ClientFactory, OperatorFactory
@@ -240,7 +240,7 @@ def test_recordings_are_not_served_as_media():
         ).status_code
         == 201
     )
-    name = Recording.objects.get(session__call=call).file.name
+    name = Recording.objects.get(session__call=call).blob_name
     for path in (f"/media/{name}", f"/{name}"):
         assert Client().get(path).status_code == 404
 

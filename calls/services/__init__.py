@@ -28,13 +28,12 @@ from calls.models import (
     CallKind,
     CallState,
     ContactNumber,
-    Recording,
     Session,
     SessionStatus,
     TalkTimeCorrection,
 )
 from common import dates
-from common.errors import Conflict, DomainError, NotFound
+from common.errors import Conflict, DomainError
 from common.localtime import add, to_utc
 from scheduling.languages import UnknownLanguage, languages_text, parse_languages, read_stored
 from scheduling.windows import WindowError
@@ -497,37 +496,6 @@ def _release_from_actual_end(session: Session) -> None:
             raise
     else:
         session.blocked_until = blocked_until
-
-
-MAX_RECORDING_BYTES = 500 * 1024 * 1024
-RECORDING_EXTENSIONS = {"mp3", "wav", "ogg", "m4a", "mp4", "webm", "opus"}
-
-
-def recording_attach(*, session: Session, file, actor: User) -> Recording:
-    """Attach the recording of a session (allowed while running and after it ended)."""
-    if session.interpreter_id != actor.pk and not actor.is_operator:
-        raise NotFound("not_found", _("No such session."))
-    name = getattr(file, "name", "") or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in RECORDING_EXTENSIONS:
-        raise DomainError(
-            "bad_recording",
-            _("Upload an audio or video file (%(types)s).")
-            % {"types": ", ".join(sorted(RECORDING_EXTENSIONS))},
-            field="file",
-        )
-    if getattr(file, "size", 0) > MAX_RECORDING_BYTES:
-        raise DomainError("recording_too_big", _("The file is too large."), field="file")
-    with transaction.atomic():
-        workflow.lock_call(session.call_id)  # the lock order: call, then session
-        locked = Session.objects.select_for_update().get(pk=session.pk)
-        if locked.status not in (SessionStatus.IN_PROGRESS, SessionStatus.ENDED):
-            raise Conflict(
-                "session_not_started", _("A recording can be attached once the session started.")
-            )
-        if Recording.objects.filter(session=locked).exists():
-            raise Conflict("recording_exists", _("This session already has a recording."))
-        return Recording.objects.create(session=locked, file=file, uploaded_by=actor)
 
 
 def session_mark_overdue(*, session: Session, now: datetime | None = None) -> bool:
