@@ -5,6 +5,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 from phonenumber_field.modelfields import PhoneNumberField
@@ -56,6 +57,11 @@ class User(AbstractUser):
     )
     # The duty manager on duty now is the escalation contact of last resort.
     on_duty = models.BooleanField(_("on duty"), default=False)
+    # A new address waits here until a link sent to it is followed.
+    pending_email = models.EmailField(_("new email, not yet confirmed"), blank=True)
+    # Raised by "sign out everywhere": every signed-in session carries a hash
+    # that includes it, so all of them stop matching at once.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("person")
@@ -75,6 +81,23 @@ class User(AbstractUser):
     @property
     def is_operator(self) -> bool:
         return self.is_active and (self.role == Role.OPERATOR or self.is_superuser)
+
+    def get_session_auth_hash(self) -> str:
+        """Django's hash of the password, salted with the sign-out generation."""
+        return self.session_hash_with(settings.SECRET_KEY)
+
+    def get_session_auth_fallback_hash(self):
+        # Sessions survive a SECRET_KEY rotation, as Django's own hash does.
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self.session_hash_with(secret)
+
+    def session_hash_with(self, secret: str) -> str:
+        return salted_hmac(
+            "accounts.User.session",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

@@ -1,17 +1,22 @@
-"""Writes about people: their preferences and their API tokens."""
+"""Writes about people: their preferences, sign-in basics and their API tokens."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 import phonenumbers
 from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
-from common.errors import DomainError
+from common.errors import DomainError, NotFound
 
 from .models import User, validate_time_zone
 
@@ -92,3 +97,71 @@ def api_token_issue(*, user: User) -> IssuedToken:
 
 def api_token_revoke(*, user: User) -> None:
     AuthToken.objects.filter(user=user).delete()
+
+
+# Sign-in basics: sign out everywhere, a new email address, a forgotten password.
+
+EMAIL_CHANGE_SALT = "accounts.email-change"
+EMAIL_CHANGE_MAX_AGE = timedelta(hours=24)
+
+
+def user_sessions_end_all(*, user: User) -> None:
+    """Sign the person out of every browser and revoke their API tokens."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+        AuthToken.objects.filter(user_id=user.pk).delete()
+    user.refresh_from_db(fields=["session_generation"])
+
+
+def _email_digest(address: str) -> str:
+    # The link names the address by a digest: an address is personal data.
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()[:32]
+
+
+def user_email_change_request(*, user: User, new_email: str, password: str) -> str:
+    """Keep `new_email` as pending and return the token of the link that confirms it.
+
+    The password is asked again: a borrowed, signed-in browser must not be
+    enough to take over the account's address (and with it password resets).
+    """
+    if not user.check_password(password):
+        raise DomainError("bad_password", _("The password is not right."), field="password")
+    new_email = new_email.strip()
+    try:
+        validate_email(new_email)
+    except ValidationError:
+        raise DomainError(
+            "bad_email", _("Enter a valid email address."), field="new_email"
+        ) from None
+    if new_email.lower() == (user.email or "").lower():
+        raise DomainError("same_email", _("This is already your email address."), field="new_email")
+    user.pending_email = new_email
+    user.save(update_fields=["pending_email"])
+    return signing.dumps({"u": user.pk, "h": _email_digest(new_email)}, salt=EMAIL_CHANGE_SALT)
+
+
+def user_email_change_confirm(*, token: str) -> User:
+    """Make the pending address the person's email; the link works once."""
+    try:
+        data = signing.loads(
+            token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE.total_seconds()
+        )
+    except signing.SignatureExpired:
+        raise DomainError(
+            "link_expired", _("This link has expired. Ask for the change again.")
+        ) from None
+    except signing.BadSignature:
+        raise NotFound("not_found", _("This link is not valid.")) from None
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=data.get("u"), is_active=True).first()
+        if (
+            user is None
+            or not user.pending_email
+            or (_email_digest(user.pending_email) != data.get("h"))
+        ):
+            raise DomainError(
+                "link_used", _("This link was already used or replaced by a newer one.")
+            )
+        user.email, user.pending_email = user.pending_email, ""
+        user.save(update_fields=["email", "pending_email"])
+    return user

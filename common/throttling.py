@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 
+from django.core.cache import cache as default_cache
 from rest_framework import throttling
 
 from common.addresses import client_ip
@@ -74,6 +75,35 @@ local_counters = LocalCounters()
 cache_health = CacheHealth()
 
 
+def count_hit(cache, key: str, *, duration: int, window_ends_at: float, now: float) -> int:
+    """Count one hit on `key` (a key of one window); the count so far in it."""
+    if not cache_health.is_down(time.monotonic()):
+        try:
+            # add() starts the window at 0 if it is new; incr() is atomic.
+            cache.add(key, 0, timeout=duration + 1)
+            try:
+                return cache.incr(key)
+            except ValueError:  # the key expired between the two calls
+                cache.add(key, 1, timeout=duration + 1)
+                return 1
+        except Exception as error:  # noqa: BLE001 - any cache failure degrades
+            cache_health.failed(error, time.monotonic())
+    return local_counters.incr(key, expires_at=window_ends_at, now=now)
+
+
+def within_rate(scope: str, ident: str, *, limit: int, seconds: int) -> bool:
+    """Count one hit of `ident` (already hashed if it is personal) in `scope`'s
+    fixed window; False once the window has had more than `limit`. For doors
+    that are not DRF views (the password-reset page)."""
+    now = time.time()
+    window = int(now // seconds)
+    key = f"rate:{scope}:{ident}:{window}"
+    count = count_hit(
+        default_cache, key, duration=seconds, window_ends_at=(window + 1) * seconds, now=now
+    )
+    return count <= limit
+
+
 class WindowCounting:
     """Mixin over DRF's SimpleRateThrottle: atomic fixed-window counting."""
 
@@ -94,18 +124,9 @@ class WindowCounting:
         return count <= self.num_requests or self.throttle_failure()
 
     def _count(self, key: str, now: float) -> int:
-        if not cache_health.is_down(time.monotonic()):
-            try:
-                # add() starts the window at 0 if it is new; incr() is atomic.
-                self.cache.add(key, 0, timeout=self.duration + 1)
-                try:
-                    return self.cache.incr(key)
-                except ValueError:  # the key expired between the two calls
-                    self.cache.add(key, 1, timeout=self.duration + 1)
-                    return 1
-            except Exception as error:  # noqa: BLE001 - any cache failure degrades
-                cache_health.failed(error, time.monotonic())
-        return local_counters.incr(key, expires_at=self.window_ends_at, now=now)
+        return count_hit(
+            self.cache, key, duration=self.duration, window_ends_at=self.window_ends_at, now=now
+        )
 
     def wait(self):
         return max(1.0, self.window_ends_at - self.now)
