@@ -86,6 +86,13 @@ def _call_page(request, call):
     )
 
 
+def speak_the_agents_language(request, agent) -> None:
+    """An emailed link opens in the agent's own language unless this device chose one."""
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and not request.user.is_authenticated:
+        translation.activate(agent.language)
+        request.LANGUAGE_CODE = agent.language
+
+
 def agent_link(request, token):
     """The emailed link: answer one request without signing in."""
     link = agent_link_read(token)
@@ -96,10 +103,7 @@ def agent_link(request, token):
         call = selectors.agent_calls(agent).filter(public_id=link.call_public_id).first()
     if call is None:
         return render(request, "agents/link_refused.html", {"reason": "invalid"}, status=404)
-    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and not request.user.is_authenticated:
-        # Nobody chose a language on this device: speak the agent's own.
-        translation.activate(agent.language)
-        request.LANGUAGE_CODE = agent.language
+    speak_the_agents_language(request, agent)
     if call.state != CallState.AWAITING_AGENT:
         return render(
             request,
@@ -350,6 +354,7 @@ def agent_alarm_link(request, token):
         call = selectors.calls_visible_to(agent).filter(public_id=link.call_public_id).first()
     if call is None:
         return render(request, "agents/link_refused.html", {"reason": "invalid"}, status=404)
+    speak_the_agents_language(request, agent)
     if request.method == "POST":
         _alarm_raise(request, call, agent, via_link=True)
         return redirect(request.path)

@@ -133,3 +133,18 @@ def test_the_overdue_message_gives_the_agent_the_alarm_link(scene):
 
     link = agent_link_read(token, purpose="alarm")
     assert (link.call_public_id, link.agent_id) == (str(call.public_id), agent.pk)
+
+
+def test_the_emailed_link_opens_in_the_agents_own_language(client, scene):
+    call, session, agent = scene["call"], scene["session"], scene["agent"]
+    agent.language = "ru"
+    agent.save(update_fields=["language"])
+    url = reverse(
+        "agent-alarm-link", args=[agent_link_token(call=call, agent=agent, purpose="alarm")]
+    )
+    with time_machine.travel(session.starts_at + timedelta(minutes=12), tick=False):
+        page = client.get(url)
+        assert '<html lang="ru">' in page.content.decode()
+        # A device that chose English keeps it.
+        client.cookies["django_language"] = "en"
+        assert '<html lang="en">' in client.get(url).content.decode()
