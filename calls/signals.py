@@ -23,3 +23,9 @@ sessions_state_changed = Signal()
 not_called_alarm_raised = Signal()
 # kwargs: call_id (the new booking), earlier_id (the missed call it replaces)
 call_booked_again = Signal()
+# A slot search that found no interpreter (the finder's reason
+# "no_interpreter_for_languages" or "interpreters_busy"); the reports count
+# the languages in demand. Sent outside any state change: a listener must not
+# fail the search. kwargs: call_id, languages (codes; empty when any
+# interpreter would do), reason, at
+slot_search_unmet = Signal()

@@ -42,6 +42,7 @@ class OfficeAdminSite(admin.AdminSite):
 
     def get_urls(self):
         from office import views
+        from reports.urls import admin_urls as report_urls
 
         def page(view):
             return self.admin_view(lambda request, **kwargs: view(self, request, **kwargs))
@@ -51,5 +52,6 @@ class OfficeAdminSite(admin.AdminSite):
             path("office/clients/", page(views.client_search), name="office_client_search"),
             path("office/quote/", page(views.quote), name="office_quote"),
             path("office/calls/<int:pk>/top-up/", page(views.top_up), name="office_top_up"),
+            *report_urls(self),
             *super().get_urls(),
         ]

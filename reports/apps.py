@@ -7,3 +7,10 @@ class ReportsConfig(AppConfig):
 
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        from calls.signals import slot_search_unmet
+
+        from .listeners import record_unmet_search
+
+        slot_search_unmet.connect(record_unmet_search, dispatch_uid="reports.unmet_search")

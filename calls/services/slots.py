@@ -22,10 +22,13 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from calls import services
 from calls.models import BLOCKING_STATUSES, AgentConfirmation, Call, CallState, Session
+from calls.signals import slot_search_unmet
 from common.call_numbers import pk_from_call_number
 from common.errors import Conflict, DomainError
 from scheduling.finder import (
     INTERPRETED_KINDS,
+    INTERPRETERS_BUSY,
+    NO_INTERPRETER_FOR_LANGUAGES,
     CallNeeds,
     InterpreterTime,
     Party,
@@ -39,6 +42,8 @@ from scheduling.scenario import utc_text
 from scheduling.windows import parse_windows, windows_as_data
 
 SEARCHABLE_STATES = (CallState.CONFIRMED, CallState.SCHEDULED)
+# Searches that end for want of an interpreter are announced (the reports count them).
+UNMET_REASONS = (NO_INTERPRETER_FOR_LANGUAGES, INTERPRETERS_BUSY)
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,17 @@ def call_slot_search(
 ) -> CallSlots:
     """The finder's proposals for a stored call, with the interpreters as people."""
     now = now or timezone.now()
-    result: SlotSearch = find_slots(**call_search_input(call, now=now, days=days, limit=limit))
+    given = call_search_input(call, now=now, days=days, limit=limit)
+    result: SlotSearch = find_slots(**given)
+    if result.reason in UNMET_REASONS:
+        needs = given["call"]
+        slot_search_unmet.send(
+            sender=Call,
+            call_id=call.pk,
+            languages=needs.languages if needs.kind in INTERPRETED_KINDS else (),
+            reason=result.reason,
+            at=now,
+        )
     people = User.objects.in_bulk({slot.interpreter for slot in result.slots})
     return CallSlots(
         proposals=[

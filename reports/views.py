@@ -1,0 +1,91 @@
+"""The Reports section of the office's admin: operators and duty managers only.
+
+Thin: the period comes from the picker (reports.forms), the figures from the
+catalogue (reports.catalogue over reports.selectors), and the page, the CSV
+and the XLSX are three renderings of the same tables.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.views.decorators.cache import never_cache
+
+from accounts.models import Role
+
+from .catalogue import REPORTS
+from .forms import PeriodForm
+from .periods import KINDS
+from .tables import write_csv, write_xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def may_read_reports(user) -> bool:
+    return user.is_authenticated and (user.is_operator or user.role == Role.DUTY_MANAGER)
+
+
+def office_reader(view):
+    """Operators and duty managers; anyone else signed in gets a 404, like every
+    page that is not theirs (accounts.access)."""
+
+    @login_required
+    @never_cache
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not may_read_reports(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _context(site, request, **extra):
+    return {**site.each_context(request), "reports": REPORTS.values(), **extra}
+
+
+def index(site, request):
+    return TemplateResponse(
+        request, "reports/index.html", _context(site, request, title=gettext("Reports"))
+    )
+
+
+def report(site, request, slug):
+    chosen = REPORTS.get(slug)
+    if chosen is None:
+        raise Http404
+    zone = request.user.time_zone
+    today = timezone.localdate(timezone=request.user.tz)
+    form = PeriodForm(request.GET, zone=zone, today=today, default_kind=chosen.default_period)
+    period = form.chosen()
+    built = chosen.build(period)
+    wanted = request.GET.get("format", "")
+    if wanted in ("csv", "xlsx"):
+        name = f"{slug}-{period.first_day.isoformat()}-{period.last_day.isoformat()}.{wanted}"
+        if wanted == "csv":
+            response = HttpResponse(write_csv(built.tables), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(write_xlsx(built.tables), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return TemplateResponse(
+        request,
+        "reports/report.html",
+        _context(
+            site,
+            request,
+            title=str(chosen.title),
+            report=chosen,
+            built=built,
+            form=form,
+            period=period,
+            kinds=KINDS.items(),
+            previous=period.previous(),
+            next=period.next(),
+        ),
+    )
