@@ -229,8 +229,8 @@ def build_interpreters(period: Period) -> Built:
     chart = bar_chart(
         title=_("Interpreters: booked and working hours"),
         description=_(
-            "For each interpreter (the 20 most booked), the hours booked in sessions beside "
-            "the working hours. The table below has every interpreter."
+            "For each interpreter (at most 20, the busiest first), the hours booked in sessions "
+            "beside the working hours. The table below has every interpreter."
         ),
         categories=[r.name for r in shown],
         series=[
