@@ -1,4 +1,4 @@
-"""The Reports pages: who may open them, the period picker, the chart, and exports that parse back."""
+"""The Reports pages: who may open them, the picker, the chart, exports that parse back."""
 
 from __future__ import annotations
 
