@@ -1,0 +1,99 @@
+"""Time each report: `manage.py bench_reports [--calls N] [--period quarter] [--rounds 3]`.
+
+Without --calls it measures the reports over whatever the database holds (the
+scale data set of one million calls, a copy of production, the demo): any
+database works. With --calls N it first writes N calls of generated history
+(PostgreSQL only, written set-based: requests, answers, sessions, audit rows,
+charges and ledger entries, about 13 rows a call), measures, and rolls it all
+back unless --keep is given.
+
+The period is the quarter (or month, week) that holds the latest request, so
+the reports read a full period of real rows; --on YYYY-MM-DD picks another.
+For each report it prints the first (cold) run, the best of the rounds and the
+number of queries. Reports are meant to answer in under 1 s at a million calls.
+"""
+
+from __future__ import annotations
+
+import time
+import zoneinfo
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import Max
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from calls.models import Call
+from reports.catalogue import REPORTS
+from reports.periods import KINDS, period_of
+
+from ._report_data import generate
+
+
+class Rollback(Exception):
+    pass
+
+
+class Command(BaseCommand):
+    help = "Time each report over the database's data, or over N generated calls (rolled back)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--calls", type=int, default=0, help="generate N calls first")
+        parser.add_argument("--keep", action="store_true", help="keep the generated calls")
+        parser.add_argument(
+            "--period", choices=[k for k in KINDS if k != "custom"], default="quarter"
+        )
+        parser.add_argument("--on", type=date.fromisoformat, help="a day of the period")
+        parser.add_argument("--zone", default="Europe/Berlin", help="the reader's time zone")
+        parser.add_argument("--rounds", type=int, default=3)
+
+    def handle(self, *args, calls, keep, period, on, zone, rounds, **options):
+        if calls and connection.vendor != "postgresql":
+            raise CommandError("--calls writes with PostgreSQL's generate_series: use PostgreSQL.")
+        try:
+            with transaction.atomic():
+                if calls:
+                    started = time.perf_counter()
+                    self.stdout.write(f"generating {calls:,} calls (people first)")
+                    generate(calls, progress=self.stdout.write)
+                    with connection.cursor() as cursor:
+                        cursor.execute("ANALYZE")
+                    self.stdout.write(
+                        f"generated {calls:,} calls in {time.perf_counter() - started:.1f} s"
+                    )
+                self._measure(period, on, zone, rounds)
+                if calls and not keep:
+                    raise Rollback
+        except Rollback:
+            self.stdout.write("generated data rolled back")
+
+    def _measure(self, kind, on, zone, rounds):
+        total = Call.objects.count()
+        latest = Call.objects.aggregate(at=Max("created_at"))["at"] or timezone.now()
+        day = on or timezone.localtime(latest, timezone=zoneinfo.ZoneInfo(zone)).date()
+        period = period_of(kind, day, zone)
+        in_period = Call.objects.filter(
+            created_at__gte=period.start, created_at__lt=period.end
+        ).count()
+        self.stdout.write(
+            f"{total:,} calls in the database; {kind} {period.first_day} – {period.last_day} "
+            f"({zone}) holds {in_period:,} requests"
+        )
+        self.stdout.write(f"{'report':<14} {'first':>8} {'best':>8} {'queries':>8}")
+        for slug, report in REPORTS.items():
+            times = []
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                report.build(period)
+                times.append(time.perf_counter() - started)
+            for _round in range(max(rounds - 1, 0)):
+                started = time.perf_counter()
+                report.build(period)
+                times.append(time.perf_counter() - started)
+            flag = "" if min(times) < 1 else "  over 1 s"
+            self.stdout.write(
+                f"{slug:<14} {times[0] * 1000:>6.0f}ms {min(times) * 1000:>6.0f}ms "
+                f"{len(queries):>8}{flag}"
+            )
