@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils import dateformat, translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from billing.formatting import credits
 from billing.models import Kind, Outcome
-from common import dates
 
 from . import selectors
 from .charts import Series, bar_chart
@@ -43,8 +43,13 @@ class Report:
     build: Callable[[Period], Built]
 
 
-def _week_label(day) -> str:
-    return dates.format_date(day)
+def _short_day(day) -> str:
+    """ "Oct 5" / "5 окт." under a chart's bar; the table has the whole date."""
+    return dateformat.format(day, "j M" if translation.get_language() == "ru" else "M j")
+
+
+def _short_month(day) -> str:
+    return dateformat.format(day, "M Y")
 
 
 def outcome_label(column: str) -> str:
@@ -80,7 +85,7 @@ def build_outcomes(period: Period) -> Built:
             "Stacked bars: for each week, the calls that ended with each outcome. "
             "The table below has every figure."
         ),
-        categories=[_week_label(w.week) for w in weeks],
+        categories=[_short_day(w.week) for w in weeks],
         series=[Series(outcome_label(c), [w.counts[c] for w in weeks]) for c in columns],
         stacked=True,
     )
@@ -156,7 +161,7 @@ def build_money(period: Period) -> Built:
         ],
         rows=[[str(Kind(kind).label), *rest] for kind, *rest in report.by_service],
     )
-    labels = [dates.format_date(m.month) for m in report.months]
+    labels = [_short_month(m.month) for m in report.months]
     chart = bar_chart(
         title=_("Money per month"),
         description=_(

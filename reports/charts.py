@@ -20,6 +20,9 @@ PALETTE = ["#0072B2", "#D55E00", "#E69F00", "#CC79A7", "#56B4E9", "#009E73", "#9
 
 WIDTH, HEIGHT = 760, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 64
+LEGEND_COLUMNS, LEGEND_WIDTH = 2, 340
+# At most this many labels under the axis (every n-th category), so they never overlap.
+MAX_LABELS = 10
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,10 @@ def _nice_top(value: float) -> float:
         if step * magnitude >= value:
             return float(step * magnitude)
     return float(10 * magnitude)
+
+
+def _legend_lines(series) -> int:
+    return -(-len(series) // LEGEND_COLUMNS)
 
 
 def _number(value: float) -> str:
@@ -62,7 +69,7 @@ def bar_chart(
     top = _nice_top(peak)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" role="img" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT + 24 * ((len(series) + 3) // 4)}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT + 20 * _legend_lines(series)}" '
         f'aria-labelledby="{ident}-t {ident}-d">',
         f'<title id="{ident}-t">{escape(title)}</title>',
         f'<desc id="{ident}-d">{escape(description)}</desc>',
@@ -80,7 +87,7 @@ def bar_chart(
     group_w = plot_w / count
     bar_area = group_w * 0.8
     bar_w = bar_area if stacked else bar_area / max(len(series), 1)
-    label_every = max(1, count // 16)
+    label_every = -(-count // MAX_LABELS)
     for c, category in enumerate(categories):
         x0 = LEFT + group_w * c + group_w * 0.1
         base = TOP + plot_h
@@ -104,15 +111,16 @@ def bar_chart(
                 f'<text x="{cx:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle" '
                 f'font-size="11" fill="#333">{escape(category)}</text>'
             )
-    # Legend under the axis, four a line.
+    # Legend under the axis, two a line; a long name is cut here, the table has it whole.
     for s, item in enumerate(series):
-        lx = LEFT + (s % 4) * 170
-        ly = HEIGHT - 24 + 24 * (s // 4)
+        lx = LEFT + (s % LEGEND_COLUMNS) * LEGEND_WIDTH
+        ly = HEIGHT - 20 + 20 * (s // LEGEND_COLUMNS)
+        name = item.name if len(item.name) <= 44 else item.name[:43] + "…"
         parts.append(
             f'<rect x="{lx}" y="{ly}" width="12" height="12" '
             f'fill="{PALETTE[s % len(PALETTE)]}"/>'
             f'<text x="{lx + 18}" y="{ly + 11}" font-size="12" fill="#222">'
-            f"{escape(item.name)}</text>"
+            f"{escape(name)}</text>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
