@@ -21,7 +21,7 @@ from . import selectors
 from .charts import Series, bar_chart
 from .models import UNMET_REASONS
 from .periods import MONTH, QUARTER, Period
-from .tables import COUNT, DATE, HOURS, MONEY, RATE, TEXT, Column, Table
+from .tables import COUNT, DATE, HOURS, MONEY, MONTH_START, RATE, TEXT, Column, Table
 
 
 @dataclass
@@ -105,7 +105,7 @@ def build_money(period: Period) -> Built:
     table = Table(
         _("Money per month"),
         [
-            Column(_("Month"), DATE),
+            Column(_("Month"), MONTH_START),
             Column(_("Client charges"), MONEY),
             Column(_("Refunds and adjustments to clients"), MONEY),
             Column(_("Agent commissions"), MONEY),

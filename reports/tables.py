@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.utils import dateformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -22,7 +23,15 @@ from openpyxl.utils import get_column_letter
 
 from common import dates
 
-TEXT, DATE, COUNT, MONEY, RATE, HOURS = "text", "date", "count", "money", "rate", "hours"
+TEXT, DATE, MONTH_START, COUNT, MONEY, RATE, HOURS = (
+    "text",
+    "date",
+    "month",  # a date, the month's first day; read as the month's name
+    "count",
+    "money",
+    "rate",
+    "hours",
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,8 @@ def shown(value, kind: str) -> str:
         return value
     if kind == DATE:
         return dates.format_date(value)
+    if kind == MONTH_START:
+        return dateformat.format(value, "F Y")
     if kind == COUNT:
         return number_format(value, force_grouping=True)
     if kind in (MONEY, HOURS):
@@ -86,7 +97,7 @@ def exported(value, kind: str):
         return None
     if isinstance(value, str):  # a label in a typed column ("Total")
         return value
-    if kind == DATE:
+    if kind in (DATE, MONTH_START):
         return value
     if kind == RATE:
         return (Decimal(value) * 100).quantize(Decimal("0.01"))
@@ -132,9 +143,13 @@ def write_xlsx(tables: list[Table]) -> bytes:
         for i, column in enumerate(table.columns, start=1):
             letter = get_column_letter(i)
             sheet.column_dimensions[letter].width = max(12, min(40, len(_header(column)) + 2))
-            fmt = {DATE: "yyyy-mm-dd", MONEY: "#,##0.00", HOURS: "0.00", RATE: "0.00"}.get(
-                column.type
-            )
+            fmt = {
+                DATE: "yyyy-mm-dd",
+                MONTH_START: "yyyy-mm-dd",
+                MONEY: "#,##0.00",
+                HOURS: "0.00",
+                RATE: "0.00",
+            }.get(column.type)
             if fmt:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
                     cell.number_format = fmt

@@ -179,7 +179,7 @@ def test_the_xlsx_export_reads_back_with_openpyxl(a_settled_call, slug):
         for got, row in zip(values[1:], rows, strict=True):
             for cell, value, column in zip(got, row, table.columns, strict=True):
                 want = exported(value, column.type)
-                if isinstance(want, date):
+                if isinstance(want, date):  # dates and months read back as datetimes
                     assert isinstance(cell, datetime) and cell.date() == want
                 elif isinstance(want, Decimal):
                     assert round(Decimal(str(cell)), 2) == want

@@ -115,7 +115,9 @@ UPDATE bench_plan SET
                   THEN created + (4 + i %% 40) * interval '1 hour' + interval '30 minutes' END,
     held = CASE kind WHEN 'video' THEN 75.00 WHEN 'phone_interpreted' THEN 54.00 ELSE 30.00 END,
     billed = CEIL(talk / 60.0)::int;
-UPDATE bench_plan SET starts = date_trunc('minute', picked) + interval '2 days'
+-- Two days after the request, whatever the answer's jitter: one interpreter's
+-- sessions are then as far apart as their calls' requests (never overlapping).
+UPDATE bench_plan SET starts = date_trunc('minute', created) + interval '2 days'
  WHERE picked IS NOT NULL;
 UPDATE bench_plan SET
     ended = CASE WHEN fate = 'completed' THEN starts + talk * interval '1 second' END,
