@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("duty.urls")),
     path("", include("recordings.urls")),
     path("agent/", include("agent_pages.urls")),
+    # The agency's card is a report (reports/agency_views.py) shown among the agent's pages.
     path("agent/", include("reports.agent_urls")),
     # The REST API, one module per audience (common/api.py has what every API view shares).
     path("api/v1/", include("api.urls")),

@@ -51,7 +51,6 @@ from calls.models import (
     Session,
     SessionStatus,
 )
-from duty.models import Dispute
 from scheduling.models import WorkingTime
 from scheduling.windows import merge, parse_windows, subtract, to_epoch, window_intervals
 
@@ -487,7 +486,10 @@ def agency_rows(period: Period, *, agency_id: int | None = None) -> list[AgencyR
     """
     agencies = Agency.objects.order_by("name")
     calls = Call.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
-    disputes = Dispute.objects.filter(raised_at__gte=period.start, raised_at__lt=period.end)
+    # Disputes through the call's reverse relation: duty (a door) is not imported here.
+    disputes = Call.objects.filter(
+        disputes__raised_at__gte=period.start, disputes__raised_at__lt=period.end
+    )
     entries = Entry.objects.filter(
         account__kind=AccountKind.AGENCY_COMMISSION,
         created_at__gte=period.start,
@@ -496,7 +498,7 @@ def agency_rows(period: Period, *, agency_id: int | None = None) -> list[AgencyR
     if agency_id is not None:
         agencies = agencies.filter(pk=agency_id)
         calls = calls.filter(member__agency_id=agency_id)
-        disputes = disputes.filter(call__member__agency_id=agency_id)
+        disputes = disputes.filter(member__agency_id=agency_id)
         entries = entries.filter(account__agency_id=agency_id)
     rows = {pk: AgencyRow(pk, name) for pk, name in agencies.values_list("pk", "name")}
     confirm_time = ExpressionWrapper(
@@ -525,9 +527,9 @@ def agency_rows(period: Period, *, agency_id: int | None = None) -> list[AgencyR
         target.confirm_hours = _hours(row["confirm"])
     for pk, count in (
         disputes.order_by()
-        .values("call__member__agency_id")
-        .annotate(n=Count("pk"))
-        .values_list("call__member__agency_id", "n")
+        .values("member__agency_id")
+        .annotate(n=Count("disputes"))
+        .values_list("member__agency_id", "n")
     ):
         rows[pk].disputes = count
     for pk, total in (

@@ -21,9 +21,10 @@ import time_machine
 
 from billing.defaults import ensure_spec_terms
 from calls import services
-from calls.attempts import dial_attempt_log, given_numbers
+from calls.dial_log import given_numbers
 from calls.models import Call, CallKind
-from calls.slots import call_slot_search
+from calls.services.attempts import dial_attempt_log
+from calls.services.slots import call_slot_search
 from duty.services import dispute_raise, dispute_resolve
 from scheduling.models import WorkingTime
 
