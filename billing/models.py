@@ -498,6 +498,8 @@ class CallCharge(models.Model):
         indexes = [
             models.Index(fields=["agency", "status", "closed_at"]),
             models.Index(fields=["client", "status"]),
+            # The money report reads the calls settled in a period.
+            models.Index(fields=["closed_at"], name="charge_closed_at_reports"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -100,6 +100,8 @@ class Call(models.Model):
         indexes = [
             models.Index(fields=["state", "state_changed_at"]),
             models.Index(fields=["client", "-created_at"]),
+            # The reports read calls requested in a period (agencies, time to a call).
+            models.Index(fields=["created_at"], name="call_created_at_reports"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -42,7 +42,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 
 from accounts.models import Role, User
 from agents.models import Agency
-from billing.models import AccountKind, CallCharge, ChargeStatus, Entry, EntryKind, Outcome
+from billing.models import Account, AccountKind, CallCharge, ChargeStatus, Entry, EntryKind, Outcome
 from calls.models import (
     BLOCKING_STATUSES,
     Call,
@@ -231,7 +231,7 @@ class MoneyReport:
 
 def money_by_month(period: Period) -> MoneyReport:
     """Charges, refunds and adjustments, commissions and the margin per local month,
-    with the call records beside the ledger (three queries).
+    with the call records beside the ledger (four queries).
 
     The ledger is read as `ledger_check` reads it: sums of entries by account
     and kind. The house revenue account carries a charge's credit and a
@@ -478,7 +478,7 @@ class AgencyRow:
 
 
 def agency_rows(period: Period, *, agency_id: int | None = None) -> list[AgencyRow]:
-    """Per agency: requests, answers, outcomes, disputes and commission (three queries).
+    """Per agency: requests, answers, outcomes, disputes and commission (six small queries).
 
     Worst ten: the agencies with the highest share of requests that went wrong
     on their side (declined, member unreachable, member cancelled), most
@@ -486,45 +486,54 @@ def agency_rows(period: Period, *, agency_id: int | None = None) -> list[AgencyR
     """
     agencies = Agency.objects.order_by("name")
     calls = Call.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
+    # The agents' answers: the audit's awaiting → confirmed edge (as "time to a
+    # call" reads it), found from each call of the period through its index.
+    confirmations = CallTransition.objects.filter(
+        STAGE_EDGES["confirmed"],
+        call__created_at__gte=period.start,
+        call__created_at__lt=period.end,
+    )
     # Disputes through the call's reverse relation: duty (a door) is not imported here.
     disputes = Call.objects.filter(
         disputes__raised_at__gte=period.start, disputes__raised_at__lt=period.end
     )
-    entries = Entry.objects.filter(
-        account__kind=AccountKind.AGENCY_COMMISSION,
-        created_at__gte=period.start,
-        created_at__lt=period.end,
-    )
+    # The agencies' accounts by id (a few hundred): each is one range of the
+    # (account, created_at) index, where a join on the kind reads every entry.
+    agency_accounts = Account.objects.filter(kind=AccountKind.AGENCY_COMMISSION)
+    entries = Entry.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
     if agency_id is not None:
         agencies = agencies.filter(pk=agency_id)
         calls = calls.filter(member__agency_id=agency_id)
+        confirmations = confirmations.filter(call__member__agency_id=agency_id)
         disputes = disputes.filter(member__agency_id=agency_id)
-        entries = entries.filter(account__agency_id=agency_id)
+        agency_accounts = agency_accounts.filter(agency_id=agency_id)
     rows = {pk: AgencyRow(pk, name) for pk, name in agencies.values_list("pk", "name")}
-    confirm_time = ExpressionWrapper(
-        F("confirmation__confirmed_at") - F("created_at"), output_field=DurationField()
-    )
     for row in (
         calls.order_by()
         .values("member__agency_id")
         .annotate(
             requests=Count("pk"),
-            confirmed=Count("confirmation"),
             declined=Count("pk", filter=Q(state=CallState.DECLINED)),
             ended=Count("pk", filter=~Q(outcome="")),
             unreachable=Count("pk", filter=Q(outcome=Outcome.MEMBER_UNREACHABLE)),
             withdrawn=Count("pk", filter=Q(outcome=Outcome.MEMBER_CANCELLED)),
-            confirm=Avg(confirm_time),
         )
     ):
         target = rows[row["member__agency_id"]]
         target.requests = row["requests"]
-        target.confirmed = row["confirmed"]
         target.declined = row["declined"]
         target.ended = row["ended"]
         target.member_unreachable = row["unreachable"]
         target.member_cancelled = row["withdrawn"]
-        target.confirm_hours = _hours(row["confirm"])
+    confirm_time = ExpressionWrapper(F("at") - F("call__created_at"), output_field=DurationField())
+    for row in (
+        confirmations.order_by()
+        .values("call__member__agency_id")
+        .annotate(confirmed=Count("pk"), wait=Avg(confirm_time))
+    ):
+        target = rows[row["call__member__agency_id"]]
+        target.confirmed = row["confirmed"]
+        target.confirm_hours = _hours(row["wait"])
     for pk, count in (
         disputes.order_by()
         .values("member__agency_id")
@@ -532,6 +541,7 @@ def agency_rows(period: Period, *, agency_id: int | None = None) -> list[AgencyR
         .values_list("member__agency_id", "n")
     ):
         rows[pk].disputes = count
+    entries = entries.filter(account_id__in=list(agency_accounts.values_list("pk", flat=True)))
     for pk, total in (
         entries.order_by()
         .values("account__agency_id")
