@@ -2,10 +2,11 @@
 
 Without --calls it measures the reports over whatever the database holds (the
 scale data set of one million calls, a copy of production, the demo): any
-database works. With --calls N it first writes N calls of generated history
-(PostgreSQL only, written set-based: requests, answers, sessions, audit rows,
-charges and ledger entries, about 13 rows a call), measures, and rolls it all
-back unless --keep is given.
+database works; migrations of this code it lacks are applied inside the
+measurement's transaction and rolled back with it. With --calls N it first
+writes N calls of generated history (PostgreSQL only, written set-based:
+requests, answers, sessions, audit rows, charges and ledger entries, about 13
+rows a call), measures, and rolls it all back unless --keep is given.
 
 Each report is asked for as an operator asks for it: a GET of its page
 (figures, chart, table) through Django's test client, so the time is the whole
@@ -22,8 +23,10 @@ import time
 import zoneinfo
 from datetime import date
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Max
 from django.test import Client
 from django.test.utils import override_settings
@@ -54,8 +57,17 @@ class Command(BaseCommand):
     def handle(self, *args, calls, keep, period, on, zone, rounds, **options):
         if calls and connection.vendor != "postgresql":
             raise CommandError("--calls writes with PostgreSQL's generate_series: use PostgreSQL.")
+        pending = _pending_migrations()
         try:
             with transaction.atomic():
+                if pending:
+                    # A database made by another branch (the scale data set): apply
+                    # what this code needs inside the transaction, and undo it after.
+                    self.stdout.write(
+                        f"{len(pending)} migration(s) of this code are not applied here "
+                        f"({', '.join(pending)}): applied for the measurement, rolled back"
+                    )
+                    call_command("migrate", verbosity=0)
                 if calls:
                     started = time.perf_counter()
                     self.stdout.write(f"generating {calls:,} calls (people first)")
@@ -66,10 +78,10 @@ class Command(BaseCommand):
                         f"generated {calls:,} calls in {time.perf_counter() - started:.1f} s"
                     )
                 self._measure(period, on, zone, rounds)
-                if calls and not keep:
+                if pending or (calls and not keep):
                     raise Rollback
         except Rollback:
-            self.stdout.write("generated data rolled back")
+            self.stdout.write("rolled back: the database is as it was")
 
     def _measure(self, kind, on, zone, rounds):
         total = Call.objects.count()
@@ -110,6 +122,12 @@ class Command(BaseCommand):
         if answer.status_code != 200:
             raise CommandError(f"{url} answered {answer.status_code}")
         return took
+
+
+def _pending_migrations() -> list[str]:
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
 
 
 def _counting(found: list):
