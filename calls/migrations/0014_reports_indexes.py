@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agents', '0001_initial'),
-        ('calls', '0012_talk_time_measured'),
+        ('calls', '0013_recording_moved_to_recordings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
