@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 import icalendar
 from django.conf import settings
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -65,8 +65,12 @@ def event_uid(call) -> str:
 
 
 def call_ics_url(call) -> str:
-    """Where a signed-in person downloads the call's event ("add to calendar")."""
-    return absolute_url(reverse("calendar-call", args=[call.public_id]))
+    """Where a signed-in person downloads the call's event ("add to calendar");
+    "" where the pages are not wired (a test's URLconf)."""
+    try:
+        return absolute_url(reverse("calendar-call", args=[call.public_id]))
+    except NoReverseMatch:
+        return ""
 
 
 def video_place(call) -> str:
@@ -78,6 +82,11 @@ def video_place(call) -> str:
     """
     confirmation = getattr(call, "confirmation", None)
     return confirmation.video_handle if confirmation else ""
+
+
+def method_of(ics: str) -> str:
+    """The METHOD of an invite's text (REQUEST, CANCEL or PUBLISH)."""
+    return str(icalendar.Calendar.from_ical(ics)["METHOD"])
 
 
 def invite(appointment: Appointment, *, reader, stamp: datetime) -> tuple[str, str]:

@@ -31,6 +31,8 @@ from accounts.models import Role, User
 from calls.models import Session, SessionStatus
 
 from .invites import Appointment
+from .models import CalendarFeed
+from .services import token_digest
 
 # SPEC is silent on the window: a month of the past (what was, for statements
 # and disputes), cancelled calls shown as cancelled for a month after.
@@ -133,6 +135,29 @@ def appointment_for_call(call_id: int, person: User) -> Appointment | None:
     for it (not theirs, or never scheduled)."""
     session = _visible_to(latest_sessions(), person).filter(call_id=call_id).first()
     return appointment_of(session, person) if session is not None else None
+
+
+def appointment_for_public_id(public_id, person: User) -> Appointment | None:
+    """The same, by the call's public id (the pages' "add to calendar")."""
+    session = _visible_to(latest_sessions(), person).filter(call__public_id=public_id).first()
+    return appointment_of(session, person) if session is not None else None
+
+
+def feed_owner(token: str) -> CalendarFeed | None:
+    """The live feed whose URL carries `token` (with its person), or None."""
+    return (
+        CalendarFeed.objects.select_related("person")
+        .filter(digest=token_digest(token), person__is_active=True)
+        .first()
+    )
+
+
+def calendar_feed_of(person: User) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(person=person).first()
+
+
+def horizon_days() -> int:
+    return settings.CALENDAR_FEED_HORIZON_DAYS
 
 
 def feed_last_modified(appointments: list[Appointment]) -> datetime | None:

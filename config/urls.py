@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("interpreter_pages.urls")),
     path("", include("duty.urls")),
     path("", include("recordings.urls")),
+    # Calendar feeds (secret URLs), a call's .ics, the person's calendar page.
+    path("", include("calendars.urls")),
     path("agent/", include("agent_pages.urls")),
     # The REST API, one module per audience (common/api.py has what every API view shares).
     path("api/v1/", include("api.urls")),
