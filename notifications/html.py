@@ -48,6 +48,15 @@ def email_actions(context: dict) -> list[dict]:
 def html_render(*, subject: str, body: str, context: dict) -> str:
     """The HTML of a message whose text is `body` (call in the recipient's
     language and zone, as render_message does)."""
-    return _HTML_ENGINE.get_template("notifications/email.html").render(
-        Context({**context, "subject": subject, "body": body, "actions": email_actions(context)})
-    )
+    layout = {
+        # Every name the layout reads is present (None if the message has none):
+        # a failed lookup is logged at DEBUG with the whole context, names included.
+        "call": context.get("call"),
+        "session": context.get("session"),
+        "now": context.get("now"),
+        "tz_name": context.get("tz_name"),
+        "subject": subject,
+        "body": body,
+        "actions": email_actions(context),
+    }
+    return _HTML_ENGINE.get_template("notifications/email.html").render(Context(layout))
