@@ -73,12 +73,15 @@ def call_ics_url(call) -> str:
         return ""
 
 
-def video_place(call) -> str:
-    """Where a video call happens, for LOCATION and DESCRIPTION.
+def video_place(call, reader) -> str:
+    """Where a video call happens for `reader`, for LOCATION and DESCRIPTION.
 
-    The agent's video handle today. Hook: when the office's own video rooms
-    (rooms/, `/room/<token>/`) are on main, return the room's link here; it is
-    the one place invites and feeds read it from.
+    The agent's video handle today. Hook for the office's own video rooms
+    (app rooms/, `/room/<token>/`, not on main yet): return the reader's join
+    link here and every invite, feed and download follows. Mind that its links
+    are per party and Fernet tokens differ at each encryption: a feed must get
+    the same link on every read (or its ETag changes on every poll), so mint it
+    once per session and party, or link the call page in feeds.
     """
     confirmation = getattr(call, "confirmation", None)
     return confirmation.video_handle if confirmation else ""
@@ -170,8 +173,8 @@ def _event(appointment: Appointment, *, reader, stamp: datetime) -> icalendar.Ev
         start=wall_clock(session.starts_at, zone),
         end=wall_clock(session.planned_end, zone),
         summary=summary,
-        description=_description(call, session, page_url=page_url),
-        location=_location(call),
+        description=_description(call, session, reader=reader, page_url=page_url),
+        location=_location(call, reader),
         status="CANCELLED" if appointment.cancelled else "CONFIRMED",
         transparency="OPAQUE",
         organizer=_organizer(),
@@ -186,7 +189,7 @@ def _event(appointment: Appointment, *, reader, stamp: datetime) -> icalendar.Ev
     return event
 
 
-def _description(call, session, *, page_url: str) -> str:
+def _description(call, session, *, reader, page_url: str) -> str:
     minutes = session.planned_minutes
     lines = [
         _("Call %(number)s: %(kind)s") % {"number": call.number, "kind": call.get_kind_display()}
@@ -195,7 +198,7 @@ def _description(call, session, *, page_url: str) -> str:
         _("Member: %(reference)s") % {"reference": call.member.reference},
     ]
     if call.is_video:
-        place = video_place(call)
+        place = video_place(call, reader)
         if place:
             lines.append(_("Video: %(place)s") % {"place": place})
     else:
@@ -205,9 +208,9 @@ def _description(call, session, *, page_url: str) -> str:
     return "\n".join(lines)
 
 
-def _location(call) -> str:
+def _location(call, reader) -> str:
     if call.is_video:
-        return video_place(call) or _("Video call")
+        return video_place(call, reader) or _("Video call")
     return _("Phone call")
 
 
