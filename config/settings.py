@@ -242,6 +242,16 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="calls@example.org")
 
+# --- Calendars (calendars/: invites in emails, each person's feed) -----------
+# The ORGANIZER of every invite: the office's mailbox (a calendar app's reply goes there).
+CALENDAR_ORGANIZER_EMAIL = env.str(
+    "CALENDAR_ORGANIZER_EMAIL",
+    default=DEFAULT_FROM_EMAIL.rpartition("<")[2].strip(" >") or "calls@example.org",
+)
+CALENDAR_ORGANIZER_NAME = env.str("CALENDAR_ORGANIZER_NAME", default="Interpreted calls office")
+# How far ahead a feed lists sessions.
+CALENDAR_FEED_HORIZON_DAYS = env.int("CALENDAR_FEED_HORIZON_DAYS", default=365)
+
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", **dev_default("filesystem://"))
 # One task at a time per process: a long delivery doesn't hold others back.

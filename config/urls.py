@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("interpreter_pages.urls")),
     path("", include("duty.urls")),
     path("", include("recordings.urls")),
+    # Calendar feeds (secret URLs), a call's .ics, the person's calendar page.
+    path("", include("calendars.urls")),
     path("agent/", include("agent_pages.urls")),
     # The agency's card is a report (reports/agency_views.py) shown among the agent's pages.
     path("agent/", include("reports.agent_urls")),

@@ -7,6 +7,12 @@ row, never the address or the text (personal data).
 Every copy of one outbox row carries the same Message-ID, derived from the
 row's unique key: if a worker dies after the mail left but before the row was
 marked sent, the copy sent again is recognised as a duplicate by mail systems.
+
+An email is multipart/alternative: the text, its HTML, and, when the message
+schedules, moves or cancels a session, the invite as `text/calendar;
+method=REQUEST|CANCEL` (iMIP, RFC 6047: what makes Outlook and Gmail update
+the event in place), plus the same invite as an `invite.ics` attachment for
+the apps that only look at attachments.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ import hashlib
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.utils.module_loading import import_string
+
+from calendars.invites import method_of
 
 from .models import Channel, Notification
 
@@ -25,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 class EmailChannel:
     def send(self, notification: Notification) -> None:
-        message = EmailMessage(
+        message = EmailMultiAlternatives(
             subject=notification.subject,
             body=notification.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
@@ -36,7 +44,18 @@ class EmailChannel:
                 "X-Notification-Key": notification.key,
             },
         )
+        if notification.html:
+            message.attach_alternative(notification.html, "text/html")
+        if notification.calendar:
+            method = method_of(notification.calendar)
+            # Django makes a text part of "<type>/<rest>": the parameter rides along
+            # (tests/test_calendar_emails.py reads it back from the sent message).
+            message.attach_alternative(notification.calendar, f"text/calendar; method={method}")
+            message.attach(INVITE_FILENAME, notification.calendar.encode(), "application/ics")
         message.send(fail_silently=False)
+
+
+INVITE_FILENAME = "invite.ics"
 
 
 def message_id_for(key: str) -> str:

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from agents.links import agent_alarm_url, agent_link_url
 from billing.formatting import credits
+from calendars import invites
+from calendars import selectors as calendar_selectors
 from calls.models import Call, Session, SessionStatus
 from calls.selectors import duty_manager_current
 from common.call_numbers import call_number
@@ -27,6 +29,7 @@ from common.call_numbers import call_number
 from . import bulk, selectors
 from .models import Notification, OperatorTask, OperatorTaskKind
 from .services import (
+    Message,
     notification_enqueue,
     notify,
     operator_task_open,
@@ -64,7 +67,7 @@ def call_context(call: Call) -> dict:
     }
 
 
-def text_write(row: Notification, *, now: datetime) -> tuple[str, str]:
+def text_write(row: Notification, *, now: datetime) -> Message:
     """Subject and text of a message recorded in bulk (it names its template),
     written as it leaves: the same templates and facts as a message written at
     once, in the recipient's language and zone, as things stand now."""
@@ -85,7 +88,7 @@ def text_write(row: Notification, *, now: datetime) -> tuple[str, str]:
     return render_message(template=row.template, recipient=row.recipient, context=context, now=now)
 
 
-def _tell(*, kind, audiences, context, call, session=None, now=None) -> list[int]:
+def _tell(*, kind, audiences, context, call, session=None, now=None, invite=None) -> list[int]:
     """One message `kind` to each audience, given as (template, recipients)
     pairs; recorded with one insert."""
     rows: list = []
@@ -99,8 +102,25 @@ def _tell(*, kind, audiences, context, call, session=None, now=None) -> list[int
             session=session,
             now=now,
             into=rows,
+            invite=invite,
         )
     return outbox_record(rows)
+
+
+def _invite_of(call: Call, *, now: datetime | None):
+    """The calendar invite each reader's email about `call` carries, written as
+    things stand now (inside the change's transaction): REQUEST for the session
+    that stands, CANCEL if it is off for them (calendars.invites)."""
+    stamp = now or timezone.now()
+
+    def invite(recipient) -> str:
+        appointment = calendar_selectors.appointment_for_call(call.pk, recipient)
+        if appointment is None:
+            return ""
+        _method, ics = invites.invite(appointment, reader=recipient, stamp=stamp)
+        return ics
+
+    return invite
 
 
 # --- The agent is asked, chased, and escalated -------------------------------
@@ -227,6 +247,7 @@ def session_scheduled_notify(
         call=call,
         session=session,
         now=now,
+        invite=_invite_of(call, now=now),
     )
 
 
@@ -242,11 +263,13 @@ def session_unassigned_notify(*, previous: Session, now: datetime | None = None)
         context=session_context(previous),
         call=previous.call,
         now=now,
+        invite=_invite_of(previous.call, now=now),
     )
 
 
 def call_cancelled_notify(*, call: Call, now: datetime | None = None) -> list[int]:
-    """A cancelled call: the agent and the interpreter of its session stop waiting."""
+    """A cancelled call: the agent and the interpreter of its session stop waiting;
+    when it had a session, the client's calendar loses it too (their CANCEL)."""
     session = (
         selectors.sessions_with_facts(
             Session.objects.filter(call=call, status=SessionStatus.CANCELLED)
@@ -258,12 +281,14 @@ def call_cancelled_notify(*, call: Call, now: datetime | None = None) -> list[in
     return _tell(
         kind="cancelled",
         audiences=[
+            ("cancelled_client", [call.client] if session else []),
             ("cancelled_agent", selectors.agents_for_call(call)),
             ("cancelled_interpreter", [session.interpreter] if session else []),
         ],
         context=context,
         call=call,
         now=now,
+        invite=_invite_of(call, now=now),
     )
 
 

@@ -43,6 +43,12 @@ class Notification(models.Model):
     language = models.CharField(_("language"), max_length=8)
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("text"))
+    # The email's HTML alternative of `body` (notifications/html.py), written with it.
+    # Defaults in the database too: the sweeps' bulk INSERT ... SELECT (bulk.py) leaves them out.
+    html = models.TextField(_("HTML text"), blank=True, db_default="")
+    # The iCalendar invite an email that schedules, moves or cancels a session
+    # carries (calendars.invites), as written when its cause committed.
+    calendar = models.TextField(_("calendar invite"), blank=True, db_default="")
     # Rows the sweeps record in bulk (notifications/bulk.py) name their template
     # and get their subject and text when they leave, written from it then.
     template = models.CharField(_("template"), max_length=60, blank=True)

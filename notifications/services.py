@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -31,8 +32,10 @@ from accounts.models import User
 from calls.models import Session, SessionStatus
 
 from .channels import address_for, channel_send
+from .html import html_render
 from .links import page_url_for
 from .models import (
+    Channel,
     Notification,
     NotificationStatus,
     OperatorTask,
@@ -51,30 +54,39 @@ _TEXT_ENGINE = Engine(
 )
 
 
+class Message(NamedTuple):
+    """A message as written for one recipient: subject, plain text, and its HTML
+    alternative (notifications/html.py)."""
+
+    subject: str
+    body: str
+    html: str
+
+
 def render_message(
     *, template: str, recipient: User, context: dict, now: datetime | None = None
-) -> tuple[str, str]:
-    """Subject and body in the recipient's language, times in their time zone.
+) -> Message:
+    """Subject, text and HTML in the recipient's language, times in their time zone.
 
     The template's first line is the subject, the rest the body. `now` is when
     the message is written, for "in 3 hours".
     """
     with translation.override(recipient.language), timezone.override(recipient.tz):
+        full_context = {
+            **context,
+            "recipient": recipient,
+            "tz_name": recipient.time_zone,
+            "now": now or timezone.now(),
+            "page_url": page_url_for(call=context.get("call"), recipient=recipient),
+            "overdue_minutes": settings.NOTIFY_OVERDUE_AFTER_MINUTES,
+        }
         text = _TEXT_ENGINE.get_template(f"notifications/{template}.txt").render(
-            Context(
-                {
-                    **context,
-                    "recipient": recipient,
-                    "tz_name": recipient.time_zone,
-                    "now": now or timezone.now(),
-                    "page_url": page_url_for(call=context.get("call"), recipient=recipient),
-                    "overdue_minutes": settings.NOTIFY_OVERDUE_AFTER_MINUTES,
-                },
-                autoescape=False,
-            )
+            Context(full_context, autoescape=False)
         )
-    subject, _sep, body = text.strip().partition("\n")
-    return subject.strip()[:300], body.strip() + "\n"
+        subject, _sep, body = text.strip().partition("\n")
+        subject, body = subject.strip()[:300], body.strip() + "\n"
+        html = html_render(subject=subject, body=body, context=full_context)
+    return Message(subject, body, html)
 
 
 def message_key(*, kind: str, scope: str, channel: str, recipient: User) -> str:
@@ -91,6 +103,7 @@ def notify(
     session=None,
     now: datetime | None = None,
     into: list | None = None,
+    invite=None,
 ) -> list[int]:
     """Record one message per recipient and channel; queue the new ones after commit.
 
@@ -100,13 +113,15 @@ def notify(
     what differs per person, such as an agent's signed link). Returns the ids
     of the rows recorded by this call. With `into`, the rows are only written
     out (rendered) and appended to that list, for `outbox_record` to insert a
-    whole sweep batch at once.
+    whole sweep batch at once. `invite`, a function of the recipient, gives the
+    calendar invite (.ics text, or "") an email carries (calendars.invites).
     """
     now = now or timezone.now()
     scope = f"s{session.pk}" if session is not None else f"c{call.pk}"
     rows = []
     for recipient in dict.fromkeys(r for r in recipients if r is not None and r.is_active):
         rendered = None
+        calendar = None
         for channel in settings.NOTIFY_CHANNELS:
             address = address_for(recipient, channel)
             if not address:
@@ -117,7 +132,8 @@ def notify(
                 context=context(recipient) if callable(context) else context,
                 now=now,
             )
-            subject, body = rendered
+            if channel == Channel.EMAIL and invite is not None and calendar is None:
+                calendar = invite(recipient) or ""
             rows.append(
                 outbox_row(
                     kind=kind,
@@ -128,8 +144,10 @@ def notify(
                     call=call,
                     session=session,
                     now=now,
-                    subject=subject,
-                    body=body,
+                    subject=rendered.subject,
+                    body=rendered.body,
+                    html=rendered.html if channel == Channel.EMAIL else "",
+                    calendar=calendar if channel == Channel.EMAIL else "",
                 )
             )
     if into is not None:
@@ -150,6 +168,8 @@ def outbox_row(
     now: datetime,
     subject: str = "",
     body: str = "",
+    html: str = "",
+    calendar: str = "",
     template: str = "",
 ) -> Notification:
     """One unsaved outbox row, keyed so that it exists once: written now
@@ -163,6 +183,8 @@ def outbox_row(
         language=recipient.language,
         subject=subject,
         body=body,
+        html=html,
+        calendar=calendar or "",
         template=template,
         call=call,
         session=session,
@@ -266,7 +288,7 @@ def _is_stale(row: Notification) -> bool:
 
 
 # Written at delivery for rows recorded in bulk; kept, so what was sent is what is shown.
-TEXT_FIELDS = ("subject", "body")
+TEXT_FIELDS = ("subject", "body", "html")
 
 
 def _text_write(row: Notification, *, now: datetime) -> None:
@@ -274,7 +296,7 @@ def _text_write(row: Notification, *, now: datetime) -> None:
     A failure here counts as a failed try, like a mail server that refuses."""
     from .messages import text_write  # messages builds on this module
 
-    row.subject, row.body = text_write(row, now=now)
+    row.subject, row.body, row.html = text_write(row, now=now)
 
 
 def notification_deliver(*, notification_id: int, now: datetime | None = None) -> Delivery:
@@ -296,6 +318,7 @@ def notification_deliver(*, notification_id: int, now: datetime | None = None) -
         claimed_until=None,
         subject=row.subject,
         body=row.body,
+        html=row.html,
     )
     logger.info("notification %s sent", notification_id)
     return Delivery("sent")

@@ -240,7 +240,9 @@ def test_every_email_reads_one_way(scene, language):
         for template in templates:
             recipient = recipient_for(template, scene)
             recipient.language = language
-            subject, body = render_message(template=template, recipient=recipient, context=context)
+            subject, body, _html = render_message(
+                template=template, recipient=recipient, context=context
+            )
             rendered[template] = f"{subject}\n{body}"
     assert_one_format(rendered, language)
     text = "\n".join(rendered.values())

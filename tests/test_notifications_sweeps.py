@@ -230,7 +230,12 @@ def test_a_cancelled_session_gets_no_reminders_and_its_people_are_told(
     sweep(sweeps.sweep_reminders, START - timedelta(minutes=59), django_capture_on_commit_callbacks)
     assert not Notification.objects.filter(session=session, kind__startswith="reminder").exists()
     told = Notification.objects.filter(call=call, kind="cancelled")
-    assert sorted(told.values_list("recipient__role", flat=True)) == ["agent", "interpreter"]
+    # The client too, though they cancelled: the CANCEL takes the call out of their calendar.
+    assert sorted(told.values_list("recipient__role", flat=True)) == [
+        "agent",
+        "client",
+        "interpreter",
+    ]
 
 
 def test_scheduling_tells_client_agent_and_interpreter(scheduled):
