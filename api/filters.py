@@ -1,11 +1,10 @@
 """Filters of the client's call list (django-filter), used by api/client.py."""
 
-import functools
-
 import django_filters
 from django.utils import translation
 
 from calls.models import Call, CallKind, CallState
+from common.caches import settings_cache
 
 
 class CallFilter(django_filters.FilterSet):
@@ -27,6 +26,6 @@ class CallFilter(django_filters.FilterSet):
         return _form_class(type(self), translation.get_language())
 
 
-@functools.lru_cache(maxsize=32)
+@settings_cache(maxsize=32)
 def _form_class(filterset_class, language):
     return django_filters.FilterSet.get_form_class(filterset_class())

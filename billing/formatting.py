@@ -1,11 +1,12 @@
 """Money as people read it: two decimals and the word "credits", in their language."""
 
-import functools
 from decimal import Decimal
 
 from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from common.caches import settings_cache
 
 CENT = Decimal("0.01")
 
@@ -16,9 +17,10 @@ def credits(amount) -> str:
     return _credits_in(str(Decimal(amount).quantize(CENT)), translation.get_language())
 
 
-@functools.lru_cache(maxsize=4096)
+@settings_cache(maxsize=4096)
 def _credits_in(amount: str, language: str | None) -> str:
     # Remembered per language: lists show the same few prices over and over,
-    # and number_format reads four settings of the locale each time.
+    # and number_format reads four settings of the locale each time. The
+    # cache is emptied when a setting changes (USE_THOUSAND_SEPARATOR, ...).
     number = number_format(Decimal(amount), decimal_pos=2)
     return _("%(amount)s credits") % {"amount": number}

@@ -6,7 +6,6 @@ State changes never happen here: `calls.workflow.transition` is the only
 writer of `Call.state`, `calls.workflow.session_transition` of `Session.status`.
 """
 
-import functools
 import uuid
 
 from django.conf import settings
@@ -19,6 +18,7 @@ from agents.contact_rules import NumberRole
 from billing.models import Kind as CallKind  # one source: the services billing prices
 from billing.models import Outcome
 from common import dates
+from common.caches import settings_cache
 from common.call_numbers import call_number
 
 # SPEC: a call is planned for 5 to 240 minutes (every door's limit, and the database's).
@@ -44,11 +44,13 @@ def _label(choices: type[models.TextChoices], value: str) -> str:
     return _label_in(choices, value, translation.get_language())
 
 
-@functools.lru_cache(maxsize=1024)
+@settings_cache(maxsize=1024)
 def _label_in(choices: type[models.TextChoices], value: str, language: str | None) -> str:
     # Remembered per language: a list of calls asks for the same few labels on every row.
-    member = choices._value2member_map_.get(value)
-    return str(member.label) if member is not None else value
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 class Call(models.Model):

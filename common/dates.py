@@ -19,7 +19,6 @@ the zone given, or to the current (reader's) zone. Arithmetic stays in UTC:
 
 from __future__ import annotations
 
-import functools
 import importlib
 import zoneinfo
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -29,6 +28,8 @@ from django.utils.dateformat import format as dj_format
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
+
+from common.caches import settings_cache
 
 SUPPORTED = ("en", "ru")
 
@@ -43,14 +44,19 @@ def _policy(name: str, language: str | None = None) -> str:
     return _policy_in(name, language or _language())
 
 
-@functools.cache
+@settings_cache(maxsize=64)
 def _policy_in(name: str, language: str) -> str:
     return getattr(importlib.import_module(f"common.formats.{language}.formats"), name)
 
 
-@functools.lru_cache(maxsize=4096)
+@settings_cache(maxsize=4096)
 def _format_cached(value: date | time, format_string: str, language: str) -> str:
     return dj_format(value, format_string)
+
+
+# Format characters that read a time's seconds or microseconds (Django's date
+# format); a format without them gives the same text for the whole minute.
+_SECOND_CHARACTERS = frozenset("suvU")
 
 
 def _format(value: date | time, format_string: str, language: str | None = None) -> str:
@@ -58,9 +64,12 @@ def _format(value: date | time, format_string: str, language: str | None = None)
     per language. A list repeats the same days and times, and one pass of the
     formatter costs ~15 µs. Only naive values (the zone already applied, a
     `date` that is not a datetime) are asked for, so the same key is always the
-    same text."""
+    same text. A time is remembered by its minute when the format shows no
+    seconds, so that the cache holds a day's minutes, not every instant."""
     if isinstance(value, datetime):
         raise TypeError("_format takes a date or a time, not a datetime")
+    if isinstance(value, time) and not _SECOND_CHARACTERS & set(format_string):
+        value = value.replace(second=0, microsecond=0)
     return _format_cached(value, format_string, language or _language())
 
 
