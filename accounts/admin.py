@@ -119,7 +119,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         issued = api_token_issue(user=obj.user)
         obj.pk, obj.token_key = issued.token.pk, issued.token.token_key
-        obj._state.adding = False
         self.message_user(
             request,
             _("The token for %(user)s is %(key)s — copy it now: it is not shown again.")

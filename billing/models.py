@@ -435,7 +435,8 @@ class Entry(models.Model):
         return f"{self.get_kind_display()} {self.amount:+}"
 
     def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
+        # An entry gets its key when it is written: one that has a key was written.
+        if self.pk is not None:
             raise TypeError("Ledger entries are immutable.")
         super().save(*args, **kwargs)
 

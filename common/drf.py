@@ -144,5 +144,7 @@ class ReadingPaginator(Paginator):
         super().__init__(*args, **kwargs)
         self.read_page = read_page
 
-    def _get_page(self, object_list, *args, **kwargs):
-        return super()._get_page(self.read_page(object_list), *args, **kwargs)
+    def page(self, number):
+        page = super().page(number)
+        page.object_list = self.read_page(page.object_list)
+        return page

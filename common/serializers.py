@@ -58,7 +58,9 @@ class OutputSerializer(serializers.Serializer):
         plan = getattr(self, "_plan", None)
         if plan is None:
             plan = []
-            for field in self._readable_fields:
+            for field in self.fields.values():
+                if field.write_only:
+                    continue
                 plain = len(field.source_attrs) == 1 and not isinstance(
                     field, relations.RelatedField | relations.ManyRelatedField
                 )
