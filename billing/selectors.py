@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import models
-from django.db.models import DecimalField, QuerySet, Sum
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from .models import MONEY, Account, AccountKind, CallCharge, ChargeStatus, Entry
@@ -42,68 +41,31 @@ def client_balances(client) -> tuple[Decimal, Decimal]:
     return found.get(AccountKind.CLIENT_CREDIT, ZERO), found.get(AccountKind.CLIENT_HELD, ZERO)
 
 
-@dataclass(frozen=True)
-class SqlColumns:
-    """Columns for a hand-written query, and the joins they read: billing
-    writes these so that its tables stay its own. `columns` go in the SELECT
-    list (their parameters `column_params`), `joins` after the FROM clause;
-    `fields` names each column and the model field it reads (to read its
-    values as the ORM would, common.raw_sql.read_columns)."""
+def call_money_annotations(call_key: str = "pk") -> dict[str, Subquery]:
+    """What a call holds and cost, as annotations of a query of calls whose
+    key is the field `call_key`: `held` (credit held while the call is open),
+    `charge` and `billed_minutes` (once it is settled); None where there is
+    none. `call_holds` and `call_charges` read the same by key."""
+    charges = CallCharge.objects.filter(call_id=OuterRef(call_key))  # one a call at most
+    held = charges.filter(status=ChargeStatus.HELD)
+    settled = charges.filter(status=ChargeStatus.SETTLED)
+    return {
+        "held": Subquery(held.values("held")[:1]),
+        "charge": Subquery(settled.values("client_charge")[:1]),
+        "billed_minutes": Subquery(settled.values("billed_minutes")[:1]),
+    }
 
-    columns: str
-    column_params: list
-    joins: str
-    join_params: list
-    fields: tuple[tuple[str, models.Field], ...]
 
-
-def call_money_columns(call_key: str) -> SqlColumns:
-    """What a call holds and cost, as columns of a query of calls whose key is
-    the SQL expression `call_key`: `held` (credit held while the call is
-    open), `charge` and `billed_minutes` (once it is settled); NULL where there
-    is none. `call_holds` and `call_charges` read the same by key."""
-    table, alias = CallCharge._meta.db_table, "money_charge"
-    # Each column, the field it reads, and the charge's status that shows it.
-    wanted = [
-        ("held", "held", ChargeStatus.HELD),
-        ("charge", "client_charge", ChargeStatus.SETTLED),
-        ("billed_minutes", "billed_minutes", ChargeStatus.SETTLED),
-    ]
-    fields = tuple((name, CallCharge._meta.get_field(field)) for name, field, _status in wanted)
-    return SqlColumns(
-        columns=", ".join(
-            f"CASE WHEN {alias}.status = %s THEN {alias}.{field.column} END AS {name}"
-            for name, field in fields
+def client_balance_annotations(client) -> dict[str, Subquery]:
+    """`client_balances` as annotations `balance` and `held_credit` (None
+    before the account exists), the same on every row of a query."""
+    accounts = Account.objects.filter(user=client)
+    return {
+        "balance": Subquery(accounts.filter(kind=AccountKind.CLIENT_CREDIT).values("balance")[:1]),
+        "held_credit": Subquery(
+            accounts.filter(kind=AccountKind.CLIENT_HELD).values("balance")[:1]
         ),
-        column_params=[status for _name, _field, status in wanted],
-        # One charge a call at most (unique call_id).
-        joins=f"LEFT JOIN {table} {alias} ON {alias}.call_id = {call_key}",
-        join_params=[],
-        fields=fields,
-    )
-
-
-def client_balance_columns(client) -> SqlColumns:
-    """`client_balances` as columns `balance` and `held_credit` (on every row)."""
-    table = Account._meta.db_table
-    user_column = Account._meta.get_field("user").column
-    balance = Account._meta.get_field("balance")
-    joins, params = [], []
-    for alias, kind in (
-        ("credit_account", AccountKind.CLIENT_CREDIT),
-        ("held_account", AccountKind.CLIENT_HELD),
-    ):
-        joins.append(
-            f"LEFT JOIN {table} {alias} ON {alias}.{user_column} = %s AND {alias}.kind = %s"
-        )
-        params += [client.pk, kind]
-    return SqlColumns(
-        columns="credit_account.balance AS balance, held_account.balance AS held_credit",
-        column_params=[],
-        joins=" ".join(joins),
-        join_params=params,
-        fields=(("balance", balance), ("held_credit", balance)),
-    )
+    }
 
 
 def client_entries(client) -> QuerySet[Entry]:

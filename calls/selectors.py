@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import EmptyResultSet
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from billing import selectors as billing_selectors
 from common.errors import DomainError
-from common.raw_sql import read_columns
 
 from .models import (
     BLOCKING_STATUSES,
@@ -20,6 +18,7 @@ from .models import (
     CallState,
     CallTransition,
     Session,
+    SessionStatus,
 )
 from .workflow import TERMINAL_STATES
 
@@ -58,72 +57,40 @@ def client_calls(client: User) -> QuerySet[Call]:
 
 # What a list of calls shows of each call's live session (serializers.SessionTimesSerializer).
 SESSION_TIMES = ("status", "starts_at", "planned_end", "started_at", "ended_at", "talk_seconds")
+# At most one session of a call is live (a constraint says so): any not dead.
+LIVE_SESSION_STATUSES = tuple(s for s in SessionStatus.values if s not in DEAD_SESSION_STATUSES)
+
+
+def live_session_relation() -> FilteredRelation:
+    """The call's live session as a relation a query of calls joins:
+    `calls.alias(live=live_session_relation())`, then `live__starts_at`."""
+    return FilteredRelation("sessions", condition=Q(sessions__status__in=LIVE_SESSION_STATUSES))
+
+
+def with_list_columns(calls: QuerySet[Call]) -> QuerySet[Call]:
+    """`calls` with what the client's lists show of each, in the same query:
+    the member as the client knows her (`member_reference`, `agency_name`),
+    the live session's SESSION_TIMES as `session_<name>` (None if there is no
+    live session), and the money (`held`, `charge`, `billed_minutes`; None
+    where there is none), read from billing's tables by billing's selectors.
+    Every join is to one row; a sliced `calls` keeps its LIMIT."""
+    return calls.alias(live=live_session_relation()).annotate(
+        member_reference=F("member__reference"),
+        agency_name=F("member__agency__name"),
+        **{f"session_{name}": F(f"live__{name}") for name in SESSION_TIMES},
+        **billing_selectors.call_money_annotations(),
+    )
 
 
 def client_call_page(calls: QuerySet[Call]) -> list[Call]:
     """The calls of `calls` (client_calls, filtered and sliced to a page) in
-    their order, each with what the client's lists show of it, in one query:
-    the member as the client knows her (`member_reference`, `agency_name`),
-    `live_session` (the session's SESSION_TIMES as a dict; None if there is no
-    live session), and the money (`held`, `charge`, `billed_minutes`; None
-    where there is none), whose columns billing writes.
-
-    The page's own query is the inner one, as the ORM writes it; the joins
-    run on its rows only (joined to the whole list, PostgreSQL planned longer
-    than it ran, and the count would have joined too)."""
-    try:
-        page_sql, page_params = calls.query.sql_with_params()
-    except EmptyResultSet:  # an empty slice, .none(): nothing to read
-        return []
-    member_model = Call._meta.get_field("member").related_model
-    agency_model = member_model._meta.get_field("agency").related_model
-    fields = [Session._meta.get_field(name) for name in SESSION_TIMES]
-    money = billing_selectors.call_money_columns("c.id")
-    session_join, session_params = live_session_join("s", "c.id")
-    sql = (
-        "SELECT c.*, m.reference AS member_reference, a.name AS agency_name,"  # noqa: S608
-        f" {', '.join(f's.{field.column} AS session_{field.name}' for field in fields)},"
-        f" {money.columns}"
-        f" FROM ({page_sql}) c"
-        f" JOIN {member_model._meta.db_table} m ON m.id = c.member_id"
-        f" JOIN {agency_model._meta.db_table} a ON a.id = m.agency_id"
-        f" {session_join} {money.joins}"
-        f" ORDER BY {_order_by_sql(calls, 'c')}"
-    )
-    # In the order the SQL reads them: the SELECT list, the page, the joins.
-    params = [*money.column_params, *page_params, *session_params, *money.join_params]
-    found = list(Call.objects.raw(sql, params))
-    # Extra columns come back as the database gives them: read them as the ORM would.
-    read_columns(found, [*((f"session_{field.name}", field) for field in fields), *money.fields])
+    their order, read in one query with `with_list_columns`, each with
+    `live_session` (the session's SESSION_TIMES as a dict; None if none)."""
+    found = list(with_list_columns(calls))
     for call in found:
-        session = {field.name: getattr(call, f"session_{field.name}") for field in fields}
+        session = {name: getattr(call, f"session_{name}") for name in SESSION_TIMES}
         call.live_session = session if session["status"] is not None else None
     return found
-
-
-def live_session_join(alias: str, call_key: str) -> tuple[str, list]:
-    """SQL that joins each call (the SQL expression `call_key`) to its live
-    session as `alias` (NULLs if there is none: at most one is live, a
-    constraint says so), and the join's parameters."""
-    dead = ", ".join(["%s"] * len(DEAD_SESSION_STATUSES))
-    table = Session._meta.db_table
-    join = (
-        f"LEFT JOIN {table} {alias} ON {alias}.call_id = {call_key}"
-        f" AND {alias}.status NOT IN ({dead})"
-    )
-    return join, list(DEAD_SESSION_STATUSES)
-
-
-def _order_by_sql(calls: QuerySet[Call], alias: str) -> str:
-    """`calls`' ordering (plain fields only) as SQL on the table `alias`."""
-    terms = []
-    for name in calls.query.order_by:
-        bare = name.lstrip("-")
-        field = Call._meta.pk if bare == "pk" else Call._meta.get_field(bare)
-        terms.append(f"{alias}.{field.column} {'DESC' if name.startswith('-') else 'ASC'}")
-    if not terms:
-        raise ValueError("a page of calls is read in an order: order the queryset")
-    return ", ".join(terms)
 
 
 def client_call(client: User, public_id) -> Call:
