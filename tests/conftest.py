@@ -1,11 +1,17 @@
 """Shared test setup.
 
+The default run (`bin/test`, no test named) leaves out the tests marked `slow`
+or `browser` (fuzzing, schemathesis, gunicorn, Chromium walks) so that it
+stays a few minutes; RUN_SLOW=1 runs them (`.ci/run` sets it), and so does
+naming them on the command line or choosing with `-m`.
+
 Tests marked `postgres` need DATABASE_URL to point at PostgreSQL and tests
 marked `redis` need TEST_REDIS_URL; without them they are skipped with the
 reason shown, unless REQUIRE_SERVICES=1 (as in .ci/run), where a missing
 service fails the run instead of silently skipping.
 """
 
+import io
 import os
 
 import pytest
@@ -36,14 +42,37 @@ def pytest_configure(config):
         _session_clock.start()
 
 
+def pytest_sessionstart(session):
+    """Compile the translations before any test reads Russian: a checkout has
+    only the .po files, and a test must not depend on who ran bin/test before."""
+    from django.core.management import call_command
+
+    call_command("compile_translations", stdout=io.StringIO())
+
+
 def pytest_unconfigure(config):
     if _session_clock is not None:
         _session_clock.stop()
 
 
 def pytest_report_header(config):
+    lines = []
     moment = clock_from_environment()
-    return f"clock: TEST_CLOCK={moment.isoformat()}" if moment else None
+    if moment:
+        lines.append(f"clock: TEST_CLOCK={moment.isoformat()}")
+    if not _runs_slow(config):
+        lines.append("slow and browser tests left out: RUN_SLOW=1 runs them (.ci/run does)")
+    return lines
+
+
+SLOW_MARKERS = ("slow", "browser")
+
+
+def _runs_slow(config) -> bool:
+    if os.environ.get("RUN_SLOW") == "1" or config.getoption("markexpr"):
+        return True
+    # Tests named on the command line run whatever their marks.
+    return config.args_source == pytest.Config.ArgsSource.ARGS
 
 
 PINNED = pinned_instants()
@@ -71,6 +100,11 @@ def _on_postgres() -> bool:
 
 
 def pytest_collection_modifyitems(config, items):
+    if not _runs_slow(config):
+        slow = [item for item in items if any(m in item.keywords for m in SLOW_MARKERS)]
+        if slow:
+            config.hook.pytest_deselected(items=slow)
+            items[:] = [item for item in items if item not in slow]
     require = os.environ.get("REQUIRE_SERVICES") == "1"
     missing = []
     if not _on_postgres():

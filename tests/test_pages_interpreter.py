@@ -13,7 +13,9 @@ from .factories import InterpreterFactory, OperatorFactory
 from .flows import book, confirm, schedule
 from .pages_helpers import reset_language  # noqa: F401
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_clock")]
+# The day page is where the hour matters ("today" is the interpreter's own
+# calendar day): it runs at every pinned instant; the flows run once.
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -39,6 +41,7 @@ def scheduled_call(interpreter, *, in_minutes=10):
     return call, session
 
 
+@pytest.mark.usefixtures("pinned_clock")
 def test_day_shows_sessions_with_number_and_both_local_times(
     signed_in, interpreter, django_assert_max_num_queries
 ):

@@ -17,7 +17,9 @@ from common.errors import Conflict
 from .factories import InterpreterFactory, OperatorFactory
 from .flows import book, confirm, end, start
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pinned_clock")]
+# The rules work on instants; the tests that show a time to a person (a day
+# boundary or a clock change may fall in between) run at every pinned instant.
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +70,7 @@ def test_the_held_range_is_start_to_end_plus_the_buffer():
     assert (session.blocked_from, session.blocked_until) == (at(17, 0), at(17, 40))
 
 
+@pytest.mark.usefixtures("pinned_clock")
 def test_a_session_starts_only_from_the_lead_before_its_time():
     session = put(InterpreterFactory(), at(10, 0), 30)
     with pytest.raises(Conflict) as info:
@@ -112,6 +115,7 @@ def test_a_session_ending_late_keeps_the_buffer_after_its_real_end():
         put(interpreter, at(18, 0), 30, now=at(17, 51))
 
 
+@pytest.mark.usefixtures("pinned_clock")
 def test_the_interpreter_page_says_when_the_session_can_start(client):
     interpreter = InterpreterFactory(language="en", time_zone="UTC")
     session = put(interpreter, timezone.now() + timedelta(hours=2), 30)
