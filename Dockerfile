@@ -1,13 +1,14 @@
 # Production image: the same code runs web (gunicorn), worker and beat.
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# Production unless told otherwise: its settings fail closed without their secrets.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_ENV=production
 WORKDIR /app
 COPY pyproject.toml ./
 RUN pip install --no-cache-dir . && useradd --create-home app
 COPY . .
 # Production settings refuse to start without their services; collecting
 # static files needs none of them, so placeholders do for the build.
-RUN DJANGO_ENV=production DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
+RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
     DATABASE_URL=postgres://build@localhost/build CACHE_URL=dummycache:// \
     CELERY_BROKER_URL=memory:// SITE_URL=https://build.invalid \
     python manage.py collectstatic --no-input -v0 \

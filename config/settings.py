@@ -31,11 +31,17 @@ def dev_default(value):
     return {} if IS_PRODUCTION else {"default": value}
 
 
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", **dev_default("dev-only-not-a-secret-0123456789abcdef"))
+DEVELOPMENT_SECRET_KEY = "dev-only-not-a-secret-0123456789abcdef"  # public: in this file
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", **dev_default(DEVELOPMENT_SECRET_KEY))
+if IS_PRODUCTION and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY is the public development key.")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 if IS_PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DJANGO_DEBUG can't be on in production.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", **dev_default(["localhost", "127.0.0.1", "[::1]"]))
+if IS_PRODUCTION and "*" in ALLOWED_HOSTS:
+    # Any Host header would then build the links in emails and password resets.
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS can't be '*' in production: name the hosts.")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", **dev_default("http://127.0.0.1:8000"))
 
