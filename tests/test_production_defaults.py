@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from recordings import keyring
-
 from .test_security_hardening import _production_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +20,6 @@ def _settings(monkeypatch, **environ):
     for name in list(os.environ):
         if name.startswith("DJANGO_"):
             monkeypatch.delenv(name)
-    environ.setdefault("RECORDING_KEYS", keyring.new_entry("production"))
     for name, value in _production_env(**environ).items():
         monkeypatch.setenv(name, value)
     return runpy.run_path(str(ROOT / "config" / "settings.py"))

@@ -18,6 +18,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from common.addresses import client_ip
+from recordings import keyring
 from recordings.models import Recording
 
 from .api_helpers import _fresh_throttles, api_as, scheduled_call  # noqa: F401
@@ -37,6 +38,7 @@ def _production_env(**extra):
         CACHE_URL="redis://redis.invalid:6379/1",
         CELERY_BROKER_URL="redis://redis.invalid:6379/0",
         SITE_URL="https://calls.example.org",
+        RECORDING_KEYS=keyring.new_entry("production"),
     )
     env.update(extra)
     return env
