@@ -387,6 +387,7 @@ def keys_in_use() -> list[str]:
     """The key ids that still wrap a data key: only these must stay in the ring."""
     return sorted(
         Recording.objects.filter(wrapped_key__isnull=False)
+        .order_by("key_id")
         .values_list("key_id", flat=True)
         .distinct()
     )

@@ -1,6 +1,7 @@
 """Production hardening: deploy checks, security headers, CSRF, sign-in
 lockout (django-axes), rate limits and expiring API tokens."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -37,6 +38,7 @@ def _production_env(**extra):
         CACHE_URL="redis://redis.invalid:6379/1",
         CELERY_BROKER_URL="redis://redis.invalid:6379/0",
         SITE_URL="https://calls.example.org",
+        RECORDING_KEYS="prod-1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
     )
     env.update(extra)
     return env

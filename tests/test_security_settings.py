@@ -31,6 +31,7 @@ GUNICORN_PORT = 8104  # this suite's own port (8100 + the developer's Redis db)
         "CELERY_BROKER_URL",
         "DJANGO_ALLOWED_HOSTS",
         "SITE_URL",
+        "RECORDING_KEYS",
     ],
 )
 def test_production_refuses_to_start_without_each_required_setting(missing):
