@@ -12,6 +12,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from privacy.masking import mask, may_see_numbers
 
+from .api_helpers import _fresh_throttles, api_as  # noqa: F401
 from .factories import (
     AgentFactory,
     ClientFactory,
@@ -64,7 +65,25 @@ def test_the_interpreter_page_masks_numbers_before_the_session_day():
     with time_machine.travel(session.starts_at - timedelta(days=2), tick=False):
         early = browser.get(url).content.decode()
     with time_machine.travel(session.starts_at - timedelta(minutes=30), tick=False):
+        browser.force_login(interpreter)  # two days idle signed them out
         on_the_day = browser.get(url).content.decode()
     assert "+380 67 123 4567" not in early and "+380 ** *** 4567" in early
     assert 'data-testid="numbers-masked"' in early and "tel:+380671234567" not in early
     assert "+380 67 123 4567" in on_the_day and "tel:+380671234567" in on_the_day
+
+
+@pytest.mark.django_db
+def test_the_api_masks_the_interpreters_numbers_before_the_session_day():
+    call = book()
+    confirm(call)
+    interpreter = InterpreterFactory(time_zone="UTC")
+    session = schedule(call, operator=OperatorFactory(), interpreter=interpreter)
+    api = api_as(interpreter)
+    with time_machine.travel(session.starts_at - timedelta(days=2), tick=False):
+        early = api.get(f"/api/v1/sessions/{call.public_id}/").json()["contacts"]
+        listed = api.get("/api/v1/sessions/").json()["results"][0]["contacts"]
+    with time_machine.travel(session.starts_at - timedelta(minutes=30), tick=False):
+        on_the_day = api.get(f"/api/v1/sessions/{call.public_id}/").json()["contacts"]
+    assert early["dial_number"] == "+380 ** *** 4567" == listed["dial_number"]
+    assert all("*" in n["number"] for n in early["numbers"])
+    assert on_the_day["dial_number"] == "+380671234567"
