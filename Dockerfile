@@ -11,9 +11,10 @@ COPY . .
 RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
     DATABASE_URL=postgres://build@localhost/build CACHE_URL=dummycache:// \
     CELERY_BROKER_URL=memory:// SITE_URL=https://build.invalid \
+    RECORDING_KEYS=build-only:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA \
     python manage.py collectstatic --no-input -v0 \
     && python manage.py compile_translations -v0 \
-    && mkdir -p /app/var/media && chown -R app /app/var
+    && mkdir -p /app/var/media /app/var/recordings && chown -R app /app/var
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "-c", "config/gunicorn.py"]

@@ -41,6 +41,8 @@ class SessionListApi(ApiView):
             queryset=selectors.interpreter_sessions(request.user),
             request=request,
             view=self,
+            # Who reads decides whether the numbers are masked (privacy.masking).
+            context_for_page=lambda page: {"request": request},
         )
 
 
@@ -54,7 +56,9 @@ class SessionDetailApi(ApiView):
     )
     def get(self, request, public_id):
         return Response(
-            InterpreterSessionSerializer(_visible_session(request.user, public_id)).data
+            InterpreterSessionSerializer(
+                _visible_session(request.user, public_id), context={"request": request}
+            ).data
         )
 
 
@@ -71,7 +75,9 @@ class SessionStartApi(ApiView):
         session = _visible_session(request.user, public_id)
         services.session_start(session=session, actor=request.user)
         return Response(
-            InterpreterSessionSerializer(_visible_session(request.user, public_id)).data
+            InterpreterSessionSerializer(
+                _visible_session(request.user, public_id), context={"request": request}
+            ).data
         )
 
 
@@ -124,7 +130,9 @@ class SessionEndApi(ApiView):
             no_recording_reason=data.validated_data["no_recording_reason"],
         )
         return Response(
-            InterpreterSessionSerializer(_visible_session(request.user, public_id)).data
+            InterpreterSessionSerializer(
+                _visible_session(request.user, public_id), context={"request": request}
+            ).data
         )
 
 
@@ -162,7 +170,9 @@ class SessionRecordingApi(ApiView):
             reason=data.validated_data["reason"],
         )
         return Response(
-            InterpreterSessionSerializer(_visible_session(request.user, public_id)).data,
+            InterpreterSessionSerializer(
+                _visible_session(request.user, public_id), context={"request": request}
+            ).data,
             status=status.HTTP_201_CREATED,
         )
 

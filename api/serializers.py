@@ -14,6 +14,7 @@ from rest_framework import serializers
 from accounts.models import Role
 from calls.models import CallKind, CallState, SessionStatus
 from common.serializers import OutputSerializer
+from privacy.masking import mask, may_see_numbers
 from scheduling.api_fields import WindowsField
 
 
@@ -200,7 +201,17 @@ class InterpreterSessionSerializer(SessionTimesSerializer):
     @extend_schema_field(ConfirmationSerializer(allow_null=True))
     def get_contacts(self, session):
         confirmation = confirmation_of(session.call)
-        return ConfirmationSerializer(confirmation).data if confirmation else None
+        if not confirmation:
+            return None
+        data = ConfirmationSerializer(confirmation).data
+        request = self.context.get("request")
+        # SPEC "Privacy": the interpreter reads the numbers in full on the session's day;
+        # without a request to tell who reads, they are masked (fail closed).
+        if request is None or not may_see_numbers(request.user, session.call):
+            data["dial_number"] = mask(confirmation.dial_number)
+            for number in data["numbers"]:
+                number["number"] = mask(number["number"])
+        return data
 
     def get_has_recording(self, session) -> bool:
         recording = getattr(session, "recording", None)

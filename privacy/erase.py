@@ -71,8 +71,8 @@ def person_erase(*, subject: Subject, actor: User | None, now: datetime | None =
     call_ids = list(calls_of(subject).values_list("pk", flat=True))
     counts: dict[str, int] = {}
     with transaction.atomic():
-        # Their calls' recordings first: shredded even if a later step fails and rolls back
-        # is not possible (one transaction), so the key destruction commits with the rest.
+        # One transaction: the data keys are destroyed exactly when the rest commits
+        # (the files are deleted after the commit).
         shredded = 0
         for recording in Recording.objects.filter(
             session__call_id__in=call_ids, shredded_at__isnull=True

@@ -126,12 +126,13 @@ def recording_attach(*, session: Session, file, actor: User | None, reason: str 
             ),
             field="file",
         )
-    _check_can_attach(session, Recording.objects.filter(session=session).first(), reason)
-    duration, duration_source = duration_of(file, container, head)
-    recording_id = uuid.uuid4()
     existing = Recording.objects.filter(session=session).first()
-    if existing is not None:
-        recording_id = existing.public_id  # the chunks are bound to the id that names them
+    # Checked again under the locks when the row is written; here so nobody waits
+    # for a long upload to be sealed only to be refused.
+    _check_can_attach(session, existing, reason)
+    duration, duration_source = duration_of(file, container, head)
+    # The chunks are bound to the id that names the recording: a replacement keeps it.
+    recording_id = existing.public_id if existing is not None else uuid.uuid4()
     try:
         blob = seal_into_storage(file, recording_id)
     except _TooBig:
@@ -387,6 +388,7 @@ def keys_in_use() -> list[str]:
     """The key ids that still wrap a data key: only these must stay in the ring."""
     return sorted(
         Recording.objects.filter(wrapped_key__isnull=False)
+        .order_by("key_id")
         .values_list("key_id", flat=True)
         .distinct()
     )
@@ -421,11 +423,10 @@ def recording_seal_legacy(*, recording: Recording) -> bool:
         head = sealing.read_full(plain, HEAD_BYTES)
         container = sniff(head) or ""
         duration, duration_source = duration_of(plain, container, head)
-        previous = settings.RECORDING_MAX_BYTES
         try:
             blob = seal_into_storage(plain, recording.public_id)
-        except _TooBig:  # pragma: no cover  (the old limit was the same)
-            raise DomainError("recording_too_big", f"over {previous} bytes") from None
+        except _TooBig:
+            raise _too_big_error() from None
     legacy = recording.legacy_name
     with transaction.atomic():
         locked = Recording.objects.select_for_update().get(pk=recording.pk)

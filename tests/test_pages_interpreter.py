@@ -122,4 +122,4 @@ def test_recording_can_be_attached_after_the_end(signed_in, interpreter):
     )
     assert response.status_code == 302
     session.refresh_from_db()
-    assert session.recording.file.name.startswith("recordings/")
+    assert session.recording.is_sealed and session.recording.blob_name.endswith(".sealed")

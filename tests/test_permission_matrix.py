@@ -130,6 +130,10 @@ GET    /duty/                                         302  404  404  404  404  4
 GET    /duty/calls/{done}/                            302  404  404  404  404  404  404  200
 GET    /duty/calls/{done}/recording/                  302  404  404  404  404  404  404  200
 POST   /duty/calls/{done}/disputes/{dispute}/decide/  302  404  404  404  404  404  404  302
+POST   /duty/calls/{done}/recording/hold/             302  404  404  404  404  404  404  404
+GET    /duty/calls/{done}/recording/accesses.csv      302  404  404  404  404  404  404  200
+# --- the recording's audio: operators (and duty managers); the interpreter for 7 days --------
+GET    /recordings/{recording}/audio/                 302  404  404  404  404  200  404  200
 # --- the admin: operators only -------------------------------------------------------------
 GET    /admin/                                        302  302  302  302  302  302  302  200
 GET    /admin/calls/call/                             302  302  302  302  302  302  302  200
@@ -225,7 +229,7 @@ def _world():
         done, operator=operator, interpreter=interp, starts_at=now + timedelta(days=3)
     )
     start(session)
-    recording_services.recording_attach(
+    recording = recording_services.recording_attach(
         session=session, file=SimpleUploadedFile("r.mp3", b"ID3data"), actor=interp
     )
     end(session, talk_seconds=300)
@@ -263,6 +267,7 @@ def _world():
             **{name: str(c.public_id) for name, c in calls.items()},
             "call_pk": str(scheduled.pk),
             "dispute": str(dispute.pk),
+            "recording": str(recording.public_id),
             "month": now.strftime("%Y-%m"),
             "link": agent_link_token(call=waiting, agent=agent),
             "used_link": agent_link_token(call=confirmed, agent=agent),

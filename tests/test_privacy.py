@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import User
 from agents.models import Member
 from billing.statements import agent_statement
+from common.errors import Conflict
 from duty.services import dispute_raise
 from privacy.erase import person_erase
 from privacy.models import PrivacyRequest
@@ -103,7 +104,7 @@ def test_erasure_is_refused_while_a_call_is_unfinished_or_a_dispute_open():
     other_client, other_member = ClientFactory(), MemberFactory()
     call, *_ = recorded_call(client=other_client, member=other_member)
     dispute_raise(call=call, actor=other_client, reason="too short")
-    with pytest.raises(CommandError, match="dispute"):
+    with pytest.raises(Conflict, match="dispute"):
         person_erase(subject=Subject("member", other_member), actor=None)
     assert User.objects.get(pk=client.pk).email == CLIENT_EMAIL  # nothing changed
 
@@ -159,3 +160,34 @@ def test_after_erasure_a_database_dump_holds_none_of_their_data_and_money_adds_u
     assert PrivacyRequest.objects.filter(kind="erase").count() == 2
     audit = "\n".join(str(r.summary) + r.subject_pseudonym for r in PrivacyRequest.objects.all())
     assert not [s for s in secrets if s in audit]
+
+
+@pytest.mark.django_db
+def test_the_admin_exports_a_person_and_asks_before_erasing_them():
+    from django.test import Client
+
+    from .factories import OperatorFactory
+
+    client, member = people()
+    recorded_call(client=client, member=member)
+    browser = Client()
+    browser.force_login(OperatorFactory())
+    exported = browser.post(
+        "/admin/accounts/user/", {"action": "export_person", "_selected_action": [client.pk]}
+    )
+    assert exported["Content-Type"] == "application/zip"
+    assert "zquix" not in exported["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(exported.content)) as archive:
+        data = json.loads(archive.read("data.json"))
+    jsonschema.validate(data, SCHEMA)
+
+    asked = browser.post(
+        "/admin/agents/member/", {"action": "erase_person", "_selected_action": [member.pk]}
+    )
+    assert asked.status_code == 200 and b'name="confirmed"' in asked.content
+    assert Member.objects.get(pk=member.pk).full_name == MEMBER_NAME  # not yet
+    browser.post(
+        "/admin/agents/member/",
+        {"action": "erase_person", "_selected_action": [member.pk], "confirmed": "yes"},
+    )
+    assert Member.objects.get(pk=member.pk).full_name.startswith("erased-")

@@ -124,7 +124,7 @@ def test_the_duty_page_plays_the_recording_shows_who_listened_and_exports_csv():
     browser.force_login(duty)
     page = browser.get(reverse("duty-call", args=[call.public_id])).content.decode()
     assert f'src="{reverse("recording-audio", args=[recording.public_id])}"' in page
-    assert 'data-testid="accesses"' in page and duty.username in page
+    assert 'data-testid="accesses"' in page and str(duty) in page
     csv_text = browser.get(
         reverse("duty-recording-accesses-csv", args=[call.public_id])
     ).content.decode()
@@ -138,3 +138,24 @@ def test_the_audio_address_names_no_person():
     url = reverse("recording-audio", args=[recording.public_id])
     for private in (call.client.username, call.member.full_name, str(call.public_id)):
         assert private not in url
+
+
+def test_the_call_admin_page_plays_the_recording_and_the_log_exports_as_csv():
+    call, _session, recording, _plain = recorded_call()
+    operator = OperatorFactory()
+    get_audio(operator, recording)
+    browser = Client()
+    browser.force_login(operator)
+    page = browser.get(reverse("admin:calls_call_change", args=[call.pk])).content.decode()
+    assert reverse("recording-audio", args=[recording.public_id]) in page
+    log = browser.get(
+        reverse("admin:recordings_recordingaccess_changelist"), {"role__exact": "operator"}
+    )
+    assert log.status_code == 200 and str(operator) in log.content.decode()
+    row = RecordingAccess.objects.get()
+    exported = browser.post(
+        reverse("admin:recordings_recordingaccess_changelist"),
+        {"action": "export_accesses_csv", "_selected_action": [row.pk]},
+    )
+    lines = exported.content.decode().strip().splitlines()
+    assert lines[0].startswith("at,user,role") and call.number in lines[1]

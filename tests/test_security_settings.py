@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
         "CELERY_BROKER_URL",
         "DJANGO_ALLOWED_HOSTS",
         "SITE_URL",
+        "RECORDING_KEYS",
     ],
 )
 def test_production_refuses_to_start_without_each_required_setting(missing):
