@@ -21,6 +21,7 @@ Which calls a report counts, and when:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -396,9 +397,14 @@ def interpreters(period: Period) -> InterpretersReport:
         for row in WorkingTime.objects.values_list("interpreter_id", "hours", "extra", "off")
     }
     rows = []
+    # Interpreters with the same zone and windows work the same hours: computed once.
+    computed: dict[str, int] = {}
     for pk, first, last, username, zone in people:
         found = by_interpreter.get(pk, {})
         hours, extra, off = working.get(pk, ([], [], []))
+        key = json.dumps([zone, hours, extra, off], sort_keys=True)
+        if key not in computed:
+            computed[key] = working_seconds(zone, hours, extra, off, period)
         rows.append(
             InterpreterRow(
                 interpreter_id=pk,
@@ -406,9 +412,7 @@ def interpreters(period: Period) -> InterpretersReport:
                 sessions=found.get("sessions", 0),
                 booked_hours=_hours(found.get("booked")) or ZERO,
                 talk_hours=(Decimal(found.get("talk") or 0) / 3600).quantize(CENT),
-                working_hours=(
-                    Decimal(working_seconds(zone, hours, extra, off, period)) / 3600
-                ).quantize(CENT),
+                working_hours=(Decimal(computed[key]) / 3600).quantize(CENT),
             )
         )
     return InterpretersReport(rows, unmet_demand(period))
@@ -541,14 +545,15 @@ def agency_rows(period: Period, *, agency_id: int | None = None) -> list[AgencyR
         .values_list("member__agency_id", "n")
     ):
         rows[pk].disputes = count
-    entries = entries.filter(account_id__in=list(agency_accounts.values_list("pk", flat=True)))
-    for pk, total in (
-        entries.order_by()
-        .values("account__agency_id")
+    agency_of = dict(agency_accounts.values_list("pk", "agency_id"))
+    for account_id, total in (
+        entries.filter(account_id__in=list(agency_of))
+        .order_by()
+        .values("account_id")
         .annotate(total=Sum("amount"))
-        .values_list("account__agency_id", "total")
+        .values_list("account_id", "total")
     ):
-        rows[pk].commission = cents(total)
+        rows[agency_of[account_id]].commission = cents(total)
     result = list(rows.values())
     ranked = sorted(
         (row for row in result if row.problems),
@@ -634,8 +639,11 @@ def time_to_call(period: Period) -> TimeToCall:
                 since_request, filter=edge, output_field=DurationField()
             )
     picked = STAGE_EDGES["scheduled"]
-    aggregates["by_client"] = Count("pk", filter=picked & Q(actor__role=Role.CLIENT))
-    aggregates["by_operator"] = Count("pk", filter=picked & ~Q(actor__role=Role.CLIENT))
+    # Only the call's own client or an operator may take that edge (workflow.EDGES):
+    # the client is the call's, so no join to people is needed.
+    by_client = Q(actor_id=F("call__client_id"))
+    aggregates["by_client"] = Count("pk", filter=picked & by_client)
+    aggregates["by_operator"] = Count("pk", filter=picked & ~by_client)
     found = CallTransition.objects.filter(
         call__created_at__gte=period.start, call__created_at__lt=period.end
     ).aggregate(**aggregates)
