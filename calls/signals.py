@@ -9,6 +9,8 @@ that fails, fails the change. `calls` never imports the listeners.
 
 from django.dispatch import Signal
 
+# kwargs: call_id, actor_id, at: a call was booked (it starts "requested", no transition)
+call_requested = Signal()
 # kwargs: call_id, from_state, to_state, actor_id, reason, at (the change's `now`)
 call_state_changed = Signal()
 # kwargs: session_id, call_id, from_status, to_status, actor_id, at

@@ -26,6 +26,7 @@ from notifications import selectors as notification_selectors
 from notifications.services import notify
 
 from .models import Dispute, DisputeStatus
+from .signals import dispute_decided, dispute_opened
 
 MAX_REASON = 2000
 
@@ -88,6 +89,7 @@ def dispute_raise(*, call: Call, actor: User, reason: str, now: datetime | None 
             call=locked,
             now=now,
         )
+        dispute_opened.send(sender=Dispute, dispute_id=dispute.pk, call_id=locked.pk, at=now)
     return dispute
 
 
@@ -180,4 +182,5 @@ def dispute_resolve(
             call=call,
             now=now,
         )
+        dispute_decided.send(sender=Dispute, dispute_id=locked.pk, call_id=call.pk, at=now)
     return locked

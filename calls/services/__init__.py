@@ -32,6 +32,7 @@ from calls.models import (
     SessionStatus,
     TalkTimeCorrection,
 )
+from calls.signals import call_requested
 from common import dates
 from common.errors import Conflict, DomainError
 from common.localtime import add, to_utc
@@ -142,6 +143,7 @@ def call_request_create(
             actor=created_by,
             now=now,
         )
+        call_requested.send(sender=Call, call_id=call.pk, actor_id=created_by.pk, at=now)
         # With nobody at the agency to ask, the request waits in "requested"
         # for an operator (who adds the agent and presses "Ask the agent").
         if agency_agents(member.agency_id).exists():
