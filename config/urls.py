@@ -27,6 +27,7 @@ urlpatterns = [
     path("agent/", include("reports.agent_urls")),
     # The REST API, one module per audience (common/api.py has what every API view shares).
     path("api/v1/", include("api.urls")),
+    path("api/v1/", include("webhooks.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file of its own,
     # so the Content-Security-Policy needs no inline script.
