@@ -65,6 +65,15 @@ def _events_checked(events: Iterable[str]) -> list[str]:
     return [event for event in Event.values if event in chosen]
 
 
+def _description_checked(description: str) -> str:
+    description = (description or "").strip()
+    if len(description) > 200:
+        raise DomainError(
+            "too_long", _("Too long (at most %(max)d characters).") % {"max": 200}, "description"
+        )
+    return description
+
+
 def endpoint_create(
     *,
     agency: Agency | None,
@@ -79,11 +88,7 @@ def endpoint_create(
     now = now or timezone.now()
     url = url_check(url)
     events = _events_checked(events)
-    description = (description or "").strip()
-    if len(description) > 200:
-        raise DomainError(
-            "too_long", _("Too long (at most %(max)d characters).") % {"max": 200}, "description"
-        )
+    description = _description_checked(description)
     if Endpoint.objects.filter(agency=agency).count() >= MAX_ENDPOINTS_PER_OWNER:
         raise Conflict(
             "too_many",
@@ -102,6 +107,17 @@ def endpoint_create(
         created_at=now,
     )
     return endpoint, secret
+
+
+def endpoint_update(
+    *, endpoint: Endpoint, url: str, events: Iterable[str], description: str = ""
+) -> Endpoint:
+    """Change where and what is sent; the secret stays."""
+    endpoint.url = url_check(url)
+    endpoint.events = _events_checked(events)
+    endpoint.description = _description_checked(description)
+    endpoint.save(update_fields=["url", "events", "description"])
+    return endpoint
 
 
 def endpoint_secret_rotate(*, endpoint: Endpoint, now: datetime | None = None) -> str:
