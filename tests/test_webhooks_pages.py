@@ -39,7 +39,7 @@ def test_an_agent_registers_an_endpoint_on_the_page_and_sees_the_secret_once(cli
 
 
 def test_bad_input_on_the_page_keeps_what_was_typed(client):
-    client.force_login(AgentFactory())
+    client.force_login(AgentFactory(language="en"))
     answer = client.post(
         reverse("agent-webhooks"), {"action": "register", "url": "http://10.0.0.1/x"}
     )
@@ -118,3 +118,42 @@ def test_the_admin_replays_one_delivery_and_all_since_a_time(client):
     assert answer.status_code == 302
     new.refresh_from_db()
     assert new.status == DeliveryStatus.PENDING and new.retry_from > now - timedelta(minutes=1)
+
+
+def test_the_webhooks_page_reads_in_russian(client):
+    from django.core.management import call_command
+
+    from .test_pages_i18n import untranslated
+
+    call_command("compile_translations", verbosity=0)
+    agent = AgentFactory()
+    endpoint, _secret = services.endpoint_create(
+        agency=agent.agency, url=URL, events=[Event.CALL_MISSED], actor=agent
+    )
+    services.endpoint_test_send(endpoint=endpoint)
+    services.endpoint_disable(endpoint=endpoint, reason="no successful delivery for 72 hours")
+    # Data, not text: the language switch's own name, the endpoint's address.
+    data = {agent.username, agent.first_name, agent.last_name, "English", "https", "HTTP"}
+    data |= set(agent.agency.name.split()) | set(endpoint.disabled_reason.split())
+    assert untranslated(client, agent, [reverse("agent-webhooks")], data) == {}
+    agent.refresh_from_db()
+    page = client.get(reverse("agent-webhooks")).content.decode()
+    assert "Вебхуки" in page and "Зарегистрировать адрес" in page
+
+
+def test_the_disabled_email_is_in_the_agent_s_language(settings):
+    from django.core.management import call_command
+
+    from notifications.models import Notification
+
+    call_command("compile_translations", verbosity=0)
+    agent = AgentFactory(language="ru")
+    endpoint, _secret = services.endpoint_create(
+        agency=agent.agency, url=URL, events=[Event.CALL_MISSED], actor=agent
+    )
+    services.endpoint_disable(endpoint=endpoint, reason="HTTP 503")
+    (told,) = Notification.objects.filter(kind="webhook_disabled")
+    assert told.subject == "Ваш адрес вебхуков отключён"
+    assert "в течение 72 часов" in told.body and URL in told.body
+    assert "Последняя ошибка: HTTP 503" in told.body
+    assert reverse("agent-webhooks") in told.body

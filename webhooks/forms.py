@@ -13,7 +13,7 @@ from .models import Event
 
 class EndpointForm(forms.Form):
     url = forms.CharField(
-        label=_("URL"),
+        label=_("Endpoint URL"),
         max_length=500,
         help_text=_("The https:// address we POST the events to."),
         widget=forms.URLInput(attrs={"autocomplete": "url", "inputmode": "url"}),

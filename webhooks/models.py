@@ -54,7 +54,7 @@ class Endpoint(models.Model):
         blank=True,
         related_name="webhook_endpoints",
     )
-    url = models.URLField(_("URL"), max_length=500)
+    url = models.URLField(_("Endpoint URL"), max_length=500)
     description = models.CharField(_("description"), max_length=200, blank=True)
     # Event types (Event values) this endpoint wants.
     events = models.JSONField(_("events"), default=list)

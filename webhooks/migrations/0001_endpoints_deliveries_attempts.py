@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('url', models.URLField(max_length=500, verbose_name='URL')),
+                ('url', models.URLField(max_length=500, verbose_name='Endpoint URL')),
                 ('description', models.CharField(blank=True, max_length=200, verbose_name='description')),
                 ('events', models.JSONField(default=list, verbose_name='events')),
                 ('secret_sealed', models.TextField(editable=False)),
