@@ -31,3 +31,9 @@ call_booked_again = Signal()
 # fail the search. kwargs: call_id, languages (codes; empty when any
 # interpreter would do), reason, at
 slot_search_unmet = Signal()
+# A settled call contested, and the contest decided (the duty desk sends them;
+# disputes live there, so it hands over the dispute itself: status, raised_by,
+# raised_at, decided_at, client_refund, agency_correction).
+# kwargs: call_id, dispute, at
+dispute_opened = Signal()
+dispute_decided = Signal()

@@ -22,13 +22,11 @@ urlpatterns = [
     path("", include("recordings.urls")),
     # Calendar feeds (secret URLs), a call's .ics, the person's calendar page.
     path("", include("calendars.urls")),
-    path("agent/webhooks/", include("webhooks.urls")),
     path("agent/", include("agent_pages.urls")),
     # The agency's card is a report (reports/agency_views.py) shown among the agent's pages.
     path("agent/", include("reports.agent_urls")),
     # The REST API, one module per audience (common/api.py has what every API view shares).
     path("api/v1/", include("api.urls")),
-    path("api/v1/", include("webhooks.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file of its own,
     # so the Content-Security-Policy needs no inline script.

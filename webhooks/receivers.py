@@ -14,7 +14,7 @@ Which announcement is which event:
 - call → completed, missed, cancelled w/ outcome  call.outcome_recorded (after call.missed)
 - call → missed                                   call.missed
 - session → in progress / ended / cancelled       session.started / .ended / .cancelled
-- dispute_opened / dispute_decided                dispute.opened / dispute.decided
+- dispute_opened / dispute_decided (duty desk)   dispute.opened / dispute.decided
 (`statement.ready` is the sweep's: webhooks/sweeps.py.)
 """
 
@@ -30,11 +30,11 @@ from calls.signals import (
     call_requested,
     call_state_changed,
     calls_state_changed,
+    dispute_decided,
+    dispute_opened,
     session_changed,
     sessions_state_changed,
 )
-from duty.models import Dispute
-from duty.signals import dispute_decided, dispute_opened
 
 from . import payloads
 from .models import Endpoint, Event
@@ -194,7 +194,9 @@ def on_sessions_state_changed(sender, changes, to_status, at, **kwargs):
     _session_changed([(pk, call_id) for pk, call_id, _from in changes], to_status, at)
 
 
-def _dispute_data(dispute: Dispute) -> Callable[[Call, Endpoint, bool], dict]:
+def _dispute_data(dispute) -> Callable[[Call, Endpoint, bool], dict]:
+    """`dispute`: the duty desk's Dispute, as announced (webhooks doesn't import a door)."""
+
     def data(call: Call, endpoint: Endpoint, own: bool) -> dict:
         decided = dispute.decided_at is not None
         body = {
@@ -220,12 +222,10 @@ def _dispute_data(dispute: Dispute) -> Callable[[Call, Endpoint, bool], dict]:
 
 
 @receiver(dispute_opened, dispatch_uid="webhooks.on_dispute_opened")
-def on_dispute_opened(sender, dispute_id, call_id, at, **kwargs):
-    dispute = Dispute.objects.select_related("raised_by").get(pk=dispute_id)
+def on_dispute_opened(sender, dispute, call_id, at, **kwargs):
     _record(Event.DISPUTE_OPENED, [call_id], at, _dispute_data(dispute))
 
 
 @receiver(dispute_decided, dispatch_uid="webhooks.on_dispute_decided")
-def on_dispute_decided(sender, dispute_id, call_id, at, **kwargs):
-    dispute = Dispute.objects.select_related("raised_by").get(pk=dispute_id)
+def on_dispute_decided(sender, dispute, call_id, at, **kwargs):
     _record(Event.DISPUTE_DECIDED, [call_id], at, _dispute_data(dispute))

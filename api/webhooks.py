@@ -23,10 +23,9 @@ from common.api import (
     paginated_response,
     parse_public_id,
 )
-
-from . import selectors, services
-from .models import DeliveryStatus, Event
-from .serializers import (
+from webhooks import selectors, services
+from webhooks.models import DeliveryStatus, Event
+from webhooks.serializers import (
     WebhookDeliverySerializer,
     WebhookEndpointSerializer,
     WebhookEndpointWithSecretSerializer,

@@ -20,9 +20,8 @@ from accounts.access import role_required
 from accounts.models import Role
 from common.errors import DomainError
 from common.forms import add_domain_error
-
-from . import selectors, services
-from .forms import EndpointForm
+from webhooks import selectors, services
+from webhooks.forms import EndpointForm
 
 DELIVERIES_SHOWN = 10
 
@@ -33,7 +32,7 @@ def _page(request, *, form=None, secret=None, status=200):
         endpoint.recent = list(selectors.endpoint_deliveries(endpoint)[:DELIVERIES_SHOWN])
     return render(
         request,
-        "webhooks/agent_webhooks.html",
+        "agents/webhooks.html",
         {"endpoints": endpoints, "form": form or EndpointForm(), "secret": secret},
         status=status,
     )
