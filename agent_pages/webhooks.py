@@ -56,7 +56,7 @@ def agent_webhooks(request):
     if request.method == "GET":
         return _page(request)
     action = request.POST.get("action")
-    if action == "register":
+    if action in (None, "", "register"):  # the form's own button (Enter in a field)
         form = EndpointForm(request.POST)
         if form.is_valid():
             try:

@@ -314,3 +314,20 @@ def test_an_endpoint_of_another_agency_hears_nothing_of_the_call(
         book(now=NOW)
     assert not Delivery.objects.exists()
     assert Endpoint.objects.count() == 1
+
+
+def test_an_endpoint_deleted_while_its_delivery_is_in_flight_logs_nothing(monkeypatch, queue):
+    from webhooks import sender
+
+    endpoint, _secret = services.endpoint_create(
+        agency=None, url="https://hooks.example.org/in", events=[Event.CALL_MISSED], actor=None
+    )
+    row = services.endpoint_test_send(endpoint=endpoint, now=NOW)
+
+    def post(**kwargs):
+        services.endpoint_delete(endpoint=endpoint)  # someone deletes it meanwhile
+        return sender.Answer(status_code=200, error="", excerpt="", duration_ms=5)
+
+    monkeypatch.setattr(sender, "post", post)
+    assert delivery.delivery_send(delivery_id=row.pk, now=NOW).outcome == "gone"
+    assert not Attempt.objects.exists() and not Delivery.objects.exists()

@@ -148,6 +148,10 @@ def _mark(delivery: Delivery, endpoint: Endpoint, answer: sender.Answer, *, now:
     error = answer.error or (f"HTTP {answer.status_code}" if not answer.ok else "")
     disable = False
     with transaction.atomic():
+        # Locked while logged and marked: an endpoint deleted meanwhile took its
+        # deliveries with it, and a delete now waits for this.
+        if not Delivery.objects.select_for_update().filter(pk=delivery.pk).exists():
+            return Sent("gone")
         Attempt.objects.create(
             delivery=delivery,
             at=now,

@@ -16,7 +16,9 @@ MAX_COUNTDOWN = 30 * 60
 def deliver(delivery_id: int) -> str:
     """Send one delivery. Safe to run twice: the row decides, not the broker."""
     result = delivery.delivery_send(delivery_id=delivery_id)
-    if result.retry_in is not None and result.retry_in <= MAX_COUNTDOWN:
+    # Only the try that failed queues the next one: a copy that found the row
+    # not yet due leaves it to the sweep, so copies don't multiply.
+    if result.outcome == "retry" and result.retry_in <= MAX_COUNTDOWN:
         deliver.apply_async(args=[delivery_id], countdown=result.retry_in)
     return result.outcome
 
