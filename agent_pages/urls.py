@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, webhooks
 
 urlpatterns = [
     path("", views.agent_inbox, name="agent-inbox"),
@@ -21,4 +21,5 @@ urlpatterns = [
     path("statement/", views.agent_statement_page, name="agent-statement"),
     path("statement.csv", views.agent_statement_csv, name="agent-statement-csv"),
     path("link/<str:token>/", views.agent_link, name="agent-link"),
+    path("webhooks/", webhooks.agent_webhooks, name="agent-webhooks"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import accounts, agent, attempts, client, interpreter, money, office, slots
+from . import accounts, agent, attempts, client, interpreter, money, office, slots, webhooks
 
 urlpatterns = [
     path("auth/token/", accounts.TokenObtainApi.as_view(), name="api-token"),
@@ -76,5 +76,31 @@ urlpatterns = [
         "office/calls/<str:public_id>/schedule/",
         office.OfficeCallScheduleApi.as_view(),
         name="api-office-call-schedule",
+    ),
+    path("agent/webhooks/", webhooks.WebhookListApi.as_view(), name="api-agent-webhooks"),
+    path(
+        "agent/webhooks/<str:public_id>/",
+        webhooks.WebhookDetailApi.as_view(),
+        name="api-agent-webhook",
+    ),
+    path(
+        "agent/webhooks/<str:public_id>/deliveries/",
+        webhooks.WebhookDeliveriesApi.as_view(),
+        name="api-agent-webhook-deliveries",
+    ),
+    path(
+        "agent/webhooks/<str:public_id>/test/",
+        webhooks.WebhookTestApi.as_view(),
+        name="api-agent-webhook-test",
+    ),
+    path(
+        "agent/webhooks/<str:public_id>/secret/",
+        webhooks.WebhookSecretApi.as_view(),
+        name="api-agent-webhook-secret",
+    ),
+    path(
+        "agent/webhooks/<str:public_id>/enable/",
+        webhooks.WebhookEnableApi.as_view(),
+        name="api-agent-webhook-enable",
     ),
 ]

@@ -9,6 +9,8 @@ that fails, fails the change. `calls` never imports the listeners.
 
 from django.dispatch import Signal
 
+# kwargs: call_id, actor_id, at: a call was booked (it starts "requested", no transition)
+call_requested = Signal()
 # kwargs: call_id, from_state, to_state, actor_id, reason, at (the change's `now`)
 call_state_changed = Signal()
 # kwargs: session_id, call_id, from_status, to_status, actor_id, at
@@ -29,3 +31,9 @@ call_booked_again = Signal()
 # fail the search. kwargs: call_id, languages (codes; empty when any
 # interpreter would do), reason, at
 slot_search_unmet = Signal()
+# A settled call contested, and the contest decided (the duty desk sends them;
+# disputes live there, so it hands over the dispute itself: status, raised_by,
+# raised_at, decided_at, client_refund, agency_correction).
+# kwargs: call_id, dispute, at
+dispute_opened = Signal()
+dispute_decided = Signal()

@@ -29,5 +29,6 @@ app.conf.task_routes = {
     "notifications.sweep_due": {"queue": "sweeps"},
     "notifications.requeue_stuck": {"queue": "sweeps"},
     "idempotency.purge": {"queue": "sweeps"},
+    "webhooks.sweep": {"queue": "sweeps"},
 }
 app.autodiscover_tasks()

@@ -319,6 +319,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": _SWEEP_SECONDS,
         "options": {"expires": _SWEEP_SECONDS},
     },
+    # Webhook deliveries due (retries, lost tasks, dead workers); monthly statements.
+    "webhooks-sweep": {
+        "task": "webhooks.sweep",
+        "schedule": _SWEEP_SECONDS,
+        "options": {"expires": _SWEEP_SECONDS},
+    },
 }
 
 # --- Notifications (reminders, escalations, the outbox) ----------------------
@@ -347,6 +353,21 @@ NOTIFY_SWEEP_BATCH = env.int("NOTIFY_SWEEP_BATCH", default=500)
 NOTIFY_CHANNELS = env.list("NOTIFY_CHANNELS", default=["email"])
 # Until a provider is configured, SMS are only logged (without the number).
 NOTIFY_SMS_BACKEND = env.str("NOTIFY_SMS_BACKEND", default="notifications.channels.LogSmsBackend")
+
+# --- Webhooks (webhooks/) ------------------------------------------------------
+# Endpoints on private, loopback or link-local addresses are refused unless
+# this is on (development and tests, with receivers on this machine).
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+# Production sends to https:// only.
+WEBHOOKS_HTTPS_ONLY = IS_PRODUCTION
+# Seconds a receiver may take to accept the connection, read, and answer (each).
+WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=5)
+# Back-off: the first wait, doubled after each failed try, at most the cap, for this long.
+WEBHOOKS_RETRY_BASE_SECONDS = env.int("WEBHOOKS_RETRY_BASE_SECONDS", default=30)
+WEBHOOKS_RETRY_MAX_SECONDS = env.int("WEBHOOKS_RETRY_MAX_SECONDS", default=4 * 3600)
+WEBHOOKS_RETRY_HOURS = env.int("WEBHOOKS_RETRY_HOURS", default=72)
+# An endpoint whose tries have failed this long without a success is disabled.
+WEBHOOKS_DISABLE_AFTER_HOURS = env.int("WEBHOOKS_DISABLE_AFTER_HOURS", default=72)
 
 # --- Domain settings --------------------------------------------------------
 # Minutes an interpreter keeps free between two sessions (counted once:

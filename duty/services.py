@@ -21,6 +21,7 @@ from billing import services as billing_services
 from billing.formatting import credits
 from billing.models import CallCharge, ChargeStatus
 from calls.models import Call
+from calls.signals import dispute_decided, dispute_opened
 from common.errors import Conflict, DomainError, NotFound
 from notifications import selectors as notification_selectors
 from notifications.services import notify
@@ -88,6 +89,7 @@ def dispute_raise(*, call: Call, actor: User, reason: str, now: datetime | None 
             call=locked,
             now=now,
         )
+        dispute_opened.send(sender=Dispute, dispute=dispute, call_id=locked.pk, at=now)
     return dispute
 
 
@@ -180,4 +182,5 @@ def dispute_resolve(
             call=call,
             now=now,
         )
+        dispute_decided.send(sender=Dispute, dispute=locked, call_id=call.pk, at=now)
     return locked

@@ -256,6 +256,7 @@ def test_beat_runs_the_sweeps_every_minute(settings):
         "notifications.sweep_due",
         "notifications.requeue_stuck",
         "idempotency.purge",  # hourly, not about notifications
+        "webhooks.sweep",  # webhook deliveries due, monthly statements
     }
     app.loader.import_default_modules()
     assert tasks <= set(app.tasks)

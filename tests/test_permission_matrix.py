@@ -28,6 +28,7 @@ from accounts.services import api_token_issue
 from agents.links import agent_link_token
 from duty.services import dispute_raise
 from recordings import services as recording_services
+from webhooks.services import endpoint_create
 
 from .api_helpers import _fresh_throttles  # noqa: F401
 from .factories import ClientFactory, InterpreterFactory, MemberFactory, OperatorFactory
@@ -71,6 +72,14 @@ GET    /api/v1/agent/requests/{waiting}/              401  404  404  200  404  4
 POST   /api/v1/agent/requests/{waiting}/confirm/      401  404  404  200  404  404  404  404
 POST   /api/v1/agent/requests/{waiting}/decline/      401  404  404  200  404  404  404  404
 GET    /api/v1/agent/statements/{month}/              401  404  404  200  200  404  404  404
+GET    /api/v1/agent/webhooks/                        401  404  404  200  200  404  404  404
+POST   /api/v1/agent/webhooks/                        401  404  404  201  201  404  404  404
+GET    /api/v1/agent/webhooks/{webhook}/              401  404  404  200  404  404  404  404
+DELETE /api/v1/agent/webhooks/{webhook}/              401  404  404  204  404  404  404  404
+GET    /api/v1/agent/webhooks/{webhook}/deliveries/   401  404  404  200  404  404  404  404
+POST   /api/v1/agent/webhooks/{webhook}/test/         401  404  404  202  404  404  404  404
+POST   /api/v1/agent/webhooks/{webhook}/secret/       401  404  404  200  404  404  404  404
+POST   /api/v1/agent/webhooks/{webhook}/enable/       401  404  404  200  404  404  404  404
 # --- API: the interpreter's ----------------------------------------------------------------
 GET    /api/v1/sessions/                              401  404  404  404  404  200  200  404
 GET    /api/v1/sessions/{scheduled}/                  401  404  404  404  404  200  404  404
@@ -110,6 +119,8 @@ GET    /agent/alarm/{alarm_link}/                     200  200  200  200  200  2
 GET    /agent/alarm/forged-or-expired/                404  404  404  404  404  404  404  404
 GET    /agent/statement/                              302  404  404  200  200  404  404  404
 GET    /agent/statement.csv                           302  404  404  200  200  404  404  404
+GET    /agent/webhooks/                               302  404  404  200  200  404  404  404
+POST   /agent/webhooks/                               302  404  404  400  400  404  404  404
 GET    /agent/link/{link}/                            200  200  200  200  200  200  200  200
 GET    /agent/link/{used_link}/                       410  410  410  410  410  410  410  410
 GET    /agent/link/forged-or-expired/                 404  404  404  404  404  404  404  404
@@ -168,6 +179,8 @@ def _payload(method, path, world):
             "responsible_name": "Olena Petrenko",
             "dial": "+380671234567",
         }
+    if path == "/api/v1/agent/webhooks/" and method == "POST":
+        return {"url": "https://hooks.example.org/in", "events": ["call.missed"]}
     if path.endswith("/attempts/") and method == "POST":
         return {"number": "+380671234567", "result": "busy"}
     if path.endswith("/outcome/"):
@@ -235,6 +248,9 @@ def _world():
     end(session, talk_seconds=300)
     agent = agent_for(waiting)
     dispute = dispute_raise(call=done, actor=client, reason="it was shorter")
+    webhook, _secret = endpoint_create(
+        agency=agent.agency, url="https://hooks.example.org/in", events=["call.missed"], actor=agent
+    )
 
     # The other people, with calls of their own.
     other = book()
@@ -262,12 +278,13 @@ def _world():
     return {
         "users": users,
         "member_ref": member.reference,
-        "own_ids": [str(c.public_id) for c in calls.values()],
+        "own_ids": [str(c.public_id) for c in calls.values()] + [str(webhook.public_id)],
         "subs": {
             **{name: str(c.public_id) for name, c in calls.items()},
             "call_pk": str(scheduled.pk),
             "dispute": str(dispute.pk),
             "recording": str(recording.public_id),
+            "webhook": str(webhook.public_id),
             "month": now.strftime("%Y-%m"),
             "link": agent_link_token(call=waiting, agent=agent),
             "used_link": agent_link_token(call=confirmed, agent=agent),

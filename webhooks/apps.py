@@ -7,3 +7,6 @@ class WebhooksConfig(AppConfig):
 
     name = "webhooks"
     verbose_name = _("Webhooks")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the listeners)

@@ -32,6 +32,7 @@ from calls.models import (
     SessionStatus,
     TalkTimeCorrection,
 )
+from calls.signals import call_requested
 from common import dates
 from common.errors import Conflict, DomainError
 from common.localtime import add, to_utc
@@ -142,12 +143,17 @@ def call_request_create(
             actor=created_by,
             now=now,
         )
+        call_requested.send(sender=Call, call_id=call.pk, actor_id=created_by.pk, at=now)
         # With nobody at the agency to ask, the request waits in "requested"
-        # for an operator (who adds the agent and presses "Ask the agent").
-        if agency_agents(member.agency_id).exists():
+        # for an operator (who adds the agent and presses "Ask the agent"). The
+        # workflow's guard is what knows (asking here first cost a second query).
+        try:
             workflow.transition(
                 call, CallState.AWAITING_AGENT, actor=None, reason="agent asked", now=now
             )
+        except DomainError as refusal:
+            if refusal.code != "no_agent":
+                raise
     return call
 
 
