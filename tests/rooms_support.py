@@ -34,10 +34,14 @@ def room_pass(session, party: str, *, feed_id: int, at: datetime) -> RoomPass:
     )
 
 
+JANUS_NAMES = {"joined": "joined", "left": "leaving"}
+
+
 def janus_event(session, kind: str, *, feed_id: int, at: datetime) -> dict:
-    """One VideoRoom event as Janus's sample event handler posts it (type 64)."""
+    """One VideoRoom event as Janus's sample event handler posts it (type 64);
+    `kind` "joined" or "left" (Janus says "leaving")."""
     room = services.room_for(session)
-    data = {"event": kind, "room": room.janus_id, "id": feed_id}
+    data = {"event": JANUS_NAMES[kind], "room": room.janus_id, "id": feed_id}
     if kind == "joined":
         data.update(private_id=123, display="{}")
     return {
@@ -51,3 +55,57 @@ def janus_event(session, kind: str, *, feed_id: int, at: datetime) -> dict:
 
 
 PARTIES = (Party.CLIENT, Party.MEMBER, Party.INTERPRETER)
+
+
+def tone_wav(path, *, seconds: float, frequency: int = 440) -> str:
+    """A mono 48 kHz WAV with a sine tone (sox), as a microphone would hear a speaker."""
+    import subprocess
+
+    subprocess.run(
+        [
+            "sox",
+            "-n",
+            "-r",
+            "48000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(path),
+            "synth",
+            str(seconds),
+            "sine",
+            str(frequency),
+            "vol",
+            "0.5",
+        ],
+        check=True,
+    )
+    return str(path)
+
+
+def mean_volume(path) -> float:
+    """ffmpeg's volumedetect mean volume of the file's audio, in dB (-91 is silence)."""
+    import re
+    import subprocess
+
+    done = subprocess.run(
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(path),
+            "-map",
+            "0:a",
+            "-af",
+            "volumedetect",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(re.search(r"mean_volume: (-?[\d.]+) dB", done.stderr).group(1))
