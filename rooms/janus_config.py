@@ -8,7 +8,14 @@ the container all use the same files.
 
 from __future__ import annotations
 
+import contextlib
 import glob
+import shutil
+import socket
+import subprocess  # noqa: S404 -- starts Debian's janus for tests and benchmarks
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -21,6 +28,11 @@ def janus_lib_dir() -> str:
     """Where Debian put Janus's plugins (the folder depends on the architecture)."""
     found = sorted(glob.glob("/usr/lib/*/janus/plugins"))
     return str(Path(found[0]).parent) if found else "/usr/lib/janus"
+
+
+def _plain(value: str) -> str:
+    """A value inside a quoted string of the config: no quote or line break can end it."""
+    return value.replace('"', "").replace("\n", "").replace("\\", "")
 
 
 def render(
@@ -42,7 +54,7 @@ def render(
     if loopback_only:
         nat.append('ice_enforce_list = "lo"')
     if nat_1_1:
-        nat.append(f'nat_1_1_mapping = "{nat_1_1}"')
+        nat.append(f'nat_1_1_mapping = "{_plain(nat_1_1)}"')
     values = {
         "CONFIG_DIR": str(out_dir),
         "LIB_DIR": janus_lib_dir(),
@@ -60,6 +72,71 @@ def render(
     for source in SOURCE.glob("*.jcfg"):
         text = source.read_text()
         for name, value in values.items():
-            text = text.replace(f"@{name}@", value.replace('"', ""))
+            text = text.replace(f"@{name}@", value if name == "NAT_LINES" else _plain(value))
         (out_dir / source.name).write_text(text)
     return out_dir
+
+
+def janus_binary() -> str | None:
+    return shutil.which("janus")
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (for a Janus of a test or a benchmark)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def janus_running(
+    work_dir: Path,
+    *,
+    events_url: str,
+    http_port: int | None = None,
+    rtp_ports: str = "42000-42999",
+    loopback_only: bool = True,
+    start_timeout: float = 20.0,
+) -> Iterator[str]:
+    """Start Janus with this product's configuration in `work_dir`; yield its API URL.
+
+    For the browser test and the benchmark: its own config folder, log and port,
+    stopped (SIGTERM, then SIGKILL) on the way out.
+    """
+    work_dir = Path(work_dir)
+    port = http_port or free_port()
+    conf = render(
+        work_dir / "conf",
+        events_url=events_url,
+        http_port=port,
+        rtp_ports=rtp_ports,
+        loopback_only=loopback_only,
+    )
+    log_file = work_dir / "janus.log"
+    binary = janus_binary()
+    if binary is None:
+        raise RuntimeError("Janus is not installed (apt-get install janus)")
+    process = subprocess.Popen(  # noqa: S603 -- Debian's janus, our own config
+        [binary, "-C", str(conf / "janus.jcfg"), "-F", str(conf), "-L", str(log_file), "-o", "-N"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/janus"
+    try:
+        deadline = time.monotonic() + start_timeout
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/info", timeout=1):  # noqa: S310 -- our URL
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"Janus did not start; see {log_file}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -88,20 +88,26 @@ def duration(path: Path) -> float:
         raise MixError("ffprobe: no duration") from None
 
 
-def mix(inputs: list[tuple[Path, float, str]], target: Path) -> Path:
+def mix(
+    inputs: list[tuple[Path, float, str]], target: Path, *, length: float | None = None
+) -> Path:
     """Mix (file, offset seconds, medium) into `target` (.webm): the voices mixed,
-    the pictures side by side. Written to a temporary name first, then renamed."""
+    the pictures side by side, `length` seconds from offset 0 (a negative offset:
+    the file began earlier, its beginning is left out). Written to a temporary
+    name first, then renamed."""
     audio = [(i, offset) for i, (_p, offset, medium) in enumerate(inputs) if medium == "audio"]
     video = [(i, offset) for i, (_p, offset, medium) in enumerate(inputs) if medium == "video"]
     if not audio and not video:
         raise MixError("nothing to mix")
     args = ["ffmpeg", "-y", "-v", "error"]
-    for path, _offset, _medium in inputs:
+    for path, offset, _medium in inputs:
+        if offset < 0:
+            args += ["-ss", f"{-offset:.3f}"]
         args += ["-i", str(path)]
     graph, maps = [], []
     if audio:
         for n, (i, offset) in enumerate(audio):
-            delay = int(round(offset * 1000))
+            delay = int(round(max(offset, 0) * 1000))
             graph.append(f"[{i}:a]aresample=48000,adelay={delay}:all=1[a{n}]")
         labels = "".join(f"[a{n}]" for n in range(len(audio)))
         graph.append(f"{labels}amix=inputs={len(audio)}:duration=longest:normalize=0[aout]")
@@ -112,7 +118,7 @@ def mix(inputs: list[tuple[Path, float, str]], target: Path) -> Path:
             graph.append(
                 f"[{i}:v]fps=15,scale={width}:{height}:force_original_aspect_ratio=decrease,"
                 f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1,"
-                f"tpad=start_duration={offset:.3f}:start_mode=add:color=black[v{n}]"
+                f"tpad=start_duration={max(offset, 0):.3f}:start_mode=add:color=black[v{n}]"
             )
         labels = "".join(f"[v{n}]" for n in range(len(video)))
         if len(video) == 1:
@@ -126,6 +132,8 @@ def mix(inputs: list[tuple[Path, float, str]], target: Path) -> Path:
         args += ["-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "600k"]
     if audio:
         args += ["-c:a", "libopus", "-b:a", "48k"]
+    if length is not None:
+        args += ["-t", f"{length:.3f}"]
     args += ["-f", "webm", str(partial)]
     _run(args)
     partial.replace(target)
@@ -138,9 +146,13 @@ def _row(count: int) -> str:
     return "|".join(f"{n * width}_0" for n in range(count))
 
 
-def mixed_from_raw(folder: Path, work: Path) -> tuple[Path, float] | None:
+def mixed_from_raw(
+    folder: Path, work: Path, *, start_us: int | None = None, length: float | None = None
+) -> tuple[Path, float] | None:
     """Convert and mix a room's raw files into work/mixed.webm; (file, seconds), or
-    None if the room recorded nothing. Reuses what a killed run already made."""
+    None if the room recorded nothing. `start_us` and `length`: the part to keep
+    (the conversation: from the session's start, as long as its talk time);
+    by default all of it. Reuses what a killed run already made."""
     tracks = raw_tracks(folder)
     if not tracks:
         return None
@@ -148,13 +160,13 @@ def mixed_from_raw(folder: Path, work: Path) -> tuple[Path, float] | None:
     target = work / "mixed.webm"
     if target.exists():
         return target, duration(target)
-    first = min(t.start_us for t in tracks)
+    origin = start_us if start_us is not None else min(t.start_us for t in tracks)
     inputs = []
     for track in tracks:
         converted = convert(track, work)
         if converted is not None:
-            inputs.append((converted, (track.start_us - first) / 1_000_000, track.medium))
+            inputs.append((converted, (track.start_us - origin) / 1_000_000, track.medium))
     if not inputs:
         return None
-    mix(inputs, target)
+    mix(inputs, target, length=length)
     return target, duration(target)

@@ -369,7 +369,8 @@ RECORDING_ATTACHED = "video room: recording attached"
 
 
 def room_recording_process(*, room_id: int, now: datetime | None = None) -> str:
-    """Mix the ended room's raw recording, check it covers the talk time, attach
+    """Mix the ended room's raw recording (the conversation: from the session's
+    start for its talk time), check its length against the talk time, attach
     it (the one upload service), complete the call, then remove the raw files.
 
     Each step looks at what is already done first, so a run killed anywhere
@@ -393,7 +394,13 @@ def room_recording_process(*, room_id: int, now: datetime | None = None) -> str:
     attached = Recording.objects.filter(session=session).first()
     if attached is None:
         try:
-            result = recording.mixed_from_raw(folder, folder / "mixed")
+            # The conversation as billed: from the start, as long as the talk time.
+            result = recording.mixed_from_raw(
+                folder,
+                folder / "mixed",
+                start_us=int(session.started_at.timestamp() * 1_000_000),
+                length=float(session.measured_seconds or 0) or None,
+            )
         except recording.MixError as exc:
             RoomRecording.objects.filter(pk=job.pk).update(
                 state=RoomRecordingState.FAILED, error=str(exc)[:2000]
@@ -409,7 +416,7 @@ def room_recording_process(*, room_id: int, now: datetime | None = None) -> str:
             RoomRecording.objects.filter(pk=job.pk).update(state=RoomRecordingState.NONE)
             return "nothing recorded"
         path, seconds = result
-        if seconds + RECORDING_TOLERANCE_SECONDS < (session.measured_seconds or 0):
+        if abs(seconds - (session.measured_seconds or 0)) > RECORDING_TOLERANCE_SECONDS:
             message = f"mixed {seconds:.1f} s, talk time {session.measured_seconds} s"
             RoomRecording.objects.filter(pk=job.pk).update(
                 state=RoomRecordingState.FAILED, error=message, duration_seconds=seconds

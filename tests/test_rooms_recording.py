@@ -63,6 +63,19 @@ def test_voices_are_mixed_each_at_its_own_offset_and_heard(tmp_path):
 
 
 @needs_tools
+def test_only_the_conversation_is_kept_from_its_start_for_its_length(tmp_path):
+    early = tone_wav(tmp_path / "early.wav", seconds=6, frequency=440)  # began 2 s before
+    late = tone_wav(tmp_path / "late.wav", seconds=6, frequency=660)  # began 1 s after
+    mixed = recording.mix(
+        [(Path(early), -2.0, "audio"), (Path(late), 1.0, "audio")],
+        tmp_path / "mixed.webm",
+        length=5.0,
+    )
+    assert 4.8 <= recording.duration(mixed) <= 5.2
+    assert mean_volume(mixed) > -30
+
+
+@needs_tools
 def test_pictures_are_put_side_by_side(tmp_path):
     videos = []
     for n in range(2):
@@ -138,7 +151,7 @@ def call_services_start(session):
 
 
 def _fake_mix(tmp_path, seconds):
-    def mixed_from_raw(folder, work):
+    def mixed_from_raw(folder, work, **window):
         work.mkdir(parents=True, exist_ok=True)
         voice = Path(tone_wav(tmp_path / "voice.wav", seconds=seconds))
         target = recording.mix([(voice, 0.0, "audio")], work / "mixed.webm")

@@ -21,6 +21,7 @@ class Command(BaseCommand):
             help="Where Janus posts its events (default: SITE_URL + the events endpoint).",
         )
         parser.add_argument("--http-ip", default="127.0.0.1")
+        parser.add_argument("--http-port", type=int, default=0, help="Default: JANUS_URL's port.")
         parser.add_argument("--websockets-port", type=int, default=0)
         parser.add_argument("--rtp-ports", default="20000-20999")
         parser.add_argument("--loopback-only", action="store_true")
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             options["out_dir"],
             events_url=events_url,
             http_ip=options["http_ip"],
+            http_port=options["http_port"] or None,
             websockets_port=options["websockets_port"] or None,
             rtp_ports=options["rtp_ports"],
             loopback_only=options["loopback_only"],
