@@ -208,7 +208,13 @@
         });
       },
       error: () => showLobbyError(T.server_down),
-      iceState: (state) => quality(state === "disconnected" || state === "failed" ? "lost" : "good"),
+      iceState: (state) => {
+        quality(state === "disconnected" || state === "failed" ? "lost" : "good");
+        if (state === "failed") republishSoon();
+      },
+      webrtcState: (up) => {
+        if (!up) republishSoon();
+      },
       slowLink: () => quality("weak"),
       onmessage: onPublisherMessage,
       onlocaltrack: (track, on) => {
@@ -265,6 +271,19 @@
       },
       error: () => showLobbyError(T.no_devices),
     });
+  }
+
+  // A connection that failed (a weak line, a busy machine) is set up again:
+  // the others see the picture come back, and the room's clock never noticed.
+  let republishTimer = null;
+  function republishSoon() {
+    if (leaving || listenOnly || republishTimer || !publisher) return;
+    republishTimer = setTimeout(() => {
+      republishTimer = null;
+      if (leaving || !publisher) return;
+      publisher.hangup(false);
+      publish();
+    }, 2000);
   }
 
   function attendee(info) {
