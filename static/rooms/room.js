@@ -213,7 +213,8 @@
         if (state === "failed") republishSoon();
       },
       webrtcState: (up) => {
-        if (!up) republishSoon();
+        if (up) ownHangup = false;
+        else if (!ownHangup) republishSoon();
       },
       slowLink: () => quality("weak"),
       onmessage: onPublisherMessage,
@@ -276,11 +277,13 @@
   // A connection that failed (a weak line, a busy machine) is set up again:
   // the others see the picture come back, and the room's clock never noticed.
   let republishTimer = null;
+  let ownHangup = false; // our own hang-up before publishing again is not a failure
   function republishSoon() {
     if (leaving || listenOnly || republishTimer || !publisher) return;
     republishTimer = setTimeout(() => {
       republishTimer = null;
       if (leaving || !publisher) return;
+      ownHangup = true;
       publisher.hangup(false);
       publish();
     }, 2000);
