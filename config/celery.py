@@ -29,5 +29,7 @@ app.conf.task_routes = {
     "notifications.sweep_due": {"queue": "sweeps"},
     "notifications.requeue_stuck": {"queue": "sweeps"},
     "idempotency.purge": {"queue": "sweeps"},
+    "rooms.sweep_empty": {"queue": "sweeps"},
+    "rooms.clock": {"queue": "sweeps"},
 }
 app.autodiscover_tasks()
