@@ -16,6 +16,7 @@ import subprocess  # noqa: S404 -- starts Debian's janus for tests and benchmark
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -88,6 +89,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class JanusServer:
+    url: str
+    pid: int
+
+
 @contextlib.contextmanager
 def janus_running(
     work_dir: Path,
@@ -97,8 +104,8 @@ def janus_running(
     rtp_ports: str = "42000-42999",
     loopback_only: bool = True,
     start_timeout: float = 20.0,
-) -> Iterator[str]:
-    """Start Janus with this product's configuration in `work_dir`; yield its API URL.
+) -> Iterator[JanusServer]:
+    """Start Janus with this product's configuration in `work_dir`; yield its API URL and pid.
 
     For the browser test and the benchmark: its own config folder, log and port,
     stopped (SIGTERM, then SIGKILL) on the way out.
@@ -132,7 +139,7 @@ def janus_running(
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"Janus did not start; see {log_file}") from None
                 time.sleep(0.2)
-        yield url
+        yield JanusServer(url=url, pid=process.pid)
     finally:
         process.terminate()
         try:

@@ -76,7 +76,8 @@ def janus(live_server, settings, tmp_path):
     settings.ROOMS_RECORDINGS_DIR = str(tmp_path / "rooms")
     settings.MEDIA_ROOT = str(tmp_path / "media")
     events_url = live_server.url + reverse("room-janus-events")
-    with janus_running(tmp_path / "janus", events_url=events_url) as url:
+    with janus_running(tmp_path / "janus", events_url=events_url) as server:
+        url = server.url
         settings.JANUS_URL = settings.JANUS_PUBLIC_URL = url
         policy = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
         policy["DIRECTIVES"]["connect-src"].append("/".join(url.split("/")[:3]))
@@ -118,7 +119,9 @@ def media_browser(tmp_path):
 def _page(browser, live_server, *, locale: str, phone: bool = False):
     viewport = {"width": 412, "height": 915} if phone else {"width": 1280, "height": 800}
     context = browser.new_context(base_url=live_server.url, locale=locale, viewport=viewport)
-    context.set_default_timeout(20_000)
+    # A busy machine (Janus, three pages sending video, the server) is slow to answer.
+    context.set_default_timeout(60_000)
+    context.set_default_navigation_timeout(120_000)
     return context.new_page()
 
 

@@ -75,16 +75,6 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _janus_pid(port: int) -> int:
-    out = subprocess.run(  # noqa: S603
-        ["/usr/bin/pgrep", "-f", f"janus -C .*{port}"], capture_output=True, text=True, check=False
-    )
-    pids = [int(p) for p in out.stdout.split()]
-    if not pids:
-        raise CommandError("could not find the Janus process")
-    return pids[0]
-
-
 class Command(BaseCommand):
     help = "Janus's and the product's CPU and memory for 1, 2 and 4 concurrent three-party rooms."
 
@@ -120,12 +110,10 @@ class Command(BaseCommand):
         site = f"http://127.0.0.1:{port}"
         events_url = site + reverse("room-janus-events")
         janus_port = free_port()
-        with janus_running(
-            work / "janus", events_url=events_url, http_port=janus_port
-        ) as janus_url:
-            web = self._web_server(port, janus_url, work)
+        with janus_running(work / "janus", events_url=events_url, http_port=janus_port) as janus:
+            web = self._web_server(port, janus.url, work)
             try:
-                janus_pid = _janus_pid(janus_port)
+                janus_pid = janus.pid
                 wav = work / "voice.wav"
                 subprocess.run(  # noqa: S603
                     [
@@ -172,12 +160,13 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             f"{'rooms':>5} {'pages':>5} {'Janus CPU %':>11} {'Janus MB':>9} "
-            f"{'product CPU %':>13} {'product MB':>10}"
+            f"{'product CPU %':>13} {'product MB':>10} {'pictures':>9}"
         )
         for row in rows:
             self.stdout.write(
                 f"{row['rooms']:>5} {row['pages']:>5} {row['janus_cpu']:>11.1f} "
-                f"{row['janus_mb']:>9.1f} {row['web_cpu']:>13.1f} {row['web_mb']:>10.1f}"
+                f"{row['janus_mb']:>9.1f} {row['web_cpu']:>13.1f} {row['web_mb']:>10.1f} "
+                f"{row['playing']:>9}"
             )
         self.stdout.write(
             "CPU: percent of one core over the window, while every page sends and receives; "
@@ -239,15 +228,18 @@ class Command(BaseCommand):
             page.locator("#preview[data-ready=true]").wait_for()
             page.get_by_test_id("join").click()
         for page in pages:
-            page.locator(".tile.playing").nth(2).wait_for(timeout=PAGE_TIMEOUT_MS)
+            page.get_by_test_id("tile").nth(2).wait_for(timeout=PAGE_TIMEOUT_MS)
+        playing = sum(page.locator(".tile.playing").count() for page in pages)
         self.stdout.write(
-            f"    all {len(pages)} pages see and hear each other; measuring {seconds} s"
+            f"    all {len(pages)} pages in; {playing} of {3 * len(pages)} pictures playing; "
+            f"measuring {seconds} s"
         )
         janus_before, web_before = _cpu_seconds(janus_pid), _cpu_seconds(web_pid)
         started = time.monotonic()
         time.sleep(seconds)
         elapsed = time.monotonic() - started
         row = {
+            "playing": f"{playing}/{3 * len(pages)}",
             "rooms": count,
             "pages": len(pages),
             "janus_cpu": 100 * (_cpu_seconds(janus_pid) - janus_before) / elapsed,

@@ -1,6 +1,6 @@
 """Write Janus's configuration folder for this product (see rooms/janus_config.py).
 
-    manage.py janus_config var/janus --events-url http://127.0.0.1:8000/rooms/janus-events/
+manage.py janus_config var/janus --events-url http://127.0.0.1:8000/rooms/janus-events/
 """
 
 from django.conf import settings
