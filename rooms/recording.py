@@ -20,7 +20,8 @@ import subprocess  # noqa: S404 -- fixed programs, arguments from our own file n
 from dataclasses import dataclass
 from pathlib import Path
 
-MJR = re.compile(r"-user-(?P<feed>\d+)-(?P<start>\d+)-(?P<medium>audio|video)\.mjr$")
+# Janus 1.x adds the stream's index: `...-audio-0.mjr`; older ones did not.
+MJR = re.compile(r"-user-(?P<feed>\d+)-(?P<start>\d+)-(?P<medium>audio|video)(?:-\d+)?\.mjr$")
 # Per program, generously: 2 shared cores, three 4-hour tracks at worst.
 TIMEOUT_SECONDS = 3 * 3600
 TILE = (480, 360)

@@ -40,7 +40,7 @@ def test_missing_tools_are_named():
 def test_raw_tracks_are_read_from_janus_file_names(tmp_path):
     for name in (
         "videoroom-10000007-user-4242-1765378800000000-audio.mjr",
-        "videoroom-10000007-user-4242-1765378800100000-video.mjr",
+        "videoroom-10000007-user-4242-1765378800100000-video-1.mjr",
         "notes.txt",
     ):
         (tmp_path / name).write_bytes(b"x")
