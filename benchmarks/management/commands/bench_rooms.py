@@ -149,28 +149,31 @@ class Command(BaseCommand):
                             "--disable-features=WebRtcHideLocalIpsWithMdns",
                         ],
                     )
-                    rows = [
-                        self._step(browser, site, count, janus_pid, web.pid, seconds)
-                        for count in counts
-                    ]
+                    rows = []
+                    self._header()
+                    for count in counts:
+                        rows.append(self._step(browser, site, count, janus_pid, web.pid, seconds))
+                        self._line(rows[-1])
                     browser.close()
             finally:
                 web.terminate()
                 web.wait(timeout=10)
-        self.stdout.write("")
+        self.stdout.write(
+            "CPU: percent of one core over the window, while every page sends and receives; "
+            f"this machine has {os.cpu_count()} cores shared with whatever else runs."
+        )
+
+    def _header(self) -> None:
         self.stdout.write(
             f"{'rooms':>5} {'pages':>5} {'Janus CPU %':>11} {'Janus MB':>9} "
             f"{'product CPU %':>13} {'product MB':>10} {'pictures':>9}"
         )
-        for row in rows:
-            self.stdout.write(
-                f"{row['rooms']:>5} {row['pages']:>5} {row['janus_cpu']:>11.1f} "
-                f"{row['janus_mb']:>9.1f} {row['web_cpu']:>13.1f} {row['web_mb']:>10.1f} "
-                f"{row['playing']:>9}"
-            )
+
+    def _line(self, row) -> None:
         self.stdout.write(
-            "CPU: percent of one core over the window, while every page sends and receives; "
-            f"this machine has {os.cpu_count()} cores shared with whatever else runs."
+            f"{row['rooms']:>5} {row['pages']:>5} {row['janus_cpu']:>11.1f} "
+            f"{row['janus_mb']:>9.1f} {row['web_cpu']:>13.1f} {row['web_mb']:>10.1f} "
+            f"{row['playing']:>9}"
         )
 
     def _web_server(self, port: int, janus_url: str, work: Path) -> subprocess.Popen:
