@@ -30,5 +30,7 @@ app.conf.task_routes = {
     "notifications.requeue_stuck": {"queue": "sweeps"},
     "idempotency.purge": {"queue": "sweeps"},
     "webhooks.sweep": {"queue": "sweeps"},
+    "rooms.sweep_empty": {"queue": "sweeps"},
+    "rooms.clock": {"queue": "sweeps"},
 }
 app.autodiscover_tasks()

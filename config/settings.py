@@ -313,6 +313,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
         "options": {"expires": 3600},
     },
+    # Video rooms left with fewer than two parties: end their sessions (the
+    # countdown queued at each leave does it first; this catches a lost one).
+    "rooms-sweep-empty": {
+        "task": "rooms.sweep_empty",
+        "schedule": _SWEEP_SECONDS,
+        "options": {"expires": _SWEEP_SECONDS},
+    },
     # Outbox rows that were recorded but never delivered (lost task, dead worker).
     "notifications-requeue-stuck": {
         "task": "notifications.requeue_stuck",
@@ -391,6 +398,29 @@ PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="RU")
 PHONENUMBER_DB_FORMAT = "E164"
 # Agent links in emails.
 AGENT_LINK_MAX_AGE_HOURS = env.int("AGENT_LINK_MAX_AGE_HOURS", default=72)
+
+# --- Video rooms (rooms/) -----------------------------------------------------
+# The Janus server the product talks to (its HTTP API), and the address the
+# browsers use (the same server behind the web server's /janus in production).
+# Empty: video rooms are off; the pages say so and everything else runs.
+JANUS_URL = env.str("JANUS_URL", default="" if IS_PRODUCTION else "http://127.0.0.1:8088/janus")
+JANUS_PUBLIC_URL = env.str("JANUS_PUBLIC_URL", default=JANUS_URL)
+# The VideoRoom plugin's admin_key (only the product creates rooms) and the
+# credentials Janus's event handler sends with each post (deploy/janus/).
+JANUS_ADMIN_KEY = env.str("JANUS_ADMIN_KEY", **dev_default("dev-rooms-admin-key"))
+JANUS_EVENTS_USER = env.str("JANUS_EVENTS_USER", default="janus")
+JANUS_EVENTS_PASSWORD = env.str("JANUS_EVENTS_PASSWORD", **dev_default("dev-janus-events"))
+# Raw .mjr recordings, one folder per room, until the mixed file is attached.
+ROOMS_RECORDINGS_DIR = env.path("ROOMS_RECORDINGS_DIR", default=str(VAR_DIR / "rooms"))
+# TURN (coturn with use-auth-secret): the REST API's shared secret and its URLs.
+TURN_URLS = env.list("TURN_URLS", default=[])
+TURN_SECRET = env.str("TURN_SECRET", default="")
+TURN_CREDENTIAL_SECONDS = env.int("TURN_CREDENTIAL_SECONDS", default=4 * 3600)
+# SPEC "video rooms": links open this long before the start, close this long after the end.
+ROOM_OPENS_BEFORE_MINUTES = env.int("ROOM_OPENS_BEFORE_MINUTES", default=15)
+ROOM_CLOSES_AFTER_MINUTES = env.int("ROOM_CLOSES_AFTER_MINUTES", default=60)
+# The session ends when fewer than two parties remain this long.
+ROOM_EMPTY_END_SECONDS = env.int("ROOM_EMPTY_END_SECONDS", default=60)
 
 # --- API (the API helper) ----------------------------------------------------
 # One error shape and handler (common/api.py), JSON in and out, tokens that
@@ -519,6 +549,21 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# The room page's client libraries, served from our own origin: Debian's
+# libjs-janus-gateway and libjs-webrtc-adapter, collected from where apt puts them.
+ROOMS_CLIENT_JS = {
+    "rooms/vendor/janus": env.str("JANUS_JS_DIR", default="/usr/share/javascript/janus-gateway"),
+    "rooms/vendor/adapter": env.str(
+        "WEBRTC_ADAPTER_JS_DIR", default="/usr/share/javascript/webrtc-adapter"
+    ),
+}
+ROOMS_CLIENT_JS_READY = all(Path(folder).is_dir() for folder in ROOMS_CLIENT_JS.values())
+if ROOMS_CLIENT_JS_READY:
+    STATICFILES_DIRS += list(ROOMS_CLIENT_JS.items())
+# The browsers talk to Janus; on another origin (development, tests) it is allowed by name.
+if JANUS_PUBLIC_URL.startswith(("http://", "https://")):
+    _janus_origin = "/".join(JANUS_PUBLIC_URL.split("/")[:3])
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["connect-src"].append(_janus_origin)
 if IS_PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -22,6 +22,8 @@ urlpatterns = [
     path("", include("recordings.urls")),
     # Calendar feeds (secret URLs), a call's .ics, the person's calendar page.
     path("", include("calendars.urls")),
+    # Video rooms: join links and the media server's events (rooms/).
+    path("", include("rooms.urls")),
     path("agent/", include("agent_pages.urls")),
     # The agency's card is a report (reports/agency_views.py) shown among the agent's pages.
     path("agent/", include("reports.agent_urls")),

@@ -28,6 +28,7 @@ from recordings import exports as recording_exports
 from recordings import selectors as recording_selectors
 from recordings import services as recording_services
 from recordings import serving as recording_http
+from rooms import selectors as room_selectors
 
 from . import selectors, services
 from .models import Dispute, DisputeStatus
@@ -107,6 +108,9 @@ def _render_call(request, call, *, form=None, status=200):
             "decision_form": form or (DecisionForm() if open_dispute else None),
             "duty_manager": call_selectors.duty_manager_current(),
             **(recording_selectors.recording_facts(recording) if recording else {}),
+            "room_log": room_selectors.room_log(story["session"])
+            if story["session"] is not None and call.is_video
+            else [],
         },
         status=status,
     )

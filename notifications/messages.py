@@ -25,6 +25,7 @@ from calendars import selectors as calendar_selectors
 from calls.models import Call, Session, SessionStatus
 from calls.selectors import duty_manager_current
 from common.call_numbers import call_number
+from rooms.services import room_url_for
 
 from . import bulk, selectors
 from .models import Notification, OperatorTask, OperatorTaskKind
@@ -80,6 +81,7 @@ def text_write(row: Notification, *, now: datetime) -> Message:
     if row.kind.startswith("reminder"):
         minutes = int(row.kind.removeprefix("reminder"))
         context.update(minutes_before=minutes, hours_before=minutes // 60)
+        context["room_url"] = room_url_for(session=context.get("session"), recipient=row.recipient)
     if row.kind in ("agent_request", "agent_chase"):
         context["link"] = agent_link_url(call=context["call"], agent=row.recipient)
     if row.kind == "overdue" and row.recipient.role == Role.AGENT:

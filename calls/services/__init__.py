@@ -410,18 +410,28 @@ def _busy_error(interpreter: User, clash: Session, buffer: timedelta) -> Conflic
     )
 
 
-def session_start(*, session: Session, actor: User, now: datetime | None = None) -> Session:
+def session_start(
+    *, session: Session, actor: User, now: datetime | None = None, reason: str = ""
+) -> Session:
     """SPEC step 6: the interpreter starts the conversation.
 
     Allowed from SESSION_START_LEAD_MINUTES before its time, not earlier (the
-    workflow's session guard). The start time is the server's clock.
+    workflow's session guard). The start time is the server's clock, or the
+    media server's (rooms.clock, with a `reason` saying so).
     """
     now = now or timezone.now()
     with transaction.atomic():
         # The call first (the lock order: call, then session).
-        workflow.transition(session.call, CallState.IN_PROGRESS, actor=actor, now=now)
+        workflow.transition(
+            session.call, CallState.IN_PROGRESS, actor=actor, reason=reason, now=now
+        )
         return workflow.session_transition(
-            session, SessionStatus.IN_PROGRESS, actor=actor, now=now, call_locked=True
+            session,
+            SessionStatus.IN_PROGRESS,
+            actor=actor,
+            reason=reason,
+            now=now,
+            call_locked=True,
         )
 
 
@@ -433,8 +443,14 @@ def session_end(
     talk_reason: str = "",
     no_recording_reason: str = "",
     now: datetime | None = None,
+    complete: bool = True,
+    reason: str = "",
 ) -> Session:
     """SPEC step 6 and 7: end the conversation and complete the call.
+
+    `complete=False` ends the session only: a video room's recording is
+    mixed after the end and completes the call when it is attached
+    (rooms.recording); `reason` then says who ended it (the room's clock).
 
     Talk time is measured: end − start by the server's clock. `talk_seconds`
     corrects it (e.g. the conference line's figure): never more than measured,
@@ -460,7 +476,13 @@ def session_end(
         if no_recording_reason.strip():
             changes["no_recording_reason"] = no_recording_reason.strip()
         locked = workflow.session_transition(
-            locked, SessionStatus.ENDED, actor=actor, now=now, call_locked=True, **changes
+            locked,
+            SessionStatus.ENDED,
+            actor=actor,
+            reason=reason,
+            now=now,
+            call_locked=True,
+            **changes,
         )
         if billed != measured:
             TalkTimeCorrection.objects.create(
@@ -472,6 +494,8 @@ def session_end(
                 at=now,
             )
         _release_from_actual_end(locked)
+        if not complete:
+            return locked
         workflow.transition(
             call,
             CallState.COMPLETED,
@@ -480,6 +504,31 @@ def session_end(
             now=now,
         )
     return locked
+
+
+def session_complete(
+    *,
+    session: Session,
+    actor: User,
+    no_recording_reason: str = "",
+    reason: str = "",
+    now: datetime | None = None,
+) -> Call:
+    """Complete the call of a session that has ended without completing it
+    (`session_end(complete=False)`: a video room, once its recording is in).
+    Completing again is harmless: a completed call is returned as it is."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        call = workflow.lock_call(session.call_id)
+        if call.state == CallState.COMPLETED:
+            return call
+        if no_recording_reason.strip():
+            Session.objects.filter(pk=session.pk).update(
+                no_recording_reason=no_recording_reason.strip()
+            )
+        return workflow.transition(
+            call, CallState.COMPLETED, actor=actor, reason=reason or no_recording_reason, now=now
+        )
 
 
 def _release_from_actual_end(session: Session) -> None:
