@@ -19,6 +19,7 @@ from knox.models import AuthToken
 from common.errors import DomainError, NotFound
 
 from .models import User, validate_time_zone
+from .signals import signed_out_everywhere
 
 
 def user_preferences_update(
@@ -106,10 +107,12 @@ EMAIL_CHANGE_MAX_AGE = timedelta(hours=24)
 
 
 def user_sessions_end_all(*, user: User) -> None:
-    """Sign the person out of every browser and revoke their API tokens."""
+    """Sign the person out of every browser and revoke their API tokens (and,
+    through the signal, every other credential: the calendar feed's link)."""
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
         AuthToken.objects.filter(user_id=user.pk).delete()
+        signed_out_everywhere.send(sender=User, user_id=user.pk)
     user.refresh_from_db(fields=["session_generation"])
 
 

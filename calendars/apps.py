@@ -7,3 +7,6 @@ class CalendarsConfig(AppConfig):
 
     name = "calendars"
     verbose_name = _("Calendars")
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (connects the listeners)

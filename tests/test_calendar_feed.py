@@ -249,3 +249,13 @@ def test_the_call_page_download_is_the_same_event_for_its_reader_only(client, cl
     assert str(event["UID"]) == invites.event_uid(call)
     appointment = selectors.appointment_for_call(call.pk, person)
     assert event["SEQUENCE"] == appointment.sequence
+
+
+def test_signing_out_everywhere_switches_the_calendar_link_off(client, clock):
+    person = ClientFactory()
+    token = calendar_feed_make(person=person)
+    assert client.get(feed_path(token)).status_code == 200
+    client.force_login(person)
+    client.post(reverse("sign-out-everywhere"))
+    assert client.get(feed_path(token)).status_code == 404
+    assert not CalendarFeed.objects.filter(person=person).exists()
