@@ -378,7 +378,8 @@ def room_recording_process(*, room_id: int, now: datetime | None = None) -> str:
     verified. Raises recording.MixError (kept for a retry) when the files
     can't be mixed or the mix is shorter than the talk time.
     """
-    from calls.models import Recording
+    from recordings.models import Recording
+    from recordings.services import recording_attach, recordings_storage
 
     from . import recording
 
@@ -423,9 +424,15 @@ def room_recording_process(*, room_id: int, now: datetime | None = None) -> str:
             )
             raise recording.MixError(message)
         with path.open("rb") as handle:
-            attached = _attach(session=session, file=File(handle, name="room.webm"))
+            # The system attaches it (actor None): sealed at rest like any upload.
+            attached = recording_attach(
+                session=session,
+                file=File(handle, name="room.webm"),
+                actor=None,
+                reason=RECORDING_ATTACHED,
+            )
         RoomRecording.objects.filter(pk=job.pk).update(duration_seconds=seconds)
-    if not attached.file or not attached.file.storage.exists(attached.file.name):
+    if not attached.blob_name or not recordings_storage().exists(attached.blob_name):
         raise recording.MixError("the attached recording is not in storage")
     call_services.session_complete(
         session=session, actor=session.interpreter, reason=RECORDING_ATTACHED, now=now
@@ -433,15 +440,6 @@ def room_recording_process(*, room_id: int, now: datetime | None = None) -> str:
     RoomRecording.objects.filter(pk=job.pk).update(state=RoomRecordingState.ATTACHED, error="")
     shutil.rmtree(folder, ignore_errors=True)
     return "attached"
-
-
-def _attach(*, session: Session, file: File):
-    """The one upload service, wherever it lives (recordings/ seals it at rest)."""
-    try:
-        from recordings.services import recording_attach
-    except ImportError:
-        from calls.services import recording_attach
-    return recording_attach(session=session, file=file, actor=session.interpreter)
 
 
 # The party each recipient of a reminder joins as.

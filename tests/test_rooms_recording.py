@@ -17,7 +17,8 @@ import pytest
 import time_machine
 
 from billing.models import CallCharge
-from calls.models import CallState, Recording, SessionStatus
+from calls.models import CallState, SessionStatus
+from recordings.models import Recording
 from rooms import recording, services
 from rooms.models import Party, RoomRecording, RoomRecordingState
 
@@ -169,7 +170,9 @@ def test_the_mix_is_attached_the_call_completed_and_billed_and_the_raw_files_rem
         assert services.room_recording_process(room_id=ended_session.room.pk) == "attached"
     ended_session.refresh_from_db()
     ended_session.call.refresh_from_db()
-    assert ended_session.recording.file.name.endswith(".webm")
+    attached = Recording.objects.get(session=ended_session)
+    assert attached.container == "webm" and attached.size_bytes > 0
+    assert attached.uploaded_by is None  # the system, not a person
     assert ended_session.call.state == CallState.COMPLETED
     assert CallCharge.objects.get(call_id=ended_session.call_id).client_charge == Decimal("75.00")
     assert not services.rec_dir(ended_session.room).exists()

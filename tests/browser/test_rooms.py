@@ -22,7 +22,6 @@ import shutil
 import time
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -32,6 +31,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from billing.models import CallCharge
 from calls.models import CallState, SessionStatus
+from recordings.services import decrypted
 from rooms import links, recording, services
 from rooms.janus_config import janus_binary, janus_running
 from rooms.models import Party, RoomEvent, RoomEventKind
@@ -249,9 +249,14 @@ def test_three_parties_talk_for_30_seconds_in_a_room_measured_recorded_and_bille
     session.refresh_from_db()
     session.call.refresh_from_db()
     attached = session.recording
-    seconds = recording.duration(Path(attached.file.path))
+    # Sealed at rest: read back through the recordings app's own decryption.
+    plain = services.rec_dir(room).parent / "attached.webm"
+    with plain.open("wb") as out:
+        for chunk in decrypted(attached, 0, attached.size_bytes - 1):
+            out.write(chunk)
+    seconds = recording.duration(plain)
     assert abs(seconds - STAY_SECONDS) <= TOLERANCE, seconds
-    assert mean_volume(attached.file.path) > -40  # the tone, not silence
+    assert mean_volume(plain) > -40  # the tone, not silence
     assert not services.rec_dir(room).exists()  # raw files gone once attached
     assert session.call.state == CallState.COMPLETED
     charge = CallCharge.objects.get(call_id=session.call_id)
