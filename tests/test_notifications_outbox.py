@@ -258,6 +258,7 @@ def test_beat_runs_the_sweeps_every_minute(settings):
         "idempotency.purge",  # hourly, not about notifications
         "webhooks.sweep",  # webhook deliveries due, monthly statements
         "rooms.sweep_empty",  # video rooms left with fewer than two parties
+        "recordings.purge",  # daily: recordings past their retention
     }
     app.loader.import_default_modules()
     assert tasks <= set(app.tasks)

@@ -17,6 +17,7 @@ from django.db import transaction
 from calls import services as call_services
 from common.errors import DomainError
 from duty.services import dispute_raise, dispute_resolve
+from recordings import services as recording_services
 from webhooks import services
 from webhooks.models import Delivery, Event
 
@@ -69,7 +70,7 @@ def lifecycle(member):
     schedule(call, operator=operator, starts_at=START, now=NOW)
     session = schedule(call, operator=operator, starts_at=START + timedelta(hours=2), now=NOW)
     call_services.session_start(session=session, actor=session.interpreter, now=session.starts_at)
-    call_services.recording_attach(
+    recording_services.recording_attach(
         session=session, file=SimpleUploadedFile("r.mp3", b"ID3data"), actor=session.interpreter
     )
     call_services.session_end(

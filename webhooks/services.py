@@ -197,7 +197,7 @@ def _disabled_tell(endpoint: Endpoint, *, now: datetime) -> None:
         address = address_for(agent, "email")
         if not address:
             continue
-        subject, body = render_message(
+        message = render_message(
             template="webhook_endpoint_disabled",
             recipient=agent,
             context={
@@ -217,8 +217,9 @@ def _disabled_tell(endpoint: Endpoint, *, now: datetime) -> None:
                 call=None,
                 session=None,
                 now=now,
-                subject=subject,
-                body=body,
+                subject=message.subject,
+                body=message.body,
+                html=message.html,
             )
         )
     outbox_record(rows)
