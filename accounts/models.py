@@ -4,6 +4,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
@@ -66,7 +67,18 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["role"])]
+        indexes = [
+            models.Index(fields=["role"]),
+            # Searching people by a fragment of a name or an email (admin, office);
+            # PostgreSQL only (migration 0005 skips it elsewhere).
+            GinIndex(
+                OpClass("username", name="gin_trgm_ops"),
+                OpClass("first_name", name="gin_trgm_ops"),
+                OpClass("last_name", name="gin_trgm_ops"),
+                OpClass("email", name="gin_trgm_ops"),
+                name="user_names_trigram",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role="agent", agency__isnull=False)

@@ -56,8 +56,8 @@ from billing.models import (
     AccountKind,
     CallCharge,
     ChargeStatus,
-    Entry,
     CommissionRule,
+    Entry,
     Kind,
     OutcomePolicy,
     Tariff,
@@ -81,15 +81,70 @@ SPAN = timedelta(days=1096)  # three years of calls ...
 FUTURE_SHARE = 1 / 18  # ... of which the last ~61 days are still ahead
 LANGUAGES = ("en", "ru", "uk", "de", "fr", "es", "it", "pl", "zh", "tr")
 ZONES = ("Europe/Moscow", "Europe/Kyiv", "Europe/Berlin", "Europe/London", "America/New_York")
-FIRST = (
-    "Anna Boris Chen Daria Elena Fedor Galina Hanna Igor Julia Karl Lena Mikhail Nina Oleg "
-    "Pavel Rosa Sergei Tanya Ulrich Vera Walter Xenia Yuri Zoya Amir Bella Carlos Dmitri Eva"
-).split()
-LAST = (
-    "Ivanova Petrov Schmidt Kowalski Rossi Garcia Dubois Novak Horvat Smirnov Kuznetsova "
-    "Popov Sokolov Lebedev Kozlov Morozov Volkov Fischer Weber Meyer Wagner Becker Schulz "
-    "Hoffmann Koch Richter Klein Wolf Neumann Schwarz"
-).split()
+FIRST = [
+    "Anna",
+    "Boris",
+    "Chen",
+    "Daria",
+    "Elena",
+    "Fedor",
+    "Galina",
+    "Hanna",
+    "Igor",
+    "Julia",
+    "Karl",
+    "Lena",
+    "Mikhail",
+    "Nina",
+    "Oleg",
+    "Pavel",
+    "Rosa",
+    "Sergei",
+    "Tanya",
+    "Ulrich",
+    "Vera",
+    "Walter",
+    "Xenia",
+    "Yuri",
+    "Zoya",
+    "Amir",
+    "Bella",
+    "Carlos",
+    "Dmitri",
+    "Eva",
+]
+LAST = [
+    "Ivanova",
+    "Petrov",
+    "Schmidt",
+    "Kowalski",
+    "Rossi",
+    "Garcia",
+    "Dubois",
+    "Novak",
+    "Horvat",
+    "Smirnov",
+    "Kuznetsova",
+    "Popov",
+    "Sokolov",
+    "Lebedev",
+    "Kozlov",
+    "Morozov",
+    "Volkov",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Becker",
+    "Schulz",
+    "Hoffmann",
+    "Koch",
+    "Richter",
+    "Klein",
+    "Wolf",
+    "Neumann",
+    "Schwarz",
+]
 KINDS = (
     (Kind.PHONE_INTERPRETED, 0.70),
     (Kind.PHONE_DIRECT, 0.85),
@@ -588,8 +643,7 @@ class Filler:
         files = [tempfile.TemporaryFile("w+", encoding="utf-8") for _table in tables]
         try:
             writers = [
-                csv.writer(file, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-                for file in files
+                csv.writer(file, quoting=csv.QUOTE_MINIMAL, lineterminator="\n") for file in files
             ]
             calls = 0
             for call, confirmation, sessions, charge in plan.rows():
