@@ -23,9 +23,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
 from agents.models import Agency, Member
-from common.call_numbers import pk_from_call_number
-
 from calls.models import Session
+from common.call_numbers import pk_from_call_number
 
 CLIENT_FIELDS = ("username", "first_name", "last_name", "email")
 MEMBER_FIELDS = ("full_name", "reference")
