@@ -14,6 +14,7 @@ rolled back, so the database is left as it was and nothing is sent.
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from dataclasses import dataclass
@@ -62,6 +63,11 @@ class Result:
     limit_ms: float | None
     note: str = ""
     passed: bool | None = None
+    cpu: list[float] | None = None  # this process's CPU seconds per request
+
+    @property
+    def cpu50(self) -> float | None:
+        return statistics.median(self.cpu) * 1000 if self.cpu else None
 
     @property
     def p50(self) -> float:
@@ -146,19 +152,20 @@ class Command(BaseCommand):
         requests = requests or self.requests
         for _warm in range(3):
             self._get(client, url, consume)
-        times = []
+        times, cpu = [], []
         counter = QueryCounter()
         for n in range(requests):
             counter.count = 0
             with connection.execute_wrapper(counter):
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 status = self._get(client, url, consume)
                 times.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - cpu_started)
             if n == 0:
                 queries = counter.count
             if status != 200:
                 raise CommandError(f"{name}: {url} answered {status}")
-        result = Result(name, times, queries, limit_ms)
+        result = Result(name, times, queries, limit_ms, cpu=cpu)
         self.results.append(result)
         return result
 
@@ -336,18 +343,27 @@ class Command(BaseCommand):
     def print_table(self):
         width = max(len(r.name) for r in self.results) + 2
         self.stdout.write(
-            f"{'target':<{width}}{'p50':>8}{'p95':>8}{'queries':>9}{'limit':>8}  verdict  note"
+            f"{'target':<{width}}{'p50':>8}{'p95':>8}{'cpu50':>7}{'queries':>9}{'limit':>8}"
+            "  verdict  note"
         )
         failed = 0
         for r in self.results:
             verdict = "PASS" if r.verdict() else "FAIL"
             failed += verdict == "FAIL"
             limit = f"{r.limit_ms:.0f}" if r.limit_ms else "-"
+            cpu = f"{r.cpu50:.0f}" if r.cpu50 is not None else "-"
             self.stdout.write(
-                f"{r.name:<{width}}{r.p50:>8.1f}{r.p95:>8.1f}{r.queries:>9}{limit:>8}  "
+                f"{r.name:<{width}}{r.p50:>8.1f}{r.p95:>8.1f}{cpu:>7}{r.queries:>9}{limit:>8}  "
                 f"{verdict:<7}  {r.note}"
             )
         self.stdout.write(f"{len(self.results) - failed} PASS, {failed} FAIL")
+        load = os.getloadavg()
+        self.stdout.write(
+            f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} cores; "
+            "p50/p95: wall time of the request (the server's whole stack, the database "
+            "included); cpu50: median CPU time of this Python process (the database's not "
+            "counted), which does not grow when other processes take the cores"
+        )
 
 
 class _Rollback(Exception):

@@ -17,7 +17,7 @@ again after it (one sort per index instead of a million page splits), and
 the session skips the foreign-key triggers while copying
 (`session_replication_role = replica`: the generator writes only keys it has
 just made); the unique and exclusion constraints stay and check every row.
-Then ANALYZE.
+Then VACUUM (ANALYZE) of the tables it filled.
 
 Proportions for 1,000,000 calls (others scale with --calls): 50,000
 clients, 2,000 agencies (each with its agent) and 20,000 members, 2,000
@@ -33,8 +33,10 @@ are laid around the hour the command runs, or --now).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import json
 import math
 import random
 import tempfile
@@ -151,6 +153,8 @@ KINDS = (
     (Kind.VIDEO, 1.0),
 )
 PLANNED = (15, 30, 30, 30, 45, 60, 60, 90)
+WORKDAYS = ["mon", "tue", "wed", "thu", "fri"]
+HOURS = (7, 8, 9, 10, 12)  # interpreters start work at one of these, for nine hours
 # How a past scheduled call ended: (cumulative share, state, outcome, session status).
 PAST_ENDINGS = (
     (0.86, CallState.COMPLETED, "completed", SessionStatus.ENDED),
@@ -169,6 +173,16 @@ UNSCHEDULED = (
     (0.998, CallState.AWAITING_AGENT, 3),
     (1.00, CallState.REQUESTED, 0.007),  # the last 10 minutes: nobody has had to step in yet
 )
+
+
+def pick(table, u: float) -> tuple:
+    """The row of a table of (cumulative share, ...) that `u` in [0, 1) falls in, less its share."""
+    for share, *rest in table:
+        if u < share:
+            return tuple(rest)
+    return tuple(table[-1][1:])
+
+
 OPEN_STATES = {
     CallState.REQUESTED,
     CallState.AWAITING_AGENT,
@@ -323,7 +337,7 @@ def copy_file(cursor, model, fields: list[str], file) -> None:
 class Filler:
     def __init__(self, *, sizes: Sizes, seed: int, now: datetime, stdout):
         self.sizes = sizes
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
         self.now = now
         self.stdout = stdout
         self.start = now - SPAN * (1 - FUTURE_SHARE)
@@ -372,14 +386,19 @@ class Filler:
                 self.made[label] = cursor.rowcount
                 progress.advance(weight)
             progress.step("indexes")
-            for name, definition in dropped:
+            for _name, definition in dropped:
                 cursor.execute(definition)
                 progress.advance(s.calls * 3 // max(len(dropped), 1))
             self._sequences(cursor)
             cursor.execute("SET LOCAL session_replication_role = origin")
-        progress.step("ANALYZE")
+        # VACUUM sets the visibility map (index-only scans: the admin's page keys,
+        # capped counts) as autovacuum would after a while; ANALYZE the statistics.
+        progress.step("VACUUM ANALYZE")
+        tables = ", ".join(
+            connection.ops.quote_name(model._meta.db_table) for model in (*ID_MODELS, *BIG_MODELS)
+        )
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute(f"VACUUM (ANALYZE) {tables}")
         progress.finish()
         self.steps = progress.steps
 
@@ -587,8 +606,15 @@ class Filler:
             (
                 (
                     interpreter,
-                    '[{"days": ["mon", "tue", "wed", "thu", "fri"], "from": "%02d:00", '
-                    '"to": "%02d:00"}]' % ((start := rng.choice((7, 8, 9, 10, 12))), start + 9),
+                    json.dumps(
+                        [
+                            {
+                                "days": WORKDAYS,
+                                "from": f"{(h := rng.choice(HOURS)):02d}:00",
+                                "to": f"{h + 9:02d}:00",
+                            }
+                        ]
+                    ),
                     "[]",
                     "[]",
                     self.start,
@@ -640,8 +666,11 @@ class Filler:
             (Session, SESSION_FIELDS),
             (CallCharge, CHARGE_FIELDS),
         )
-        files = [tempfile.TemporaryFile("w+", encoding="utf-8") for _table in tables]
-        try:
+        with contextlib.ExitStack() as stack:
+            files = [
+                stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
+                for _table in tables
+            ]
             writers = [
                 csv.writer(file, quoting=csv.QUOTE_MINIMAL, lineterminator="\n") for file in files
             ]
@@ -660,9 +689,6 @@ class Filler:
                 file.seek(0)
                 copy_file(cursor, model, fields, file)
                 progress.advance(self.sizes.calls // 2)
-        finally:
-            for file in files:
-                file.close()
         self.made.update(calls=calls, sessions=plan.session_count)
 
 
@@ -841,10 +867,7 @@ class CallPlan:
                             created,
                         )
                 else:
-                    u = rng.random()
-                    for share, state, outcome, extra.session_status in PAST_ENDINGS:
-                        if u < share:
-                            break
+                    state, outcome, extra.session_status = pick(PAST_ENDINGS, rng.random())
                     if state == CallState.COMPLETED:
                         extra.talk = max(60, minutes * 60 - int(rng.random() * 600))
                         changed = at + timedelta(seconds=extra.talk + 120)
@@ -857,10 +880,7 @@ class CallPlan:
                 if month_from <= at < month_to:
                     member_index = int(rng.random() * len(f.big_members))
             else:
-                u = rng.random()
-                for share, state, within_days in UNSCHEDULED:
-                    if u < share:
-                        break
+                state, within_days = pick(UNSCHEDULED, rng.random())
                 if within_days is None:
                     created = start + timedelta(
                         seconds=rng.random() * (now - start).total_seconds()
@@ -921,125 +941,123 @@ class CallPlan:
         if at is None:
             return []
         sessions = []
-        if True:
-            call_id, minutes, created = row[0], row[5], row[15]
-            end = at + timedelta(minutes=minutes)
-            if extra.superseded:
-                # Moved once: the first session (a day earlier) was superseded.
-                self.session_id += 1
-                first = at - timedelta(days=1)
-                planned = first + timedelta(minutes=minutes)
-                sessions.append(
-                    (
-                        self.session_id,
-                        call_id,
-                        extra.interpreter,
-                        first,
-                        planned,
-                        first,
-                        planned + f.buffer,
-                        SessionStatus.SUPERSEDED,
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        "",
-                        created,
-                    )
-                )
-            status = extra.session_status
-            started = ended = talk = None
-            until = end + f.buffer
-            if status == SessionStatus.ENDED:
-                started = at + timedelta(seconds=60)
-                ended = started + timedelta(seconds=extra.talk)
-                talk = extra.talk
-                until = ended + f.buffer
-            elif status == SessionStatus.IN_PROGRESS:
-                started = at
+        call_id, minutes, created = row[0], row[5], row[15]
+        end = at + timedelta(minutes=minutes)
+        if extra.superseded:
+            # Moved once: the first session (a day earlier) was superseded.
             self.session_id += 1
+            first = at - timedelta(days=1)
+            planned = first + timedelta(minutes=minutes)
             sessions.append(
                 (
                     self.session_id,
                     call_id,
                     extra.interpreter,
-                    at,
-                    end,
-                    at,
-                    until,
-                    status,
+                    first,
+                    planned,
+                    first,
+                    planned + f.buffer,
+                    SessionStatus.SUPERSEDED,
                     None,
-                    started,
-                    ended,
-                    talk,
-                    talk,
+                    None,
+                    None,
+                    None,
+                    None,
                     "",
                     created,
                 )
             )
+        status = extra.session_status
+        started = ended = talk = None
+        until = end + f.buffer
+        if status == SessionStatus.ENDED:
+            started = at + timedelta(seconds=60)
+            ended = started + timedelta(seconds=extra.talk)
+            talk = extra.talk
+            until = ended + f.buffer
+        elif status == SessionStatus.IN_PROGRESS:
+            started = at
+        self.session_id += 1
+        sessions.append(
+            (
+                self.session_id,
+                call_id,
+                extra.interpreter,
+                at,
+                end,
+                at,
+                until,
+                status,
+                None,
+                started,
+                ended,
+                talk,
+                talk,
+                "",
+                created,
+            )
+        )
         self.session_count += len(sessions)
         return sessions
 
     def charge(self, row, extra):
         f = self.f
-        if True:
-            call_id, client, member, kind, minutes = row[0], row[2], row[3], row[4], row[5]
-            state, outcome, created, changed = row[11], row[13], row[15], row[17]
-            held = self.holds[kind, minutes]
-            common = (call_id, client, kind, minutes, self.tariffs[kind].pk, self.rules[kind].pk)
-            if state in OPEN_STATES:
-                return (
-                    *common,
-                    "",
-                    None,
-                    held,
-                    ChargeStatus.HELD,
-                    created,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    False,
-                )
-            elif outcome:
-                price = self.price(kind, outcome, extra.talk or 0)
-                return (
-                    *common,
-                    outcome,
-                    self.policies[kind, outcome].pk,
-                    held,
-                    ChargeStatus.SETTLED,
-                    created,
-                    changed,
-                    f.member_agency[member - f.members[0]],
-                    extra.talk or 0,
-                    price.billed_minutes,
-                    price.client_charge,
-                    price.agent_commission,
-                    price.house_revenue,
-                    False,
-                )
-            else:
-                return (
-                    *common,
-                    "",
-                    None,
-                    held,
-                    ChargeStatus.RELEASED,
-                    created,
-                    changed,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    False,
-                )
+        call_id, client, member, kind, minutes = row[0], row[2], row[3], row[4], row[5]
+        state, outcome, created, changed = row[11], row[13], row[15], row[17]
+        held = self.holds[kind, minutes]
+        common = (call_id, client, kind, minutes, self.tariffs[kind].pk, self.rules[kind].pk)
+        if state in OPEN_STATES:
+            return (
+                *common,
+                "",
+                None,
+                held,
+                ChargeStatus.HELD,
+                created,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                False,
+            )
+        elif outcome:
+            price = self.price(kind, outcome, extra.talk or 0)
+            return (
+                *common,
+                outcome,
+                self.policies[kind, outcome].pk,
+                held,
+                ChargeStatus.SETTLED,
+                created,
+                changed,
+                f.member_agency[member - f.members[0]],
+                extra.talk or 0,
+                price.billed_minutes,
+                price.client_charge,
+                price.agent_commission,
+                price.house_revenue,
+                False,
+            )
+        else:
+            return (
+                *common,
+                "",
+                None,
+                held,
+                ChargeStatus.RELEASED,
+                created,
+                changed,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                False,
+            )
 
 
 def derived_sql(sizes: Sizes) -> list[tuple[str, int, str]]:
@@ -1117,7 +1135,8 @@ WHERE s.id > %(session_base)s AND t.applies
 # settled call is then charged (credit -> house) and pays its commission
 # (house -> agency). Zero legs are not written, as _movement drops them.
 ENTRIES_SQL = """
-INSERT INTO billing_entry (transfer, account_id, kind, amount, call_id, actor_id, reason, created_at)
+INSERT INTO billing_entry
+    (transfer, account_id, kind, amount, call_id, actor_id, reason, created_at)
 SELECT md5(ch.call_id || ':' || l.kind)::uuid, l.account, l.kind, l.amount, ch.call_id,
        NULL, '', l.at
 FROM billing_callcharge ch
@@ -1140,7 +1159,8 @@ WHERE ch.call_id > %(call_base)s AND l.applies AND l.amount <> 0
 
 # Each client bought what their calls cost and hold, and a little more.
 TOP_UPS_SQL = """
-INSERT INTO billing_entry (transfer, account_id, kind, amount, call_id, actor_id, reason, created_at)
+INSERT INTO billing_entry
+    (transfer, account_id, kind, amount, call_id, actor_id, reason, created_at)
 SELECT md5('top-up:' || a.user_id)::uuid, l.account, 'top_up', l.amount, NULL, NULL,
        'bank transfer', %(top_up_at)s
 FROM (SELECT credit.id, credit.user_id,
@@ -1170,7 +1190,9 @@ SELECT 'reminder60:s' || s.id || ':email:' || u.id, 'reminder60', 'email', u.id,
        u.language, 'Your call in an hour', 'Your call starts in an hour.', 'reminder',
        c.id, s.id, 'sent', 1, s.starts_at - interval '1 hour', '', s.starts_at - interval '1 hour',
        s.starts_at - interval '59 minutes'
-FROM calls_session s JOIN calls_call c ON c.id = s.call_id JOIN accounts_user u ON u.id = c.client_id
+FROM calls_session s
+JOIN calls_call c ON c.id = s.call_id
+JOIN accounts_user u ON u.id = c.client_id
 WHERE s.id > %(session_base)s AND s.starts_at < %(now)s AND s.status <> 'superseded'
 """
 
