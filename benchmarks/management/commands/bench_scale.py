@@ -19,6 +19,7 @@ import statistics
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.core.management.base import BaseCommand, CommandError
@@ -167,6 +168,7 @@ class Command(BaseCommand):
                 raise CommandError(f"{name}: {url} answered {status}")
         result = Result(name, times, queries, limit_ms, cpu=cpu)
         self.results.append(result)
+        self.stderr.write(f"  {name}: p50 {result.p50:.0f} ms, p95 {result.p95:.0f} ms")
         return result
 
     @staticmethod
@@ -199,7 +201,8 @@ class Command(BaseCommand):
         base = "/admin/calls/call/"
         agency = Agency.objects.get(name="Scale Agency 0007")
         interpreter = User.objects.get(username="scale-interpreter-7")
-        today = timezone.localdate()
+        # As the admin's own date filter writes them: aware local midnights.
+        today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
         week_ago = today - timedelta(days=7)
         # Page 2,000 (or the last but one on a smaller data set).
         page = max(2, min(2000, _estimated_rows("calls_call") // 50 - 1))
@@ -210,14 +213,22 @@ class Command(BaseCommand):
             ("admin calls: filter kind", "?kind__exact=video"),
             (
                 "admin calls: filter booked (7 days)",
-                f"?created_at__gte={week_ago}&created_at__lt={today + timedelta(days=1)}",
+                "?"
+                + urlencode(
+                    {"created_at__gte": week_ago, "created_at__lt": today + timedelta(days=1)}
+                ),
             ),
             (
                 "admin calls: filter session (7 days)",
-                f"?sessions__starts_at__gte={week_ago}"
-                f"&sessions__starts_at__lt={today + timedelta(days=1)}",
+                "?"
+                + urlencode(
+                    {
+                        "sessions__starts_at__gte": week_ago,
+                        "sessions__starts_at__lt": today + timedelta(days=1),
+                    }
+                ),
             ),
-            ("admin calls: filter agency", f"?agency={agency.name}"),
+            ("admin calls: filter agency", "?" + urlencode({"agency": agency.name})),
             (
                 "admin calls: filter interpreter",
                 f"?interpreter={interpreter.username}",
@@ -237,7 +248,9 @@ class Command(BaseCommand):
             ("admin search: client email fragment", client.email.split("@")[0][-9:]),
             ("admin search: member code", member_code),
         ]:
-            self.measure(name, operator, f"/admin/calls/call/?q={term}", limit_ms=100)
+            self.measure(
+                name, operator, "/admin/calls/call/?" + urlencode({"q": term}), limit_ms=100
+            )
             self.explain(name, self._changelist_query(term))
 
     def _changelist_query(self, term: str):
