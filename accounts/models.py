@@ -69,6 +69,12 @@ class User(AbstractUser):
         verbose_name_plural = _("people")
         indexes = [
             models.Index(fields=["role"]),
+            # "Tell the operators": a few people among tens of thousands of clients.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(role="operator") | models.Q(is_superuser=True),
+                name="user_operators",
+            ),
             # Searching people by a fragment of a name or an email (admin, office);
             # PostgreSQL only (migration 0005 skips it elsewhere).
             GinIndex(

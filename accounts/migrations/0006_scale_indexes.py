@@ -4,7 +4,7 @@
 
 import django.contrib.postgres.indexes
 from django.contrib.postgres.operations import TrigramExtension
-from django.db import migrations
+from django.db import migrations, models
 
 from common.migration_ops import AddIndexOnPostgres
 
@@ -22,5 +22,13 @@ class Migration(migrations.Migration):
         AddIndexOnPostgres(
             model_name='user',
             index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass('username', name='gin_trgm_ops'), django.contrib.postgres.indexes.OpClass('first_name', name='gin_trgm_ops'), django.contrib.postgres.indexes.OpClass('last_name', name='gin_trgm_ops'), django.contrib.postgres.indexes.OpClass('email', name='gin_trgm_ops'), name='user_names_trigram'),
+        ),
+        migrations.AddIndex(
+            model_name="user",
+            index=models.Index(
+                condition=models.Q(("role", "operator"), ("is_superuser", True), _connector="OR"),
+                fields=["id"],
+                name="user_operators",
+            ),
         ),
     ]
