@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
@@ -75,13 +76,14 @@ class User(AbstractUser):
                 condition=models.Q(role="operator") | models.Q(is_superuser=True),
                 name="user_operators",
             ),
-            # Searching people by a fragment of a name or an email (admin, office);
+            # Searching people by a fragment of a name or an email (admin, office): on
+            # UPPER(column), the expression Django's icontains compares on PostgreSQL;
             # PostgreSQL only (migration 0005 skips it elsewhere).
             GinIndex(
-                OpClass("username", name="gin_trgm_ops"),
-                OpClass("first_name", name="gin_trgm_ops"),
-                OpClass("last_name", name="gin_trgm_ops"),
-                OpClass("email", name="gin_trgm_ops"),
+                OpClass(Upper("username"), name="gin_trgm_ops"),
+                OpClass(Upper("first_name"), name="gin_trgm_ops"),
+                OpClass(Upper("last_name"), name="gin_trgm_ops"),
+                OpClass(Upper("email"), name="gin_trgm_ops"),
                 name="user_names_trigram",
             ),
         ]

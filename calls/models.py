@@ -262,8 +262,6 @@ class Session(models.Model):
         indexes = [
             models.Index(fields=["status", "starts_at"]),
             models.Index(fields=["interpreter", "starts_at"]),
-            # Sessions by time whatever their status (admin filter, board).
-            models.Index(fields=["starts_at"], name="session_starts_at"),
             # Live sessions (a few thousand of a million): front page, duty desk, sweeps.
             models.Index(
                 fields=["starts_at"],

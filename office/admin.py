@@ -45,7 +45,13 @@ from common.forms import add_domain_error
 from common.paginators import LargeTableAdmin
 
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
-from .admin_scale import AgencyFilter, InterpreterFilter, SessionInterpreterFilter, calls_search
+from .admin_scale import (
+    AgencyFilter,
+    InterpreterFilter,
+    SessionDateFilter,
+    SessionInterpreterFilter,
+    calls_search,
+)
 from .admin_views import admin_find_time_view, admin_week_board_view
 from .call_times import schedule_zone_times, times_intro
 
@@ -185,7 +191,7 @@ class CallAdmin(LargeTableAdmin, admin.ModelAdmin):
         "state",
         "kind",
         ("created_at", DateFieldListFilter),
-        ("sessions__starts_at", DateFieldListFilter),
+        ("sessions__starts_at", SessionDateFilter),
         AgencyFilter,
         InterpreterFilter,
     )

@@ -23,10 +23,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='session',
-            index=models.Index(fields=['starts_at'], name='session_starts_at'),
-        ),
-        migrations.AddIndex(
-            model_name='session',
             index=models.Index(condition=models.Q(('status__in', ['planned', 'overdue', 'in_progress'])), fields=['starts_at'], name='session_live_starts_at'),
         ),
     ]
