@@ -8,8 +8,8 @@ cost more than the page itself. `LargeTablePaginator`:
 - unfiltered: the count is PostgreSQL's estimate of the table's rows
   (`pg_class.reltuples`, kept by ANALYZE and autovacuum): the page links are
   right to within the estimate, and nothing is counted;
-- filtered or searched: the count stops at `cap` rows (a count of the first
-  `cap` matches, read from an index, not the whole filtered list): past that
+- filtered or searched: the count stops at `cap` rows (10,000; 1,000 for a
+  search: a count of the first `cap` matches, not the whole list): past that
   many the list says "cap" and links that many pages; a narrower filter
   reaches the rest;
 - a page is read in two steps: the keys of its rows (the list's ORDER BY and
@@ -24,8 +24,10 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.utils.functional import cached_property
 
-# Rows a filtered list counts at most (200 pages of 50).
+# Rows a filtered list counts at most (200 pages of 50), and a searched one
+# (a search that finds more than 1,000 calls is not yet the search wanted).
 FILTERED_COUNT_CAP = 10_000
+SEARCH_COUNT_CAP = 1_000
 # Below this many rows a table is simply counted (its estimate may be stale).
 ESTIMATE_FROM_ROWS = 100_000
 
@@ -79,6 +81,7 @@ class LargeTableAdmin:
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
         filtered = any(key not in ("p", "o") for key in request.GET)
+        cap = SEARCH_COUNT_CAP if request.GET.get("q") else FILTERED_COUNT_CAP
         return LargeTablePaginator(
-            queryset, per_page, orphans, allow_empty_first_page, filtered=filtered
+            queryset, per_page, orphans, allow_empty_first_page, filtered=filtered, cap=cap
         )
