@@ -118,10 +118,10 @@ class Command(BaseCommand):
             "admin": self.admin_lists,
             "search": self.admin_search,
             "office": self.office_pages,
-            "client": self.client_pages,
             "statement": self.statement,
             "slots": self.slots,
             "sweeps": self.sweeps,
+            "client": self.client_pages,
         }
         unknown = set(only) - parts.keys()
         if unknown:
@@ -168,7 +168,10 @@ class Command(BaseCommand):
                 raise CommandError(f"{name}: {url} answered {status}")
         result = Result(name, times, queries, limit_ms, cpu=cpu)
         self.results.append(result)
-        self.stderr.write(f"  {name}: p50 {result.p50:.0f} ms, p95 {result.p95:.0f} ms")
+        self.stderr.write(
+            f"  {name}: p50 {result.p50:.0f} ms, p95 {result.p95:.0f} ms, "
+            f"cpu50 {result.cpu50:.0f} ms, {result.queries} queries"
+        )
         return result
 
     @staticmethod
@@ -347,6 +350,7 @@ class Command(BaseCommand):
                     result = Result(f"sweeps, {label}", [elapsed], counter.count, limit)
                     result.note = ", ".join(f"{k} {v}" for k, v in done.items())
                     self.results.append(result)
+                    self.stderr.write(f"  {result.name}: {elapsed:.2f} s, {counter.count} queries")
                 raise _Rollback
         except _Rollback:
             pass
