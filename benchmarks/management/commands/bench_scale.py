@@ -261,7 +261,7 @@ class Command(BaseCommand):
         ModelAdmin.get_changelist_instance, then QuerySet.explain)."""
         request = RequestFactory().get("/admin/calls/call/", {"q": term})
         request.user = User.objects.get(username="scale-operator")
-        model_admin = admin.site._registry[Call]  # noqa: SLF001 - the site's public registry dict
+        model_admin = admin.site.get_model_admin(Call)
         changelist = model_admin.get_changelist_instance(request)
         return changelist.queryset[: model_admin.list_per_page]
 
