@@ -4,7 +4,9 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
@@ -66,7 +68,25 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["role"])]
+        indexes = [
+            models.Index(fields=["role"]),
+            # "Tell the operators": a few people among tens of thousands of clients.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(role="operator") | models.Q(is_superuser=True),
+                name="user_operators",
+            ),
+            # Searching people by a fragment of a name or an email (admin, office): on
+            # UPPER(column), the expression Django's icontains compares on PostgreSQL;
+            # PostgreSQL only (migration 0005 skips it elsewhere).
+            GinIndex(
+                OpClass(Upper("username"), name="gin_trgm_ops"),
+                OpClass(Upper("first_name"), name="gin_trgm_ops"),
+                OpClass(Upper("last_name"), name="gin_trgm_ops"),
+                OpClass(Upper("email"), name="gin_trgm_ops"),
+                name="user_names_trigram",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role="agent", agency__isnull=False)

@@ -1,6 +1,8 @@
 """Partner agencies and the members they placed (members have no login)."""
 
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -47,6 +49,16 @@ class Member(models.Model):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         ordering = ["agency", "reference"]
+        indexes = [
+            # Searching members by a fragment of a name or code (UPPER(column), as
+            # Django's icontains compares); PostgreSQL only
+            # (migration 0002 skips it elsewhere).
+            GinIndex(
+                OpClass(Upper("full_name"), name="gin_trgm_ops"),
+                OpClass(Upper("reference"), name="gin_trgm_ops"),
+                name="member_names_trigram",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["agency", "reference"], name="member_reference_unique")
         ]

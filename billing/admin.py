@@ -28,6 +28,7 @@ from common.admin import ReadOnlyAdmin
 from common.call_numbers import call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
+from common.paginators import LargeTableAdmin
 
 from . import selectors, services
 from .formatting import credits
@@ -221,16 +222,15 @@ class AccountAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Entry)
-class EntryAdmin(ReadOnlyAdmin):
+class EntryAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = ("created_at", "kind", "account", "amount", "call_id", "actor", "reason")
     list_filter = ("kind", "account__kind", ("created_at", admin.DateFieldListFilter))
     search_fields = ("reason", "=call_id", "=transfer", "account__user__username")
     list_select_related = ("account", "account__user", "account__agency", "actor")
-    date_hierarchy = "created_at"
 
 
 @admin.register(CallCharge)
-class CallChargeAdmin(ReadOnlyAdmin):
+class CallChargeAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = (
         "call_id",
         "client",

@@ -13,7 +13,9 @@ call's member (`register_member_reader`); without one the column is empty.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+import heapq
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -110,31 +112,65 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
     return start, end
 
 
+# Rows read from the database (and members named) this many at a time.
+STREAM_CHUNK = 2000
+
+
 def agent_statement(*, agency_id: int, year: int, month: int) -> Statement:
     """The agency's commission for calls settled in `year`-`month` (UTC), with totals."""
-    start, end = month_bounds(year, month)
+    agency = _agency(agency_id)
+    rows = list(statement_rows(agency_id=agency_id, year=year, month=month))
+    return Statement(
+        agency_id=agency_id, agency_name=agency.name, year=year, month=month, rows=rows
+    )
+
+
+def _agency(agency_id: int) -> Agency:
     agency = Agency.objects.filter(pk=agency_id).first()
     if agency is None:
         raise NotFound("not_found", _("No such agency."))
-    rows = [
-        StatementRow(
-            at=charge.closed_at,
-            call_id=charge.call_id,
-            kind=charge.kind,
-            talk_seconds=charge.talk_seconds,
-            billed_minutes=charge.billed_minutes,
-            client_charge=charge.client_charge,
-            commission=charge.agent_commission,
-            outcome=charge.outcome,
-        )
-        for charge in CallCharge.objects.filter(
+    return agency
+
+
+def statement_rows(*, agency_id: int, year: int, month: int) -> Iterator[StatementRow]:
+    """The statement's rows in time order, read a chunk at a time (a server-side
+    cursor on PostgreSQL): calls settled in the month merged with the month's
+    adjustments (few), each chunk's members named with one query."""
+    start, end = month_bounds(year, month)
+    charges = (
+        CallCharge.objects.filter(
             agency_id=agency_id,
             status=ChargeStatus.SETTLED,
             closed_at__gte=start,
             closed_at__lt=end,
-        ).order_by("closed_at", "call_id")
-    ]
-    rows += [
+        )
+        .order_by("closed_at", "call_id")
+        .values_list(
+            "closed_at",
+            "call_id",
+            "kind",
+            "talk_seconds",
+            "billed_minutes",
+            "client_charge",
+            "agent_commission",
+            "outcome",
+        )
+        .iterator(chunk_size=STREAM_CHUNK)
+    )
+    calls = (
+        StatementRow(
+            at=at,
+            call_id=call_id,
+            kind=kind,
+            talk_seconds=talk,
+            billed_minutes=minutes,
+            client_charge=charge,
+            commission=commission,
+            outcome=outcome,
+        )
+        for at, call_id, kind, talk, minutes, charge, commission, outcome in charges
+    )
+    adjustments = [
         StatementRow(
             at=entry.created_at,
             call_id=entry.call_id,
@@ -153,13 +189,17 @@ def agent_statement(*, agency_id: int, year: int, month: int) -> Statement:
             created_at__lt=end,
         ).order_by("created_at", "id")
     ]
-    rows.sort(key=lambda row: row.at)
-    if _member_reader is not None:
-        members = _member_reader([row.call_id for row in rows if row.call_id])
-        rows = [replace(row, member=members.get(row.call_id, "")) for row in rows]
-    return Statement(
-        agency_id=agency_id, agency_name=agency.name, year=year, month=month, rows=rows
-    )
+    merged = heapq.merge(calls, adjustments, key=lambda row: row.at)
+    for chunk in _chunks(merged, STREAM_CHUNK):
+        if _member_reader is not None:
+            members = _member_reader([row.call_id for row in chunk if row.call_id])
+            chunk = [replace(row, member=members.get(row.call_id, "")) for row in chunk]
+        yield from chunk
+
+
+def _chunks(rows: Iterator, size: int) -> Iterator[list]:
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
 
 
 def _amount(value: Decimal | None) -> str:
@@ -172,6 +212,99 @@ def _kind_label(kind: str) -> str:
     return str(EntryKind(kind).label)
 
 
+class _Line:
+    """A file whose write() returns the line (for csv.writer in a generator)."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def statement_csv_lines(*, agency_id: int, year: int, month: int) -> Iterator[str]:
+    """The statement as CSV lines, made while the rows are read (constant
+    memory, for a streamed response): the same columns and totals row as
+    `write_statement_csv`. The agency and month are checked before the first line."""
+    agency = _agency(agency_id)
+    month_bounds(year, month)
+    return _csv_lines(agency, year, month)
+
+
+def _csv_lines(agency: Agency, year: int, month: int) -> Iterator[str]:
+    writer = csv.writer(_Line())
+    yield writer.writerow(_csv_header())
+    totals = Statement(agency_id=agency.pk, agency_name=agency.name, year=year, month=month)
+    calls = unreachable = minutes = 0
+    charges = commission = adjustments = ZERO
+    for row in statement_rows(agency_id=agency.pk, year=year, month=month):
+        yield writer.writerow(_csv_row(row))
+        if row.kind == EntryKind.ADJUSTMENT:
+            adjustments += row.commission
+            continue
+        calls += 1
+        unreachable += row.outcome == Outcome.MEMBER_UNREACHABLE
+        minutes += row.billed_minutes
+        charges += row.client_charge
+        commission += row.commission
+    yield writer.writerow(
+        _csv_totals(
+            totals,
+            calls=calls,
+            unreachable=unreachable,
+            minutes=minutes,
+            charges=charges,
+            total=commission + adjustments,
+            adjustments=adjustments,
+        )
+    )
+
+
+def _csv_header() -> list[str]:
+    return [
+        _("date (UTC)"),
+        _("call"),
+        _("member"),
+        _("service"),
+        _("outcome"),
+        _("talk time (seconds)"),
+        _("billed minutes"),
+        _("client paid"),
+        _("commission"),
+        _("note"),
+    ]
+
+
+def _csv_row(row: StatementRow, call_labels: dict | None = None) -> list:
+    return [
+        format_datetime(row.at, tz=UTC, relative=False, zone=False),
+        (call_labels or {}).get(row.call_id, row.number) if row.call_id else "",
+        row.member,
+        _kind_label(row.kind),
+        row.outcome_label,
+        "" if row.talk_seconds is None else row.talk_seconds,
+        "" if row.billed_minutes is None else row.billed_minutes,
+        _amount(row.client_charge),
+        _amount(row.commission),
+        row.note,
+    ]
+
+
+def _csv_totals(statement, *, calls, unreachable, minutes, charges, total, adjustments) -> list:
+    note = [f"{statement.agency_name} {statement.year:04d}-{statement.month:02d}"]
+    if adjustments:
+        note.append(_("of which adjustments: %(amount)s") % {"amount": _amount(adjustments)})
+    return [
+        _("total"),
+        "",
+        "",
+        _("calls: %(count)d") % {"count": calls},
+        _("member unreachable: %(count)d") % {"count": unreachable},
+        "",
+        minutes,
+        _amount(charges),
+        _amount(total),
+        "; ".join(note),
+    ]
+
+
 def write_statement_csv(statement: Statement, file, *, call_labels: dict | None = None) -> None:
     """Write the statement as CSV (amounts in credits, "x.xx"; times in UTC).
 
@@ -181,51 +314,17 @@ def write_statement_csv(statement: Statement, file, *, call_labels: dict | None 
     member was unreachable under "outcome".
     """
     writer = csv.writer(file)
-    writer.writerow(
-        [
-            _("date (UTC)"),
-            _("call"),
-            _("member"),
-            _("service"),
-            _("outcome"),
-            _("talk time (seconds)"),
-            _("billed minutes"),
-            _("client paid"),
-            _("commission"),
-            _("note"),
-        ]
-    )
+    writer.writerow(_csv_header())
     for row in statement.rows:
-        writer.writerow(
-            [
-                format_datetime(row.at, tz=UTC, relative=False, zone=False),
-                (call_labels or {}).get(row.call_id, row.number) if row.call_id else "",
-                row.member,
-                _kind_label(row.kind),
-                row.outcome_label,
-                "" if row.talk_seconds is None else row.talk_seconds,
-                "" if row.billed_minutes is None else row.billed_minutes,
-                _amount(row.client_charge),
-                _amount(row.commission),
-                row.note,
-            ]
-        )
-    note = [f"{statement.agency_name} {statement.year:04d}-{statement.month:02d}"]
-    if statement.adjustments:
-        note.append(
-            _("of which adjustments: %(amount)s") % {"amount": _amount(statement.adjustments)}
-        )
+        writer.writerow(_csv_row(row, call_labels))
     writer.writerow(
-        [
-            _("total"),
-            "",
-            "",
-            _("calls: %(count)d") % {"count": statement.calls},
-            _("member unreachable: %(count)d") % {"count": statement.member_unreachable},
-            "",
-            statement.billed_minutes,
-            _amount(statement.client_charges),
-            _amount(statement.total),
-            "; ".join(note),
-        ]
+        _csv_totals(
+            statement,
+            calls=statement.calls,
+            unreachable=statement.member_unreachable,
+            minutes=statement.billed_minutes,
+            charges=statement.client_charges,
+            total=statement.total,
+            adjustments=statement.adjustments,
+        )
     )

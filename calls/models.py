@@ -104,6 +104,14 @@ class Call(models.Model):
             models.Index(fields=["client", "-created_at"]),
             # The reports read calls requested in a period (agencies, time to a call).
             models.Index(fields=["created_at"], name="call_created_at_reports"),
+            # The admin's list: newest first, a page at a time (ORDER BY created_at DESC, id DESC).
+            models.Index(fields=["-created_at", "-id"], name="call_newest_first"),
+            # Requests still open (a few thousand of a million): front page, sweeps, inboxes.
+            models.Index(
+                fields=["state_changed_at"],
+                condition=models.Q(state__in=["requested", "awaiting_agent", "confirmed"]),
+                name="call_open_requests",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -254,6 +262,12 @@ class Session(models.Model):
         indexes = [
             models.Index(fields=["status", "starts_at"]),
             models.Index(fields=["interpreter", "starts_at"]),
+            # Live sessions (a few thousand of a million): front page, duty desk, sweeps.
+            models.Index(
+                fields=["starts_at"],
+                condition=models.Q(status__in=["planned", "overdue", "in_progress"]),
+                name="session_live_starts_at",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -293,7 +293,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
 )
-_SWEEP_SECONDS = env.int("NOTIFY_SWEEP_EVERY_SECONDS", default=60)
+# How often beat sends the sweep; also the tick a sweep claims (notifications/sweep_lock.py).
+NOTIFY_SWEEP_EVERY_SECONDS = _SWEEP_SECONDS = env.int("NOTIFY_SWEEP_EVERY_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     # Reminders, agents who don't answer, overdue and missed sessions.
     "notifications-sweep-due": {

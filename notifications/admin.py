@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from common.admin import ReadOnlyAdmin
+from common.paginators import LargeTableAdmin
 
 from . import services
 from .models import (
@@ -35,7 +36,7 @@ class MessageKindFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdmin):
+class NotificationAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = [
         "created_at",
         "kind_shown",
@@ -48,7 +49,6 @@ class NotificationAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status", "channel", MessageKindFilter]
     search_fields = ["key", "subject"]
-    date_hierarchy = "created_at"
     list_select_related = ["recipient", "call"]
     readonly_fields = [f.name for f in Notification._meta.fields]
     actions = ["retry_failed"]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
-from . import services, sweeps
+from . import services, sweep_lock, sweeps
 
 
 @shared_task(name="notifications.deliver", acks_late=True, soft_time_limit=120, time_limit=150)
@@ -18,9 +20,18 @@ def deliver(notification_id: int) -> str:
 
 @shared_task(name="notifications.sweep_due", acks_late=True)
 def sweep_due() -> dict:
-    return sweeps.sweep_due()
+    """Once per tick and one at a time, however many beats and workers (sweep_lock)."""
+    now = timezone.now()
+    if not sweep_lock.first_of_tick("sweep_due", now, settings.NOTIFY_SWEEP_EVERY_SECONDS):
+        return {"skipped": "this tick was swept"}
+    with sweep_lock.exclusive("sweep_due") as mine:
+        if not mine:
+            return {"skipped": "another sweep is running"}
+        return sweeps.sweep_due(now=now)
 
 
 @shared_task(name="notifications.requeue_stuck", acks_late=True)
 def requeue_stuck() -> int:
-    return sweeps.requeue_stuck()
+    # Safe at once anyway (rows claimed with SKIP LOCKED); the lock saves the work.
+    with sweep_lock.exclusive("requeue_stuck") as mine:
+        return sweeps.requeue_stuck() if mine else 0

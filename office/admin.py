@@ -9,7 +9,7 @@ import re
 from functools import partial
 
 from django.contrib import admin, messages
-from django.contrib.admin import DateFieldListFilter, RelatedOnlyFieldListFilter
+from django.contrib.admin import DateFieldListFilter
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -40,11 +40,18 @@ from calls.services import rebooking
 from calls.services.attempts import dial_attempt_log
 from common import dates
 from common.admin import ReadOnlyAdmin
-from common.call_numbers import pk_from_call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
+from common.paginators import LargeTableAdmin
 
 from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
+from .admin_scale import (
+    AgencyFilter,
+    InterpreterFilter,
+    SessionDateFilter,
+    SessionInterpreterFilter,
+    calls_search,
+)
 from .admin_views import admin_find_time_view, admin_week_board_view
 from .call_times import schedule_zone_times, times_intro
 
@@ -169,7 +176,7 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = (
         "number",
         "state",
@@ -184,9 +191,9 @@ class CallAdmin(admin.ModelAdmin):
         "state",
         "kind",
         ("created_at", DateFieldListFilter),
-        ("sessions__starts_at", DateFieldListFilter),
-        ("member__agency", RelatedOnlyFieldListFilter),
-        ("sessions__interpreter", RelatedOnlyFieldListFilter),
+        ("sessions__starts_at", SessionDateFilter),
+        AgencyFilter,
+        InterpreterFilter,
     )
     search_fields = (
         "client__username",
@@ -197,7 +204,8 @@ class CallAdmin(admin.ModelAdmin):
         "member__reference",
         "member__agency__name",
     )
-    date_hierarchy = "created_at"
+    # No date hierarchy: its year and month links are a DISTINCT over every
+    # call; the "booked" filter picks dates.
     inlines = [SessionInline, AlarmInline, DialAttemptInline, TransitionInline]
     actions = ["cancel_selected", "mark_missed_selected"]
     list_per_page = 50
@@ -251,16 +259,11 @@ class CallAdmin(admin.ModelAdmin):
         return call.number
 
     def get_search_results(self, request, queryset, search_term):
-        """Besides names and codes, a call is found by its number (`C-10427`,
-        `10427`) or its public id (whole or its first characters)."""
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        term = search_term.strip()
-        pk = pk_from_call_number(term)
-        if pk is not None:
-            found |= queryset.filter(pk=pk)
-        if PUBLIC_ID_PREFIX.match(term):
-            found |= queryset.filter(public_id__startswith=term.lower())
-        return found, may_have_duplicates
+        """By number (`C-10427`, `10427`: that call), else by the client's,
+        member's or agency's names and codes, or the public id's first
+        characters (office/admin_scale.py: indexed at a million calls)."""
+        found = calls_search(queryset, search_term, public_id_prefix=PUBLIC_ID_PREFIX)
+        return found, False
 
     @admin.display(description=gettext_lazy("agency"), ordering="member__agency__name")
     def agency(self, call):
@@ -654,7 +657,7 @@ def call_state(call):
 
 
 @admin.register(Session)
-class SessionAdmin(ReadOnlyAdmin):
+class SessionAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_display = (
         "call_number",
         "starts_at",
@@ -667,10 +670,9 @@ class SessionAdmin(ReadOnlyAdmin):
     list_filter = (
         "status",
         ("starts_at", DateFieldListFilter),
-        ("interpreter", RelatedOnlyFieldListFilter),
+        SessionInterpreterFilter,
     )
     list_select_related = ("call", "interpreter")
-    date_hierarchy = "starts_at"
     readonly_fields = [f.name for f in Session._meta.fields]
     inlines = [SessionTransitionInline]
 

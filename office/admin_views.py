@@ -21,7 +21,7 @@ from calls.services.slots import (
 )
 from common.errors import DomainError
 
-from .board import week_board
+from .board import board_languages, week_board
 from .call_times import times_intro
 
 
@@ -81,7 +81,18 @@ def admin_week_board_view(model_admin, request):
             .filter(pk=int(call_id), state__in=SEARCHABLE_STATES)
             .first()
         )
-    board = week_board(viewer_zone=request.user.time_zone, week_of=week_of, call=call)
+    languages = board_languages()
+    language = request.GET.get("language", "")
+    if language not in languages:
+        language = ""
+    page = request.GET.get("page", "")
+    board = week_board(
+        viewer_zone=request.user.time_zone,
+        week_of=week_of,
+        call=call,
+        language=language,
+        page=int(page) if page.isdigit() and len(page) < 6 else 1,
+    )
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
@@ -93,5 +104,6 @@ def admin_week_board_view(model_admin, request):
         "previous_week": board["monday"] - timedelta(days=7),
         "next_week": board["monday"] + timedelta(days=7),
         "hours": [0, 6, 12, 18],
+        "languages": languages,
     }
     return TemplateResponse(request, "admin/calls/call/week_board.html", context)

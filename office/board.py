@@ -5,15 +5,17 @@ proposals as blocks to click. A read: no writes here."""
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from accounts.models import Role
+from accounts.models import Role, User
 from calls.models import BLOCKING_STATUSES, Session, SessionStatus
 from calls.services.slots import call_slot_search, slot_value
 from common.call_numbers import call_number
 from common.localtime import local_day_start
+from scheduling.languages import read_stored
 from scheduling.models import WorkingTime
 from scheduling.windows import from_epoch, merge, subtract, to_epoch, window_intervals
 from scheduling.windows import parse_windows as _parse
@@ -56,15 +58,57 @@ def _blocks(intervals, bounds, **kwargs) -> list[Block]:
     return out
 
 
-def week_board(*, viewer_zone: str, week_of: date, call=None, now=None) -> dict:
+# Interpreters on one page of the board: with thousands, the board is read a
+# language and a page at a time, never all rows at once.
+BOARD_PAGE = 25
+
+
+def board_languages() -> list[str]:
+    """The languages the active interpreters speak (the board's language choice)."""
+    spoken = User.objects.filter(role=Role.INTERPRETER, is_active=True).values_list(
+        "languages", flat=True
+    )
+    return sorted({code for text in spoken for code in read_stored(text)})
+
+
+def week_board(
+    *,
+    viewer_zone: str,
+    week_of: date,
+    call=None,
+    now=None,
+    language: str = "",
+    page: int = 1,
+    per_page: int = BOARD_PAGE,
+) -> dict:
+    """One week for one page of interpreters (those speaking `language`, if
+    given; with a call and no language, those with free time for it)."""
     zone = zoneinfo.ZoneInfo(viewer_zone)
     monday = week_of - timedelta(days=week_of.weekday())
     days = [monday + timedelta(days=n) for n in range(7)]
     bounds = [_day_bounds(d, zone) for d in days]
     lo, hi = bounds[0][0], bounds[-1][1]
+    proposals: dict[int, list] = {}
+    found = None
+    if call is not None:
+        found = call_slot_search(call, limit=60, now=now)
+        for proposal in found.proposals:
+            proposals.setdefault(proposal.interpreter.pk, []).append(proposal)
+    working_times = WorkingTime.objects.filter(
+        interpreter__role=Role.INTERPRETER, interpreter__is_active=True
+    )
+    if language:
+        # Codes are stored as "en, ru": a word match, not a substring of another code.
+        working_times = working_times.filter(
+            interpreter__languages__regex=rf"(^|[ ,]){re.escape(language)}($|[ ,])"
+        )
+    elif call is not None:
+        working_times = working_times.filter(interpreter_id__in=list(proposals))
+    page = max(page, 1)
+    start = (page - 1) * per_page
     people = list(
-        WorkingTime.objects.filter(
-            interpreter__role=Role.INTERPRETER, interpreter__is_active=True
+        working_times.order_by(
+            "interpreter__last_name", "interpreter__first_name", "interpreter_id"
         ).values_list(
             "interpreter_id",
             "interpreter__first_name",
@@ -75,21 +119,18 @@ def week_board(*, viewer_zone: str, week_of: date, call=None, now=None) -> dict:
             "hours",
             "extra",
             "off",
-        )
+        )[start : start + per_page + 1]
     )
+    has_next = len(people) > per_page
+    people = people[:per_page]
     sessions: dict[int, list] = {}
     for pk, starts_at, ends_at, status, call_id in Session.objects.filter(
+        interpreter_id__in=[person[0] for person in people],
         status__in=BLOCKING_STATUSES,
         starts_at__lt=from_epoch(hi),
         planned_end__gt=from_epoch(lo),
     ).values_list("interpreter_id", "starts_at", "planned_end", "status", "call_id"):
         sessions.setdefault(pk, []).append((starts_at, ends_at, status, call_id))
-    proposals: dict[int, list] = {}
-    found = None
-    if call is not None:
-        found = call_slot_search(call, limit=60, now=now)
-        for proposal in found.proposals:
-            proposals.setdefault(proposal.interpreter.pk, []).append(proposal)
     rows = []
     for pk, first, last, username, tz, languages, hours, extra, off in people:
         working = subtract(
@@ -129,4 +170,12 @@ def week_board(*, viewer_zone: str, week_of: date, call=None, now=None) -> dict:
                 )
             row.days.append(blocks)
         rows.append(row)
-    return {"days": days, "rows": rows, "monday": monday, "found": found}
+    return {
+        "days": days,
+        "rows": rows,
+        "monday": monday,
+        "found": found,
+        "page": page,
+        "has_next": has_next,
+        "language": language,
+    }

@@ -162,7 +162,9 @@ def pages(client, user, language, urls) -> dict[str, str]:
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
-        body = response.content.decode()
+        body = (
+            b"".join(response.streaming_content) if response.streaming else response.content
+        ).decode()
         is_csv = response["Content-Type"].startswith("text/csv")
         rendered[url] = body if is_csv else visible(body)
     return rendered

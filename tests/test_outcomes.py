@@ -567,7 +567,11 @@ def test_the_statement_lists_every_call_with_its_outcome_and_counts_unreachable(
         assert call.number in page and call.member.full_name in page
     rows = list(
         csv_module.reader(
-            io.StringIO(client.get(reverse("agent-statement-csv") + month).content.decode())
+            io.StringIO(
+                b"".join(
+                    client.get(reverse("agent-statement-csv") + month).streaming_content
+                ).decode()
+            )
         )
     )
     assert [r[4] for r in rows[1:-1]] == [

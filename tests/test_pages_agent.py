@@ -237,7 +237,9 @@ def test_statement_shows_a_settled_calls_commission_and_csv_has_it(signed_in, ca
     page = signed_in.get(reverse("agent-statement") + f"?month={month}").content.decode()
     assert "3.96 credits" in page  # SPEC: 10:01 interpreted, agent gets 3.96
     assert "19.80 credits" in page
-    csv = signed_in.get(reverse("agent-statement-csv") + f"?month={month}").content.decode()
+    answer = signed_in.get(reverse("agent-statement-csv") + f"?month={month}")
+    assert answer.streaming  # read as it is sent, never built whole in memory
+    csv = b"".join(answer.streaming_content).decode()
     assert "3.96" in csv
     assert "19.80" in csv
 

@@ -1,0 +1,73 @@
+"""A progress bar with an ETA for long commands, written to stderr.
+
+Work is counted in units (rows); each step says how many it has when it
+starts, so the ETA is the elapsed time scaled by what is left of the total.
+Redrawn at most a few times a second, so a tight loop may call `advance` freely.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+REDRAW_EVERY = 0.25  # seconds
+
+
+def clock(seconds: float) -> str:
+    seconds = int(max(seconds, 0))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class Progress:
+    def __init__(self, total: int, *, stream=None, width: int = 30):
+        self.total = max(total, 1)
+        self.done = 0
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.started = time.monotonic()
+        self.label = ""
+        self._drawn = 0.0
+        self._step_started = self.started
+        self.steps: list[tuple[str, float]] = []  # (label, seconds) of each finished step
+
+    def step(self, label: str) -> None:
+        self._close_step()
+        self.label = label
+        self._draw(force=True)
+
+    def _close_step(self) -> None:
+        now = time.monotonic()
+        if self.label:
+            self.steps.append((self.label, now - self._step_started))
+        self._step_started = now
+
+    def advance(self, units: int) -> None:
+        self.done = min(self.done + units, self.total)
+        self._draw()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def _draw(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._drawn < REDRAW_EVERY:
+            return
+        self._drawn = now
+        share = self.done / self.total
+        filled = int(share * self.width)
+        elapsed = now - self.started
+        eta = elapsed / share - elapsed if share > 0.01 else None
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (self.width - filled)}] {share:4.0%}"
+            f"  {clock(elapsed)} elapsed, ETA {clock(eta) if eta is not None else '?:??'}"
+            f"  {self.label:<40.40}"
+        )
+        self.stream.flush()
+
+    def finish(self) -> None:
+        self._close_step()
+        self.label = "done"
+        self.done = self.total
+        self._draw(force=True)
+        self.stream.write("\n")
+        self.stream.flush()
