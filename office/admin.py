@@ -262,10 +262,6 @@ class CallAdmin(admin.ModelAdmin):
             found |= queryset.filter(public_id__startswith=term.lower())
         return found, may_have_duplicates
 
-    @admin.display(description=gettext_lazy("agency"), ordering="member__agency__name")
-    def agency(self, call):
-        return call.member.agency.name
-
     # The list keeps to what an operator scans at 1280 px: member and agency in
     # one column, the kind in a word.
     @admin.display(description=gettext_lazy("member"), ordering="member__reference")
