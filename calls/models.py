@@ -129,7 +129,7 @@ class Call(models.Model):
 
     @property
     def number(self) -> str:
-        """What people call this call: `C-10427` (calls/numbers.py)."""
+        """What people call this call: `C-10427` (common/call_numbers.py)."""
         return call_number(self.pk) if self.pk else "—"
 
     # Django's get_FOO_display rebuilds the choices map on every call; lists

@@ -63,73 +63,76 @@ from .signals import (
     sessions_state_changed,
 )
 
-S = CallState
-SS = SessionStatus
-O = Outcome  # noqa: E741
 SYSTEM = "system"
 OPERATOR = Role.OPERATOR
 
 # (from, to) -> who may take that edge. "system" is a scheduled sweep.
 EDGES: dict[tuple[str, str], frozenset[str]] = {
-    (S.REQUESTED, S.AWAITING_AGENT): frozenset({SYSTEM, OPERATOR}),
-    (S.AWAITING_AGENT, S.CONFIRMED): frozenset({Role.AGENT, OPERATOR}),
-    (S.AWAITING_AGENT, S.DECLINED): frozenset({Role.AGENT, OPERATOR}),
+    (CallState.REQUESTED, CallState.AWAITING_AGENT): frozenset({SYSTEM, OPERATOR}),
+    (CallState.AWAITING_AGENT, CallState.CONFIRMED): frozenset({Role.AGENT, OPERATOR}),
+    (CallState.AWAITING_AGENT, CallState.DECLINED): frozenset({Role.AGENT, OPERATOR}),
     # A client picks one of the proposed times (calls.services.slots.call_slot_book).
-    (S.CONFIRMED, S.SCHEDULED): frozenset({Role.CLIENT, OPERATOR}),
+    (CallState.CONFIRMED, CallState.SCHEDULED): frozenset({Role.CLIENT, OPERATOR}),
     # A reschedule: the state stays, the session changes, the audit keeps it.
-    (S.SCHEDULED, S.SCHEDULED): frozenset({OPERATOR}),
-    (S.SCHEDULED, S.IN_PROGRESS): frozenset({Role.INTERPRETER, OPERATOR}),
-    (S.IN_PROGRESS, S.COMPLETED): frozenset({Role.INTERPRETER, OPERATOR}),
+    (CallState.SCHEDULED, CallState.SCHEDULED): frozenset({OPERATOR}),
+    (CallState.SCHEDULED, CallState.IN_PROGRESS): frozenset({Role.INTERPRETER, OPERATOR}),
+    (CallState.IN_PROGRESS, CallState.COMPLETED): frozenset({Role.INTERPRETER, OPERATOR}),
     # The call did not happen: the interpreter or an operator says why (the
     # outcome), or the missed-call sweep does from what is known.
-    (S.SCHEDULED, S.MISSED): frozenset({SYSTEM, OPERATOR, Role.INTERPRETER}),
-    (S.IN_PROGRESS, S.MISSED): frozenset({OPERATOR, Role.INTERPRETER}),
-    (S.REQUESTED, S.CANCELLED): frozenset({Role.CLIENT, OPERATOR}),
-    (S.AWAITING_AGENT, S.CANCELLED): frozenset({Role.CLIENT, OPERATOR}),
+    (CallState.SCHEDULED, CallState.MISSED): frozenset({SYSTEM, OPERATOR, Role.INTERPRETER}),
+    (CallState.IN_PROGRESS, CallState.MISSED): frozenset({OPERATOR, Role.INTERPRETER}),
+    (CallState.REQUESTED, CallState.CANCELLED): frozenset({Role.CLIENT, OPERATOR}),
+    (CallState.AWAITING_AGENT, CallState.CANCELLED): frozenset({Role.CLIENT, OPERATOR}),
     # The agency may withdraw the member after confirming ("member_cancelled").
-    (S.CONFIRMED, S.CANCELLED): frozenset({Role.CLIENT, Role.AGENT, OPERATOR}),
-    (S.SCHEDULED, S.CANCELLED): frozenset({Role.CLIENT, Role.AGENT, OPERATOR}),
+    (CallState.CONFIRMED, CallState.CANCELLED): frozenset({Role.CLIENT, Role.AGENT, OPERATOR}),
+    (CallState.SCHEDULED, CallState.CANCELLED): frozenset({Role.CLIENT, Role.AGENT, OPERATOR}),
 }
 
-TERMINAL_STATES = frozenset({S.DECLINED, S.COMPLETED, S.CANCELLED, S.MISSED})
+TERMINAL_STATES = frozenset(
+    {CallState.DECLINED, CallState.COMPLETED, CallState.CANCELLED, CallState.MISSED}
+)
 
 # A session's (from, to) -> who may take that edge. Apart from "overdue" (the
 # sweep's alarm) a session changes with its call: started and ended with it,
 # missed and cancelled with it, superseded when the call is rescheduled.
 SESSION_EDGES: dict[tuple[str, str], frozenset[str]] = {
-    (SS.PLANNED, SS.OVERDUE): frozenset({SYSTEM}),
-    (SS.PLANNED, SS.IN_PROGRESS): frozenset({Role.INTERPRETER, OPERATOR}),
-    (SS.OVERDUE, SS.IN_PROGRESS): frozenset({Role.INTERPRETER, OPERATOR}),
-    (SS.IN_PROGRESS, SS.ENDED): frozenset({Role.INTERPRETER, OPERATOR}),
-    (SS.PLANNED, SS.MISSED): frozenset({SYSTEM, OPERATOR, Role.INTERPRETER}),
-    (SS.OVERDUE, SS.MISSED): frozenset({SYSTEM, OPERATOR, Role.INTERPRETER}),
-    (SS.IN_PROGRESS, SS.MISSED): frozenset({OPERATOR, Role.INTERPRETER}),
-    (SS.PLANNED, SS.SUPERSEDED): frozenset({OPERATOR}),
-    (SS.OVERDUE, SS.SUPERSEDED): frozenset({OPERATOR}),
-    (SS.PLANNED, SS.CANCELLED): frozenset({Role.CLIENT, Role.AGENT, OPERATOR}),
-    (SS.OVERDUE, SS.CANCELLED): frozenset({Role.CLIENT, Role.AGENT, OPERATOR}),
+    (SessionStatus.PLANNED, SessionStatus.OVERDUE): frozenset({SYSTEM}),
+    (SessionStatus.PLANNED, SessionStatus.IN_PROGRESS): frozenset({Role.INTERPRETER, OPERATOR}),
+    (SessionStatus.OVERDUE, SessionStatus.IN_PROGRESS): frozenset({Role.INTERPRETER, OPERATOR}),
+    (SessionStatus.IN_PROGRESS, SessionStatus.ENDED): frozenset({Role.INTERPRETER, OPERATOR}),
+    (SessionStatus.PLANNED, SessionStatus.MISSED): frozenset({SYSTEM, OPERATOR, Role.INTERPRETER}),
+    (SessionStatus.OVERDUE, SessionStatus.MISSED): frozenset({SYSTEM, OPERATOR, Role.INTERPRETER}),
+    (SessionStatus.IN_PROGRESS, SessionStatus.MISSED): frozenset({OPERATOR, Role.INTERPRETER}),
+    (SessionStatus.PLANNED, SessionStatus.SUPERSEDED): frozenset({OPERATOR}),
+    (SessionStatus.OVERDUE, SessionStatus.SUPERSEDED): frozenset({OPERATOR}),
+    (SessionStatus.PLANNED, SessionStatus.CANCELLED): frozenset(
+        {Role.CLIENT, Role.AGENT, OPERATOR}
+    ),
+    (SessionStatus.OVERDUE, SessionStatus.CANCELLED): frozenset(
+        {Role.CLIENT, Role.AGENT, OPERATOR}
+    ),
 }
 
 # The moment a session entered these states is kept on the session itself.
 SESSION_STAMPS = {
-    SS.OVERDUE: "overdue_at",
-    SS.IN_PROGRESS: "started_at",
-    SS.ENDED: "ended_at",
+    SessionStatus.OVERDUE: "overdue_at",
+    SessionStatus.IN_PROGRESS: "started_at",
+    SessionStatus.ENDED: "ended_at",
 }
 
 # SPEC "outcomes": which outcome may end a call in which state, and who may
 # choose it. "" is "no outcome": a call cancelled in good time.
 OUTCOMES: dict[str, dict[str, frozenset[str]]] = {
-    S.COMPLETED: {O.COMPLETED: frozenset({Role.INTERPRETER, OPERATOR})},
-    S.MISSED: {
-        O.MEMBER_UNREACHABLE: frozenset({Role.INTERPRETER, OPERATOR, SYSTEM}),
-        O.CLIENT_NO_SHOW: frozenset({Role.INTERPRETER, OPERATOR}),
-        O.OFFICE_FAULT: frozenset({Role.INTERPRETER, OPERATOR, SYSTEM}),
+    CallState.COMPLETED: {Outcome.COMPLETED: frozenset({Role.INTERPRETER, OPERATOR})},
+    CallState.MISSED: {
+        Outcome.MEMBER_UNREACHABLE: frozenset({Role.INTERPRETER, OPERATOR, SYSTEM}),
+        Outcome.CLIENT_NO_SHOW: frozenset({Role.INTERPRETER, OPERATOR}),
+        Outcome.OFFICE_FAULT: frozenset({Role.INTERPRETER, OPERATOR, SYSTEM}),
     },
-    S.CANCELLED: {
+    CallState.CANCELLED: {
         "": frozenset({Role.CLIENT, OPERATOR}),
-        O.LATE_CANCEL: frozenset({Role.CLIENT, OPERATOR}),
-        O.MEMBER_CANCELLED: frozenset({Role.AGENT, OPERATOR}),
+        Outcome.LATE_CANCEL: frozenset({Role.CLIENT, OPERATOR}),
+        Outcome.MEMBER_CANCELLED: frozenset({Role.AGENT, OPERATOR}),
     },
 }
 
@@ -168,7 +171,7 @@ def is_late_cancel(call: Call, *, now: datetime) -> bool:
 
 
 def _is_late(call: Call, session: Session | None, now: datetime) -> bool:
-    if call.state != S.SCHEDULED or session is None:
+    if call.state != CallState.SCHEDULED or session is None:
         return False
     return session.starts_at - now < timedelta(hours=settings.LATE_CANCEL_HOURS)
 
@@ -181,21 +184,21 @@ def missed_outcome(call: Call) -> str:
 
 def _missed_outcome(call: Call, session: Session | None, attempts=None) -> str:
     if unreachable_proven(call, session, attempts=attempts):
-        return O.MEMBER_UNREACHABLE
-    return O.OFFICE_FAULT
+        return Outcome.MEMBER_UNREACHABLE
+    return Outcome.OFFICE_FAULT
 
 
 def _default_outcome(
     call: Call, session, from_state: str, to_state: str, role: str, now, attempts
 ) -> str:
-    if to_state == S.COMPLETED:
-        return O.COMPLETED
-    if to_state == S.MISSED and role == SYSTEM:
+    if to_state == CallState.COMPLETED:
+        return Outcome.COMPLETED
+    if to_state == CallState.MISSED and role == SYSTEM:
         return _missed_outcome(call, session, attempts)
-    if to_state == S.CANCELLED and role == Role.AGENT:
-        return O.MEMBER_CANCELLED
-    if to_state == S.CANCELLED and role == Role.CLIENT and _is_late(call, session, now):
-        return O.LATE_CANCEL
+    if to_state == CallState.CANCELLED and role == Role.AGENT:
+        return Outcome.MEMBER_CANCELLED
+    if to_state == CallState.CANCELLED and role == Role.CLIENT and _is_late(call, session, now):
+        return Outcome.LATE_CANCEL
     return ""
 
 
@@ -214,33 +217,42 @@ def _check_outcome(
     if role not in allowed[outcome]:
         raise DomainError(
             "not_allowed",
-            _("You may not record the outcome “%(outcome)s”.") % {"outcome": O(outcome).label}
+            _("You may not record the outcome “%(outcome)s”.") % {"outcome": Outcome(outcome).label}
             if outcome
             else _("Say how the call ended."),
             field="outcome",
         )
     # The client does not choose: inside the cutoff it is a late cancellation.
     late = _is_late(call, session, now)
-    if role == Role.CLIENT and to_state == S.CANCELLED and (outcome == O.LATE_CANCEL) != late:
+    if (
+        role == Role.CLIENT
+        and to_state == CallState.CANCELLED
+        and (outcome == Outcome.LATE_CANCEL) != late
+    ):
         raise DomainError(
             "bad_outcome",
             _("Cancelling now is a late cancellation.") if late else _("Say how the call ended."),
             field="outcome",
         )
-    if outcome == O.LATE_CANCEL and not late:
+    if outcome == Outcome.LATE_CANCEL and not late:
         raise DomainError(
             "not_late",
             _("Only a scheduled session cancelled less than %(hours)d hours ahead is late.")
             % {"hours": settings.LATE_CANCEL_HOURS},
             field="outcome",
         )
-    if outcome == O.MEMBER_CANCELLED and from_state not in (S.CONFIRMED, S.SCHEDULED):
+    if outcome == Outcome.MEMBER_CANCELLED and from_state not in (
+        CallState.CONFIRMED,
+        CallState.SCHEDULED,
+    ):
         raise DomainError(
             "not_confirmed",
             _("Only a call the agency confirmed can be cancelled by the agency."),
             field="outcome",
         )
-    if outcome == O.MEMBER_UNREACHABLE and not unreachable_proven(call, session, attempts=attempts):
+    if outcome == Outcome.MEMBER_UNREACHABLE and not unreachable_proven(
+        call, session, attempts=attempts
+    ):
         raise DomainError(
             "attempts_missing",
             _(
@@ -257,13 +269,13 @@ def _check_edge(from_state: str, to_state: str, role: str) -> None:
         raise Conflict(
             "illegal_transition",
             _("A call that is “%(from)s” cannot become “%(to)s”.")
-            % {"from": S(from_state).label, "to": S(to_state).label},
+            % {"from": CallState(from_state).label, "to": CallState(to_state).label},
         )
     if role not in EDGES[edge]:
         raise DomainError(
             "not_allowed",
             _("You may not move a “%(from)s” call to “%(to)s”.")
-            % {"from": S(from_state).label, "to": S(to_state).label},
+            % {"from": CallState(from_state).label, "to": CallState(to_state).label},
         )
 
 
@@ -290,7 +302,11 @@ def _check_ownership(call: Call, actor, role: str) -> None:
     elif role == Role.INTERPRETER:
         # A cancelled call stays the interpreter's (pressing Start on it is a
         # readable 409); a session handed to someone else by a reschedule does not.
-        owned = call.sessions.filter(interpreter=actor).exclude(status=SS.SUPERSEDED).exists()
+        owned = (
+            call.sessions.filter(interpreter=actor)
+            .exclude(status=SessionStatus.SUPERSEDED)
+            .exists()
+        )
     if not owned:
         raise NotFound("not_found", _("No such call."))
 
@@ -299,20 +315,20 @@ def _check_guard(call: Call, to_state: str, reason: str) -> None:
     """Conditions the target state needs beyond the edge itself."""
     session = (
         call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).select_related("recording").first()
-        if to_state in (S.SCHEDULED, S.IN_PROGRESS, S.COMPLETED)
+        if to_state in (CallState.SCHEDULED, CallState.IN_PROGRESS, CallState.COMPLETED)
         else None
     )
-    if to_state == S.AWAITING_AGENT and not agency_agents(call.member.agency_id).exists():
+    if to_state == CallState.AWAITING_AGENT and not agency_agents(call.member.agency_id).exists():
         raise DomainError(
             "no_agent", _("The member's agency has no active agent to ask. Add one first.")
         )
-    if to_state == S.CONFIRMED and not hasattr(call, "confirmation"):
+    if to_state == CallState.CONFIRMED and not hasattr(call, "confirmation"):
         raise DomainError("no_confirmation", _("The agent's confirmation is missing."))
-    if to_state == S.DECLINED and not reason.strip():
+    if to_state == CallState.DECLINED and not reason.strip():
         raise DomainError("reason_required", _("Say why the member declined."), field="reason")
-    if to_state in (S.SCHEDULED, S.IN_PROGRESS) and session is None:
+    if to_state in (CallState.SCHEDULED, CallState.IN_PROGRESS) and session is None:
         raise DomainError("no_session", _("The call has no session scheduled."))
-    if to_state == S.COMPLETED:
+    if to_state == CallState.COMPLETED:
         if session is None or session.ended_at is None or session.talk_seconds is None:
             raise DomainError("session_not_ended", _("The session has not been ended."))
         has_recording = hasattr(session, "recording")
@@ -411,7 +427,10 @@ def _checked_outcome(
 
 # A call that is missed or cancelled takes its live session with it: a missed
 # call's session is missed; a cancelled call frees its interpreter's time.
-SESSION_FOLLOWS = {S.MISSED: SS.MISSED, S.CANCELLED: SS.CANCELLED}
+SESSION_FOLLOWS = {
+    CallState.MISSED: SessionStatus.MISSED,
+    CallState.CANCELLED: SessionStatus.CANCELLED,
+}
 
 
 def _settles(to_state: str, outcome: str) -> bool | None:
@@ -421,7 +440,7 @@ def _settles(to_state: str, outcome: str) -> bool | None:
     other states leave the money alone (None)."""
     if to_state in OUTCOMES and outcome:
         return True
-    if to_state in (S.DECLINED, S.CANCELLED, S.MISSED):
+    if to_state in (CallState.DECLINED, CallState.CANCELLED, CallState.MISSED):
         return False
     return None
 
@@ -597,19 +616,19 @@ def _check_session_edge(from_status: str, to_status: str, role: str) -> None:
         raise Conflict(
             "illegal_session_transition",
             _("A session that is “%(from)s” cannot become “%(to)s”.")
-            % {"from": SS(from_status).label, "to": SS(to_status).label},
+            % {"from": SessionStatus(from_status).label, "to": SessionStatus(to_status).label},
         )
     if role not in SESSION_EDGES[edge]:
         raise DomainError(
             "not_allowed",
             _("You may not move a “%(from)s” session to “%(to)s”.")
-            % {"from": SS(from_status).label, "to": SS(to_status).label},
+            % {"from": SessionStatus(from_status).label, "to": SessionStatus(to_status).label},
         )
 
 
 def _check_session_guard(session: Session, to_status: str, now: datetime) -> None:
     """Conditions a session's target status needs beyond the edge itself."""
-    if to_status == SS.IN_PROGRESS:
+    if to_status == SessionStatus.IN_PROGRESS:
         # A session holds only its real time: started at most the lead before
         # its time (started the night before, it would bill the night).
         earliest = occupancy.earliest_start(session.starts_at)

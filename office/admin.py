@@ -265,10 +265,6 @@ class CallAdmin(LargeTableAdmin, admin.ModelAdmin):
         found = calls_search(queryset, search_term, public_id_prefix=PUBLIC_ID_PREFIX)
         return found, False
 
-    @admin.display(description=gettext_lazy("agency"), ordering="member__agency__name")
-    def agency(self, call):
-        return call.member.agency.name
-
     # The list keeps to what an operator scans at 1280 px: member and agency in
     # one column, the kind in a word.
     @admin.display(description=gettext_lazy("member"), ordering="member__reference")

@@ -34,6 +34,8 @@ from billing.services import client_accounts
 from notifications import sweeps
 from notifications.models import Notification
 
+from .bench_queries import QueryCounter, Rollback
+
 # Tables the benchmark fills (and vacuums after rolling back).
 BENCH_TABLES = (
     "calls_call",
@@ -46,24 +48,6 @@ BENCH_TABLES = (
     "notifications_notification",
     "notifications_operatortask",
 )
-SAVEPOINT_SQL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
-
-
-class Rollback(Exception):
-    pass
-
-
-class QueryCounter:
-    def __init__(self):
-        self.queries = 0
-        self.savepoints = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        if sql.lstrip().upper().startswith(SAVEPOINT_SQL):
-            self.savepoints += 1
-        else:
-            self.queries += 1
-        return execute(sql, params, many, context)
 
 
 class Command(BaseCommand):
