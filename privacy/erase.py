@@ -123,7 +123,7 @@ def _erase_user(user: User, alias: str, call_ids: list[int]) -> dict:
         note="", preferred_times="", client_windows=[]
     )
     messages = Notification.objects.filter(recipient=user).update(
-        address=alias, subject=ERASED_TEXT, body=ERASED_TEXT
+        address=alias, subject=ERASED_TEXT, body=ERASED_TEXT, html="", calendar=""
     )
     disputes = dispute_model().objects.filter(raised_by=user).update(reason=ERASED_TEXT)
     return {"tokens": tokens, "calls_cleared": windows, "messages": messages, "disputes": disputes}
@@ -164,7 +164,7 @@ def _scrub_texts(call_ids: list[int], words: list[str], alias: str, subject: Sub
         ),
         (
             Notification.objects.filter(Q(call_id__in=call_ids) | people),
-            ["address", "subject", "body"],
+            ["address", "subject", "body", "html"],
         ),
         (OperatorTask.objects.filter(call_id__in=call_ids), ["summary", "note"]),
         (dispute_model().objects.filter(call_id__in=call_ids), ["reason", "decision"]),
@@ -172,6 +172,9 @@ def _scrub_texts(call_ids: list[int], words: list[str], alias: str, subject: Sub
         (SessionTransition.objects.filter(session__call_id__in=call_ids), ["reason"]),
         (TalkTimeCorrection.objects.filter(session__call_id__in=call_ids), ["reason"]),
     ]  # fmt: skip
+    # Stored copies of delivered invites: iCalendar folds long lines, so a name can be
+    # split where no search finds it; the copy is dropped (the invite was sent).
+    Notification.objects.filter(call_id__in=call_ids).exclude(calendar="").update(calendar="")
     for rows, fields in targets:
         for row in rows.only("pk", *fields).iterator(chunk_size=500):
             new = {f: scrub(getattr(row, f) or "", words, alias) for f in fields}

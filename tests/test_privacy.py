@@ -144,7 +144,8 @@ def test_after_erasure_a_database_dump_holds_none_of_their_data_and_money_adds_u
 
     dump = _dump()
     leaked = [s for s in secrets if s in dump]
-    assert not leaked, f"still in the database: {leaked}"
+    where = [line[:160] for line in dump.splitlines() if any(s in line for s in leaked)]
+    assert not leaked, f"still in the database: {leaked}: {where[:8]}"
     call_command("ledger_check", stdout=io.StringIO())  # raises on any problem
     after = agent_statement(agency_id=agency_id, year=month.year, month=month.month)
     assert (after.total, after.calls, after.billed_minutes) == (
