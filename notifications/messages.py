@@ -11,6 +11,7 @@ templates in templates/notifications/, one per message and audience.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from agents.links import agent_alarm_url, agent_link_url
 from billing.formatting import credits
+from billing.selectors import call_charges
 from calendars import invites
 from calendars import selectors as calendar_selectors
 from calls.models import Call, Session, SessionStatus
@@ -82,6 +84,13 @@ def text_write(row: Notification, *, now: datetime) -> Message:
         minutes = int(row.kind.removeprefix("reminder"))
         context.update(minutes_before=minutes, hours_before=minutes // 60)
         context["room_url"] = room_url_for(session=context.get("session"), recipient=row.recipient)
+    if row.kind == "missed":
+        # What the outcome cost (a video no-show costs the prepaid minimum): the
+        # client's message says it, never "nothing was charged" when it was.
+        price = call_charges([context["call"].pk]).get(context["call"].pk)
+        context["charged"] = price.client_charge if price is not None else Decimal("0")
+        with translation.override(row.recipient.language):
+            context["charged_text"] = credits(context["charged"])
     if row.kind in ("agent_request", "agent_chase"):
         context["link"] = agent_link_url(call=context["call"], agent=row.recipient)
     if row.kind == "overdue" and row.recipient.role == Role.AGENT:

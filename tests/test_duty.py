@@ -172,7 +172,10 @@ def test_a_member_unreachable_call_can_be_disputed_by_the_agent(client):
             now=session.starts_at + timedelta(minutes=1),
         )
     call_services.call_mark_missed(
-        call=call, actor=session.interpreter, outcome="member_unreachable"
+        call=call,
+        actor=session.interpreter,
+        outcome="member_unreachable",
+        now=session.starts_at + timedelta(minutes=5),
     )
     agent = agent_for(call)
     client.force_login(agent)
