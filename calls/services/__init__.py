@@ -36,6 +36,7 @@ from calls.signals import call_requested
 from common import dates
 from common.errors import Conflict, DomainError
 from common.localtime import add, to_utc
+from scheduling.finder import INTERPRETED_KINDS, speaks_pair
 from scheduling.languages import UnknownLanguage, languages_text, parse_languages, read_stored
 from scheduling.windows import WindowError
 from scheduling.windows_text import normalise as normalise_windows
@@ -65,12 +66,12 @@ def call_request_create(
     With a `request_key` (the order form's one-time key), sending the same
     order again returns the call it booked instead of booking and holding twice.
     `client_windows` are when the client can talk, in the client's zone
-    (`scheduling.windows` JSON form); the call's languages are the client's and
-    the member's unless given.
+    (`scheduling.windows` JSON form); `languages` pins the call's language pair
+    (empty: one language of the client and one of the member, found by the finder).
     """
     now = now or timezone.now()
     client_windows = checked_windows(client_windows, field="client_windows")
-    languages = call_languages_text(languages, client=client, member=member)
+    languages = call_languages_text(languages, kind=kind)
     if request_key is not None:
         earlier = Call.objects.filter(client=client, request_key=request_key).first()
         if earlier is not None:
@@ -169,8 +170,14 @@ def checked_windows(windows, *, field: str) -> list[dict]:
         ) from exc
 
 
-def call_languages_text(given: str, *, client: User, member: Member) -> str:
-    """The call's languages as codes: as given, or the client's and the member's."""
+def call_languages_text(given: str, *, kind: str = "") -> str:
+    """The language pair the call pins, as codes ("en, uk"), or "" when it pins
+    none: the finder then looks for an interpreter who speaks one language of
+    the client and one of the member (SPEC "Finding the time").
+
+    A pinned pair is at most two languages, and for an interpreted call some
+    interpreter must speak it: refused here, before anything is held, rather
+    than after the agency was asked."""
     try:
         codes = parse_languages(given)
     except UnknownLanguage as exc:
@@ -179,13 +186,31 @@ def call_languages_text(given: str, *, client: User, member: Member) -> str:
             _("“%(word)s” is not a language we know: write e.g. “en, ru”.") % {"word": exc.word},
             field="languages",
         ) from exc
-    if not codes:
-        codes = tuple(
-            dict.fromkeys(
-                (*sorted(read_stored(client.languages)), *sorted(read_stored(member.languages)))
-            )
+    if len(codes) > 2:
+        raise DomainError(
+            "not_a_pair",
+            _(
+                "Give at most two languages: one the client speaks and one the member "
+                "speaks (or leave it empty to take them from both)."
+            ),
+            field="languages",
+        )
+    if codes and kind in INTERPRETED_KINDS and not interpreter_speaks_somewhere(frozenset(codes)):
+        raise DomainError(
+            "no_interpreter_for_languages",
+            _("No interpreter of ours speaks %(languages)s. Choose other languages.")
+            % {"languages": " ↔ ".join(codes)},
+            field="languages",
         )
     return languages_text(codes)
+
+
+def interpreter_speaks_somewhere(pinned: frozenset[str]) -> bool:
+    """Some active interpreter speaks every pinned language."""
+    spoken = User.objects.filter(role=Role.INTERPRETER, is_active=True).values_list(
+        "languages", flat=True
+    )
+    return any(speaks_pair(read_stored(text), pinned=pinned) for text in spoken)
 
 
 def call_confirm(
