@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.apps import apps
 
-from billing.selectors import client_held
 from billing.models import CallCharge
+from billing.selectors import client_held
 from calls import services
 from calls.models import Call
 from calls.slots import call_slot_search
