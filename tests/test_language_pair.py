@@ -15,7 +15,7 @@ from billing.models import CallCharge
 from billing.selectors import client_held
 from calls import services
 from calls.models import Call
-from calls.slots import call_slot_search
+from calls.services.slots import call_slot_search
 from common.errors import DomainError
 from scheduling.models import WorkingTime
 

@@ -19,8 +19,9 @@ from billing import selectors
 from billing.models import CallCharge, ChargeStatus, Outcome
 from calls import services as call_services
 from calls import workflow
-from calls.attempts import dial_attempt_log, given_numbers
+from calls.dial_log import given_numbers
 from calls.models import CallState, DialResult
+from calls.services.attempts import dial_attempt_log
 from common.errors import DomainError
 from notifications.models import Notification
 from notifications.services import notification_deliver
