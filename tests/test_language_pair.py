@@ -119,3 +119,35 @@ def test_old_calls_lose_their_union_default_and_keep_a_typed_pair():
     defaulted.refresh_from_db()
     typed.refresh_from_db()
     assert (defaulted.languages, typed.languages) == ("", "en, uk")
+
+
+def test_scheduling_by_hand_warns_when_the_interpreter_does_not_speak_the_pair(client):
+    from django.urls import reverse
+
+    from .factories import OperatorFactory
+
+    interpreter("en, uk")
+    call = confirmed(order())
+    de_only = interpreter("de")
+    fits = interpreter("en, uk")
+    client.force_login(OperatorFactory())
+    url = reverse("admin:calls_call_schedule", args=[call.pk])
+    form = {
+        "starts_at": "2027-06-09T12:00",
+        "time_zone": "Europe/Kyiv",
+        "minutes": 30,
+        "reason": "",
+    }
+    preview = client.post(url, {**form, "interpreter": de_only.pk, "preview": "1"})
+    assert "does not speak this call&#x27;s language pair (de, en ↔ ru, uk" in (
+        preview.content.decode()
+    )
+    done = client.post(url, {**form, "interpreter": de_only.pk}, follow=True)
+    assert "does not speak this call" in done.content.decode()
+    call.refresh_from_db()
+    assert call.state == "scheduled"  # a warning: the operator may know better
+    fine = client.post(
+        reverse("admin:calls_call_schedule", args=[call.pk]),
+        {**form, "starts_at": "2027-06-10T12:00", "interpreter": fits.pk, "preview": "1"},
+    )
+    assert "does not speak this call" not in fine.content.decode()

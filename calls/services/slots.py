@@ -35,6 +35,7 @@ from scheduling.finder import (
     Party,
     SlotSearch,
     find_slots,
+    speaks,
 )
 from scheduling.languages import read_stored
 from scheduling.models import WorkingTime
@@ -145,6 +146,23 @@ def call_language_needs(call: Call) -> CallNeeds:
         client_languages=read_stored(client_languages),
         member_languages=read_stored(member_languages),
     )
+
+
+def interpreter_language_gap(call: Call, interpreter: User) -> str | None:
+    """Why `interpreter` does not fit the call's language pair (for an operator
+    who schedules by hand: a warning, not a refusal), or None if they fit."""
+    needs = call_language_needs(call)
+    spoken = read_stored(interpreter.languages)
+    if speaks(InterpreterTime(interpreter.pk, interpreter.time_zone, spoken), needs):
+        return None
+    return _(
+        "%(name)s does not speak this call's language pair (%(pair)s; speaks: %(spoken)s). "
+        "Check that the call can be interpreted, or choose another interpreter."
+    ) % {
+        "name": interpreter.get_full_name() or interpreter.username,
+        "pair": needs.pair_text(),
+        "spoken": ", ".join(sorted(spoken)) or "—",
+    }
 
 
 def _speaks_one_of(codes) -> Q:
