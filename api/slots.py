@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.permissions import IsClient, IsOperator
@@ -114,7 +113,6 @@ class CallSlotPickApi(ApiView):
     """The client picks one of the proposed times; the call is scheduled at once."""
 
     permission_classes = [IsClient]
-    parser_classes = [JSONParser]
 
     class InputSerializer(serializers.Serializer):
         starts_at = serializers.DateTimeField(help_text="One of the proposals' `starts_at`.")
