@@ -16,6 +16,7 @@ from calls import selectors
 from calls.services.slots import SEARCHABLE_STATES, CallSlots, call_slot_book, call_slot_search
 from common.api import ApiView
 from common.errors import Conflict
+from common.time_fields import InstantField
 
 
 class InterpreterRefSerializer(serializers.Serializer):
@@ -115,7 +116,9 @@ class CallSlotPickApi(ApiView):
     permission_classes = [IsClient]
 
     class InputSerializer(serializers.Serializer):
-        starts_at = serializers.DateTimeField(help_text="One of the proposals' `starts_at`.")
+        starts_at = InstantField(
+            whole_minute=True, help_text="One of the proposals' `starts_at` (RFC 3339)."
+        )
 
     @extend_schema(
         operation_id="calls_slots_pick",

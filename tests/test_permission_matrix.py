@@ -197,12 +197,15 @@ def _payload(method, path, world):
         return {"reason": "plans changed"}
     if path.endswith("/slots/pick/"):
         # The world's call has no windows: no proposal, so the owner gets a 409.
-        return {"starts_at": (timezone.now() + timedelta(days=9)).isoformat()}
+        return {"starts_at": (timezone.now() + timedelta(days=9)).isoformat(timespec="minutes")}
     if path.endswith("/end/"):
         return {"no_recording_reason": "recorder failed"}
     if path.endswith("/schedule/"):
         starts = timezone.now() + timedelta(days=9)
-        return {"starts_at": starts.isoformat(), "interpreter": world["users"]["interp"].pk}
+        return {
+            "starts_at": starts.isoformat(timespec="minutes"),
+            "interpreter": world["users"]["interp"].pk,
+        }
     if path == "/api/v1/me/":
         return {"time_zone": "Europe/Kyiv"}
     if path == "/api/v1/auth/token/":
