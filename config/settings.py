@@ -282,8 +282,17 @@ else:
     # Redis hands a task held by a dead worker out again only after this many
     # seconds; exactly-once does not rest on it (the outbox row does).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # A request publishes after its commit: a broker that is down must cost
+        # it a fraction of a second, not the default retries (issue 25 item 12).
+        "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=0.5),
+        "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.0),
     }
+# One try per publish: the outbox's re-queue sweep is the retry.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=0.5)
+# After a failed publish a process leaves the broker alone this long.
+NOTIFY_BROKER_PAUSE_SECONDS = env.int("NOTIFY_BROKER_PAUSE_SECONDS", default=15)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
