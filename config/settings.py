@@ -142,6 +142,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # A cap per account across addresses, on top of axes' (accounts/lockouts.py).
+    "accounts.lockouts.AccountCapBackend",
     "accounts.backends.RoleBackend",
 ]
 LOGIN_URL = "login"
@@ -522,6 +524,9 @@ AXES_COOLOFF_TIME = 1  # hours
 # all of its staff.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Failed sign-ins of one account, from any addresses, within AXES_COOLOFF_TIME,
+# after which it is paused for everyone and the person is told.
+ACCOUNT_FAILURE_LIMIT = env.int("ACCOUNT_FAILURE_LIMIT", default=20)
 # A lockout answers 429: JSON under /api/, plain text elsewhere.
 AXES_LOCKOUT_CALLABLE = "common.api.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "common.addresses.client_ip"

@@ -18,7 +18,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.lockouts import cool_off
+from accounts.models import Role, User
 from agents.links import agent_alarm_url, agent_link_url
 from billing.formatting import credits
 from billing.selectors import call_charges
@@ -30,6 +31,7 @@ from common.call_numbers import call_number
 from rooms.services import room_url_for
 
 from . import bulk, selectors
+from .channels import address_for
 from .models import Notification, OperatorTask, OperatorTaskKind
 from .services import (
     Message,
@@ -38,6 +40,7 @@ from .services import (
     operator_task_open,
     operator_tasks_open,
     outbox_record,
+    outbox_row,
     render_message,
 )
 
@@ -452,3 +455,41 @@ def client_overdrawn_escalate(*, call_id: int, client_id: int, balance, now=None
         call=call,
         now=now,
     )
+
+
+# --- Sign-in paused ------------------------------------------------------------
+
+
+def account_sign_in_paused_notify(*, username: str, at: datetime) -> list[int]:
+    """Many failed sign-ins to one account from several addresses: the person
+    hears that sign-in is paused, once per cool-off (accounts/lockouts.py)."""
+    person = User.objects.filter(username=username, is_active=True).first()
+    if person is None:
+        return []  # no such account: nobody to tell (and nothing to give away)
+    window = int(at.timestamp() // cool_off().total_seconds())
+    rows = []
+    for channel in settings.NOTIFY_CHANNELS:
+        address = address_for(person, channel)
+        if not address:
+            continue
+        subject, body = render_message(
+            template="account_sign_in_paused",
+            recipient=person,
+            context={"hours": settings.AXES_COOLOFF_TIME, "site_url": settings.SITE_URL},
+            now=at,
+        )
+        rows.append(
+            outbox_row(
+                kind="account_sign_in_paused",
+                scope=f"w{window}",
+                channel=channel,
+                recipient=person,
+                address=address,
+                call=None,
+                session=None,
+                now=at,
+                subject=subject,
+                body=body,
+            )
+        )
+    return outbox_record(rows)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
+from accounts.lockouts import account_sign_in_paused
 from billing.signals import client_overdrawn
 from calls.models import Call, CallState, NotCalledAlarm, Session, SessionStatus
 from calls.signals import (
@@ -132,3 +133,8 @@ def on_call_booked_again(sender, call_id, earlier_id, **kwargs):
         kind=OperatorTaskKind.RESCHEDULE_MISSED,
         note=f"closed automatically: booked again as call {call_number(call_id)}",
     )
+
+
+@receiver(account_sign_in_paused, dispatch_uid="notifications.on_account_sign_in_paused")
+def on_account_sign_in_paused(sender, username, at, **kwargs):
+    messages.account_sign_in_paused_notify(username=username, at=at)
