@@ -229,6 +229,18 @@ def _agency_task(call: Call, summary: str, *, kind: str, now: datetime) -> Opera
 # --- The client hears how the request went ------------------------------------
 
 
+def call_confirmed_notify(*, call: Call, now: datetime | None = None) -> list[int]:
+    """The member agreed: the client is asked to pick one of the proposed times."""
+    return notify(
+        kind="confirmed",
+        template="confirmed_client",
+        recipients=[call.client],
+        context=call_context(call),
+        call=call,
+        now=now,
+    )
+
+
 def call_declined_notify(*, call: Call, now: datetime | None = None) -> list[int]:
     return notify(
         kind="declined",

@@ -44,6 +44,7 @@ def on_call_state_changed(sender, call_id, from_state, to_state, at, **kwargs):
         )
     if to_state not in (
         CallState.AWAITING_AGENT,
+        CallState.CONFIRMED,
         CallState.DECLINED,
         CallState.SCHEDULED,
         CallState.MISSED,
@@ -58,7 +59,10 @@ def on_call_state_changed(sender, call_id, from_state, to_state, at, **kwargs):
         messages.calls_missed_notify(call_ids=[call_id], now=at)
         return
     call = selectors.calls_with_facts(Call.objects.filter(pk=call_id)).get()
-    if to_state == CallState.DECLINED:
+    if to_state == CallState.CONFIRMED:
+        # The client is the one who must now pick a time.
+        messages.call_confirmed_notify(call=call, now=at)
+    elif to_state == CallState.DECLINED:
         messages.call_declined_notify(call=call, now=at)
     elif to_state == CallState.SCHEDULED:
         _scheduled(call, rescheduled=from_state == CallState.SCHEDULED, now=at)

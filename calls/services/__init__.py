@@ -8,6 +8,7 @@ current time.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
@@ -38,7 +39,7 @@ from common.errors import Conflict, DomainError
 from common.localtime import add, to_utc
 from scheduling.finder import INTERPRETED_KINDS, speaks_pair
 from scheduling.languages import UnknownLanguage, languages_text, parse_languages, read_stored
-from scheduling.windows import WindowError
+from scheduling.windows import DatedWindow, WindowError, parse_windows
 from scheduling.windows_text import normalise as normalise_windows
 
 MAX_NOTE = 2000
@@ -70,7 +71,9 @@ def call_request_create(
     (empty: one language of the client and one of the member, found by the finder).
     """
     now = now or timezone.now()
-    client_windows = checked_windows(client_windows, field="client_windows")
+    client_windows = checked_windows(
+        client_windows, field="client_windows", zone=client.time_zone, now=now
+    )
     languages = call_languages_text(languages, kind=kind)
     if request_key is not None:
         earlier = Call.objects.filter(client=client, request_key=request_key).first()
@@ -158,16 +161,32 @@ def call_request_create(
     return call
 
 
-def checked_windows(windows, *, field: str) -> list[dict]:
-    """Windows in their one stored form, or a readable refusal on `field`."""
+def checked_windows(windows, *, field: str, zone: str, now: datetime) -> list[dict]:
+    """Windows in their one stored form, or a readable refusal on `field`.
+
+    A dated window that has already ended (read in its owner's `zone`) is
+    refused: nobody can talk then, and the finder would only say "never"."""
     try:
-        return normalise_windows(windows or [])
+        stored = normalise_windows(windows or [])
     except WindowError as exc:
         raise DomainError(
             "bad_windows",
             _("These times can't be read: %(problem)s.") % {"problem": exc},
             field=field,
         ) from exc
+    local_now = now.astimezone(ZoneInfo(zone or "UTC")).replace(tzinfo=None)
+    for window in parse_windows(stored):
+        if isinstance(window, DatedWindow) and window.end <= local_now:
+            raise DomainError(
+                "window_in_the_past",
+                _("The times from %(start)s to %(end)s are already over.")
+                % {
+                    "start": window.start.strftime("%Y-%m-%d %H:%M"),
+                    "end": window.end.strftime("%Y-%m-%d %H:%M"),
+                },
+                field=field,
+            )
+    return stored
 
 
 def call_languages_text(given: str, *, kind: str = "") -> str:
@@ -236,7 +255,9 @@ def call_confirm(
     was sent to.
     """
     now = now or timezone.now()
-    member_windows = checked_windows(member_windows, field="member_windows")
+    member_windows = checked_windows(
+        member_windows, field="member_windows", zone=call.member.time_zone, now=now
+    )
     contacts = check_contacts(
         numbers=numbers,
         responsible_name=responsible_name,
