@@ -14,7 +14,6 @@ from datetime import timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.contrib.auth.backends import BaseBackend
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.dispatch import Signal
@@ -37,9 +36,12 @@ def account_failures(username: str, *, now=None) -> int:
     return total or 0
 
 
-class AccountCapBackend(BaseBackend):
+class AccountCapBackend:
     """First after axes' own backend: refuses every sign-in of a paused account
-    (the right password too), answered by axes' middleware as a lockout (429)."""
+    (the right password too), answered by axes' middleware as a lockout (429).
+
+    Not a BaseBackend: it has no `get_user`, so a session is never tied to it
+    (force_login and the session pick the first backend that can load a user)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None or not username or not settings.AXES_ENABLED:
