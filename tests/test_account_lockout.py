@@ -13,18 +13,14 @@ PASSWORD = "pass-123-word"
 
 
 def guess(username, password, address):
-    return Client(REMOTE_ADDR=address).post(
-        "/login/", {"username": username, "password": password}
-    )
+    return Client(REMOTE_ADDR=address).post("/login/", {"username": username, "password": password})
 
 
 def test_forty_guesses_from_ten_addresses_hit_the_accounts_cap(settings):
     settings.AXES_ENABLED = True
     settings.ACCOUNT_FAILURE_LIMIT = 20
     person = ClientFactory(email="olena@example.org")
-    answers = [
-        guess(person.username, f"wrong-{n}", f"127.0.0.{1 + n % 10}") for n in range(40)
-    ]
+    answers = [guess(person.username, f"wrong-{n}", f"127.0.0.{1 + n % 10}") for n in range(40)]
     # Four per address stays under axes' per-address limit of five...
     assert settings.AXES_FAILURE_LIMIT == 5
     # ...but the account's cap stops the guessing after 20, from any address.

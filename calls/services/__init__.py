@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from agents.contact_rules import NumberInput, check_contacts
+from agents.contact_rules import NumberInput, check_contacts, parse_number
 from agents.models import Member
-from agents.selectors import agency_agents
+from agents.selectors import agency_agents, numbers_of_other_people
 from billing import services as billing_services
 from calls import occupancy, selectors, talk_time, workflow
 from calls.models import (
@@ -269,6 +269,18 @@ def call_confirm(
     )
     if bool(contacts.video_handle) != call.is_video:
         raise DomainError("contacts_kind_mismatch", _("The contacts do not fit this kind of call."))
+    others = numbers_of_other_people(contacts.numbers, member=call.member)
+    if others:
+        region = call.member.agency.country
+        errors: dict[str, list[str]] = {}
+        for role, e164, message in others:
+            rows = [
+                f"numbers-{index}"
+                for index, entry in enumerate(numbers)
+                if entry.role == role and parse_number(entry.raw or "", region) == e164
+            ]
+            errors.setdefault(rows[0] if rows else "numbers", []).append(message)
+        raise DomainError("number_of_someone_else", others[0][2], errors=errors)
     with transaction.atomic():
         # Lock first so two confirmations can't both create a record.
         locked = workflow.lock_call(call.pk)
@@ -362,6 +374,16 @@ def session_schedule(
         # Calls without an interpreter are still organised and recorded by one.
         raise DomainError(
             "not_an_interpreter", _("Choose an active interpreter."), field="interpreter"
+        )
+    if not call.is_video and not call.client.phone:
+        # The interpreter phones the client to connect the sides (SPEC step 6).
+        raise DomainError(
+            "client_without_phone",
+            _(
+                "The client has no phone number, so the interpreter could not phone them. "
+                "Add the client's number first, or make it a video call."
+            ),
+            field="starts_at",
         )
     minutes = minutes or call.planned_minutes
     buffer = occupancy.buffer(buffer_minutes)
