@@ -193,6 +193,8 @@ def client_call(request, public_id):
         {
             "call": call,
             "charge": billing_selectors.call_charges([call.pk]).get(call.pk),
+            # A dispute's refund: the cost the client bears now.
+            "refunded": billing_selectors.client_call_adjustments(call.pk, call.client),
             "hold": billing_selectors.call_holds([call.pk]).get(call.pk),
             "session": call.active_session,
             "can_cancel": can_cancel,
