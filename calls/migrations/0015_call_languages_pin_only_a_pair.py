@@ -25,6 +25,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("calls", "0013_recording_moved_to_recordings")]
+    dependencies = [("calls", "0014_reports_indexes")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
