@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import User
@@ -141,7 +141,9 @@ class SessionRecordingApi(ApiView):
     rest. A second upload replaces the first only with a `reason`."""
 
     permission_classes = [IsInterpreter]
-    parser_classes = [MultiPartParser, FormParser]
+    # Multipart only: Django's upload handlers stream the file; DRF's FormParser
+    # would read a body of any size whole.
+    parser_classes = [MultiPartParser]
 
     class InputSerializer(serializers.Serializer):
         file = serializers.FileField(max_length=200, allow_empty_file=False)

@@ -28,8 +28,10 @@ class OfficeCallScheduleApi(ApiView):
 
     class InputSerializer(serializers.Serializer):
         starts_at = InstantField(
-            help_text="With an offset, that instant; without one, your own time zone's wall "
-            "clock (a time that does not exist there, or exists twice, is refused)."
+            whole_minute=True,
+            help_text="RFC 3339, on a whole minute. With an offset, that instant; without "
+            "one, your own time zone's wall clock (a time that does not exist there, or "
+            "exists twice, is refused).",
         )
         interpreter = serializers.PrimaryKeyRelatedField(
             queryset=User.objects.filter(role=Role.INTERPRETER, is_active=True),

@@ -196,7 +196,17 @@ class InterpreterSessionSerializer(SessionTimesSerializer):
     languages = serializers.CharField(source="call.languages")
     member = MemberSerializer(source="call.member")
     contacts = serializers.SerializerMethodField()
+    client_phone = serializers.SerializerMethodField(
+        help_text="The client's number in E.164, for phone calls (the interpreter phones "
+        "the client to connect the sides); null for video calls or when there is none."
+    )
     has_recording = serializers.SerializerMethodField()
+
+    def get_client_phone(self, session) -> str | None:
+        phone = session.call.client.phone
+        if session.call.is_video or not phone:
+            return None
+        return phone.as_e164
 
     @extend_schema_field(ConfirmationSerializer(allow_null=True))
     def get_contacts(self, session):

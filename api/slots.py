@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.permissions import IsClient, IsOperator
@@ -17,6 +16,7 @@ from calls import selectors
 from calls.services.slots import SEARCHABLE_STATES, CallSlots, call_slot_book, call_slot_search
 from common.api import ApiView
 from common.errors import Conflict
+from common.time_fields import InstantField
 
 
 class InterpreterRefSerializer(serializers.Serializer):
@@ -114,10 +114,11 @@ class CallSlotPickApi(ApiView):
     """The client picks one of the proposed times; the call is scheduled at once."""
 
     permission_classes = [IsClient]
-    parser_classes = [JSONParser]
 
     class InputSerializer(serializers.Serializer):
-        starts_at = serializers.DateTimeField(help_text="One of the proposals' `starts_at`.")
+        starts_at = InstantField(
+            whole_minute=True, help_text="One of the proposals' `starts_at` (RFC 3339)."
+        )
 
     @extend_schema(
         operation_id="calls_slots_pick",

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from .models import MONEY, Account, AccountKind, CallCharge, ChargeStatus, Entry
+from .models import MONEY, Account, AccountKind, CallCharge, ChargeStatus, Entry, EntryKind
 from .pricing import CENT, Price, hold_amount, policy_in_force, price_outcome, tariff_in_force
 
 ZERO = Decimal("0.00")
@@ -92,6 +92,18 @@ def call_charges(call_ids: Iterable[int]) -> dict[int, Price]:
         )
         for call_id, minutes, charge, commission, house in rows
     }
+
+
+def client_call_adjustments(call_id: int, client) -> Decimal:
+    """What adjustments (a dispute's refund, say) gave back to the client for
+    this call: positive is credit returned."""
+    total = Entry.objects.filter(
+        call_id=call_id,
+        kind=EntryKind.ADJUSTMENT,
+        account__kind=AccountKind.CLIENT_CREDIT,
+        account__user=client,
+    ).aggregate(total=Sum("amount"))["total"]
+    return total or Decimal("0")
 
 
 def call_holds(call_ids: Iterable[int]) -> dict[int, Decimal]:

@@ -207,6 +207,7 @@ def _check_outcome(
 ):
     """The outcome fits the target state, the actor, and what is known (`session`:
     the call's live session; `attempts`: its dial attempts if loaded already)."""
+    _check_outcome_time(session, to_state, now)
     allowed = OUTCOMES.get(to_state)
     if allowed is None:
         if outcome:
@@ -258,6 +259,24 @@ def _check_outcome(
             _(
                 "Log an attempt on every given number from the start time on first; "
                 "“member unreachable” needs them all tried and none answered."
+            ),
+            field="outcome",
+        )
+
+
+def _check_outcome_time(session, to_state: str, now: datetime) -> None:
+    """A call is "missed" (an outcome that blames a party, and may charge one)
+    only once its session's time has come; before it, a call that will not
+    happen can only be cancelled (and the cutoff decides whether that is late).
+    Checked here, for every door and for the sweeps alike."""
+    if to_state != S.MISSED:
+        return
+    if session is None or now < session.starts_at:
+        raise Conflict(
+            "before_start",
+            _(
+                "The call's time has not come yet: until it starts, a call that will "
+                "not take place can only be cancelled."
             ),
             field="outcome",
         )

@@ -20,7 +20,9 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.models import Role
 from billing import selectors as billing_selectors
+from billing.formatting import credits
 from billing.models import Outcome
+from billing.pricing import price_outcome
 from calls import selectors, services, workflow
 from calls.models import Call, CallKind, CallState, CallTransition
 from calls.proposals import proposal_rows
@@ -154,7 +156,14 @@ def _quote(user, data) -> dict:
         kind=data["kind"], planned_minutes=data["planned_minutes"]
     )
     available = billing_selectors.client_balance(user)
+    # What a call that does not take place costs when the client is to blame:
+    # nothing for phone calls, the prepaid minimum for video (SPEC "Who pays").
+    no_show = price_outcome(kind=data["kind"], outcome=Outcome.CLIENT_NO_SHOW, seconds=0)
+    late = price_outcome(kind=data["kind"], outcome=Outcome.LATE_CANCEL, seconds=0)
     return {
+        "no_show_fee": no_show.client_charge,
+        "late_cancel_fee": late.client_charge,
+        "late_cancel_hours": settings.LATE_CANCEL_HOURS,
         "price_per_minute": quote.price_per_minute,
         "minimum_minutes": quote.minimum_minutes,
         "hold": quote.hold_amount,
@@ -184,6 +193,8 @@ def client_call(request, public_id):
         {
             "call": call,
             "charge": billing_selectors.call_charges([call.pk]).get(call.pk),
+            # A dispute's refund: the cost the client bears now.
+            "refunded": billing_selectors.client_call_adjustments(call.pk, call.client),
             "hold": billing_selectors.call_holds([call.pk]).get(call.pk),
             "session": call.active_session,
             "can_cancel": can_cancel,
@@ -206,7 +217,20 @@ def client_call_cancel(request, public_id):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("The call is cancelled. Held credits are released."))
+            call.refresh_from_db()
+            fee = billing_selectors.call_charges([call.pk]).get(call.pk)
+            if fee is not None and fee.client_charge > 0:
+                # A late cancellation of a video call costs its prepaid minimum.
+                messages.success(
+                    request,
+                    _(
+                        "The call is cancelled. As a late cancellation, %(fee)s was charged; "
+                        "the rest of the held credits is released."
+                    )
+                    % {"fee": credits(fee.client_charge)},
+                )
+            else:
+                messages.success(request, _("The call is cancelled. Held credits are released."))
     else:
         for errors in form.errors.values():
             messages.error(request, errors[0])

@@ -19,6 +19,7 @@ import functools
 import uuid
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
@@ -139,6 +140,29 @@ class ApiView(APIView):
         super().initial(request, *args, **kwargs)
         if request.method == "POST" and self.idempotent_posts:
             self._idempotency_claim = idempotency.claim_for(request)
+            if self._idempotency_claim is not None:
+                self.post = self._answered_once(self.post)
+
+    def _answered_once(self, handler):
+        """The claimed POST's work and its kept answer in one transaction, so a
+        retry at any moment finds either nothing done or the first answer."""
+
+        @functools.wraps(handler)
+        def run(request, *args, **kwargs):
+            claim = self._idempotency_claim
+            with transaction.atomic():
+                idempotency.keyed_request_lock(row=claim.row)
+                try:
+                    response = handler(request, *args, **kwargs)
+                except Exception as exc:  # noqa: BLE001 - answered as DRF would, or re-raised
+                    response = self.handle_exception(exc)
+                if response.status_code >= 500:
+                    transaction.set_rollback(True)
+                    return response  # the claim is forgotten in finalize_response
+                # Rendered and kept here, before the commit (finalize_response records).
+                return self.finalize_response(request, response, *args, **kwargs)
+
+        return run
 
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.ReplayAnswer):
@@ -167,6 +191,8 @@ class ApiView(APIView):
         timezone.deactivate()
         claim, self._idempotency_claim = self._idempotency_claim, None
         if claim is not None:
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
             idempotency.record(claim, response)
         return response
 

@@ -2,12 +2,16 @@
 answer, replay it, purge old keys.
 
 One mechanism for every API POST (common.api.ApiView calls `claim_for` after
-authentication and `record` with the answer): the first request with a key
-claims it (a unique row per person and key, committed before the view runs);
-a repeat after the answer gets that answer again; a repeat while the first
-still runs gets 409; the same key with a different request (method, path,
-body) gets 422. A claim whose request died (a killed process) is taken over
-after IDEMPOTENCY_STALE_SECONDS. Rows are kept IDEMPOTENCY_KEEP_HOURS.
+authentication, then runs the handler in one transaction that locks the claim
+(`keyed_request_lock`) and keeps the answer (`record`) before it commits): the
+first request with a key claims it (a unique row per person and key, committed
+before the view runs); a repeat after the answer gets that answer again; a
+repeat while the first still runs gets 409; the same key with a different
+request (method, path, body) gets 422. The work and the kept answer commit
+together, so a connection lost after the commit still leaves the answer for a
+repeat; a claim whose request died before committing (a killed process, a lost
+connection) did nothing and is taken over after IDEMPOTENCY_STALE_SECONDS.
+Rows are kept IDEMPOTENCY_KEEP_HOURS.
 """
 
 from __future__ import annotations
@@ -62,18 +66,38 @@ def keyed_request_claim(*, user, key: str, fingerprint: str, now: datetime) -> C
         return Claim(row=row, replay=True)
     stale_before = now - timedelta(seconds=settings.IDEMPOTENCY_STALE_SECONDS)
     if row.started_at < stale_before:
-        # The first request died without an answer: this one runs instead,
-        # unless another repeat took it over a moment ago.
-        taken = KeyedRequest.objects.filter(
-            pk=row.pk, state=KeyedRequest.State.RUNNING, started_at=row.started_at
-        ).update(started_at=now)
-        if taken:
-            row.started_at = now
-            return Claim(row=row, replay=False)
+        # The first request looks dead. Its answer commits with its work, under
+        # this row's lock (`keyed_request_lock`): waiting for the lock, then
+        # reading the row again, tells a request that is still committing
+        # from one that died (its work rolled back with it).
+        with transaction.atomic():
+            row = KeyedRequest.objects.select_for_update().get(pk=row.pk)
+            if row.state == KeyedRequest.State.DONE:
+                return Claim(row=row, replay=True)
+            if row.started_at < stale_before:
+                row.started_at = now
+                row.save(update_fields=["started_at"])
+                return Claim(row=row, replay=False)
     raise Conflict(
         "idempotency_key_in_use",
         _("A request with this Idempotency-Key is still being handled; retry in a moment."),
     )
+
+
+def keyed_request_lock(*, row: KeyedRequest) -> None:
+    """Inside the transaction that does the claimed request's work: lock the
+    claim, so the work and its kept answer (`keyed_request_finish`) commit
+    together, and make sure no repeat took the claim over meanwhile."""
+    locked = KeyedRequest.objects.select_for_update().filter(pk=row.pk).first()
+    if (
+        locked is None
+        or locked.state != KeyedRequest.State.RUNNING
+        or locked.started_at != row.started_at
+    ):
+        raise Conflict(
+            "idempotency_key_in_use",
+            _("A request with this Idempotency-Key is still being handled; retry in a moment."),
+        )
 
 
 def keyed_request_finish(*, row: KeyedRequest, status_code: int, content_type: str, body: bytes):

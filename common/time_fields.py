@@ -14,10 +14,13 @@ with the wording of `common.localtime`.
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import serializers
 
 from .localtime import LocalTimeError, local_to_utc, to_utc
@@ -75,8 +78,40 @@ class LocalSplitDateTimeField(forms.SplitDateTimeField):
             raise ValidationError(error.message, code=error.code) from None
 
 
+# RFC 3339 (a profile of ISO 8601): full date, "T", hours and minutes (seconds
+# and a fraction optional), then "Z" or an offset; no offset here means the
+# user's own zone. Week dates ("2026-W51"), ordinal dates, control characters
+# and other ISO 8601 spellings Python would read are refused.
+RFC_3339 = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:[Zz]|[+-]\d{2}:\d{2})?"
+)
+
+
 class InstantField(serializers.DateTimeField):
-    """An ISO 8601 time; without an offset it is wall-clock time in the user's zone."""
+    """An RFC 3339 time; without an offset it is wall-clock time in the user's zone.
+
+    `whole_minute`: a start, which is on a whole minute (seconds and fractions
+    refused, not silently dropped)."""
+
+    default_error_messages = {
+        "rfc3339": _lazy(
+            "Write the time as RFC 3339, e.g. 2027-03-29T15:00:00+02:00 (or without the "
+            "offset, in your own time zone)."
+        ),
+        "whole_minute": _lazy("Give a time on a whole minute (seconds 00)."),
+    }
+
+    def __init__(self, *args, whole_minute: bool = False, **kwargs):
+        self.whole_minute = whole_minute
+        super().__init__(*args, **kwargs)
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not RFC_3339.fullmatch(value):
+            self.fail("rfc3339")
+        moment = super().to_internal_value(value)
+        if self.whole_minute and (moment.second or moment.microsecond):
+            self.fail("whole_minute")
+        return moment
 
     def enforce_timezone(self, value):
         try:

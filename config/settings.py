@@ -142,6 +142,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # A cap per account across addresses, on top of axes' (accounts/lockouts.py).
+    "accounts.lockouts.AccountCapBackend",
     "accounts.backends.RoleBackend",
 ]
 LOGIN_URL = "login"
@@ -282,8 +284,17 @@ else:
     # Redis hands a task held by a dead worker out again only after this many
     # seconds; exactly-once does not rest on it (the outbox row does).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # A request publishes after its commit: a broker that is down must cost
+        # it a fraction of a second, not the default retries (issue 25 item 12).
+        "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=0.5),
+        "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.0),
     }
+# One try per publish: the outbox's re-queue sweep is the retry.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=0.5)
+# After a failed publish a process leaves the broker alone this long.
+NOTIFY_BROKER_PAUSE_SECONDS = env.int("NOTIFY_BROKER_PAUSE_SECONDS", default=15)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -514,6 +525,9 @@ AXES_COOLOFF_TIME = 1  # hours
 # all of its staff.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Failed sign-ins of one account, from any addresses, within AXES_COOLOFF_TIME,
+# after which it is paused for everyone and the person is told.
+ACCOUNT_FAILURE_LIMIT = env.int("ACCOUNT_FAILURE_LIMIT", default=20)
 # A lockout answers 429: JSON under /api/, plain text elsewhere.
 AXES_LOCKOUT_CALLABLE = "common.api.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "common.addresses.client_ip"

@@ -74,6 +74,11 @@ def dispute_raise(*, call: Call, actor: User, reason: str, now: datetime | None 
         open_one = Dispute.objects.filter(call=locked, status=DisputeStatus.OPEN).first()
         if open_one is not None:
             return open_one
+        if Dispute.objects.filter(call=locked, status=DisputeStatus.ADJUSTED).exists():
+            raise Conflict(
+                "already_adjusted",
+                _("This call's dispute was decided with a refund already."),
+            )
         try:
             with transaction.atomic():
                 dispute = Dispute.objects.create(

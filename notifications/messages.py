@@ -11,15 +11,18 @@ templates in templates/notifications/, one per message and audience.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.lockouts import cool_off
+from accounts.models import Role, User
 from agents.links import agent_alarm_url, agent_link_url
 from billing.formatting import credits
+from billing.selectors import call_charges
 from calendars import invites
 from calendars import selectors as calendar_selectors
 from calls.models import Call, Session, SessionStatus
@@ -28,6 +31,7 @@ from common.call_numbers import call_number
 from rooms.services import room_url_for
 
 from . import bulk, selectors
+from .channels import address_for
 from .models import Notification, OperatorTask, OperatorTaskKind
 from .services import (
     Message,
@@ -36,6 +40,7 @@ from .services import (
     operator_task_open,
     operator_tasks_open,
     outbox_record,
+    outbox_row,
     render_message,
 )
 
@@ -82,6 +87,13 @@ def text_write(row: Notification, *, now: datetime) -> Message:
         minutes = int(row.kind.removeprefix("reminder"))
         context.update(minutes_before=minutes, hours_before=minutes // 60)
         context["room_url"] = room_url_for(session=context.get("session"), recipient=row.recipient)
+    if row.kind == "missed":
+        # What the outcome cost (a video no-show costs the prepaid minimum): the
+        # client's message says it, never "nothing was charged" when it was.
+        price = call_charges([context["call"].pk]).get(context["call"].pk)
+        context["charged"] = price.client_charge if price is not None else Decimal("0")
+        with translation.override(row.recipient.language):
+            context["charged_text"] = credits(context["charged"])
     if row.kind in ("agent_request", "agent_chase"):
         context["link"] = agent_link_url(call=context["call"], agent=row.recipient)
     if row.kind == "overdue" and row.recipient.role == Role.AGENT:
@@ -215,6 +227,18 @@ def _agency_task(call: Call, summary: str, *, kind: str, now: datetime) -> Opera
 
 
 # --- The client hears how the request went ------------------------------------
+
+
+def call_confirmed_notify(*, call: Call, now: datetime | None = None) -> list[int]:
+    """The member agreed: the client is asked to pick one of the proposed times."""
+    return notify(
+        kind="confirmed",
+        template="confirmed_client",
+        recipients=[call.client],
+        context=call_context(call),
+        call=call,
+        now=now,
+    )
 
 
 def call_declined_notify(*, call: Call, now: datetime | None = None) -> list[int]:
@@ -443,3 +467,41 @@ def client_overdrawn_escalate(*, call_id: int, client_id: int, balance, now=None
         call=call,
         now=now,
     )
+
+
+# --- Sign-in paused ------------------------------------------------------------
+
+
+def account_sign_in_paused_notify(*, username: str, at: datetime) -> list[int]:
+    """Many failed sign-ins to one account from several addresses: the person
+    hears that sign-in is paused, once per cool-off (accounts/lockouts.py)."""
+    person = User.objects.filter(username=username, is_active=True).first()
+    if person is None:
+        return []  # no such account: nobody to tell (and nothing to give away)
+    window = int(at.timestamp() // cool_off().total_seconds())
+    rows = []
+    for channel in settings.NOTIFY_CHANNELS:
+        address = address_for(person, channel)
+        if not address:
+            continue
+        subject, body = render_message(
+            template="account_sign_in_paused",
+            recipient=person,
+            context={"hours": settings.AXES_COOLOFF_TIME, "site_url": settings.SITE_URL},
+            now=at,
+        )
+        rows.append(
+            outbox_row(
+                kind="account_sign_in_paused",
+                scope=f"w{window}",
+                channel=channel,
+                recipient=person,
+                address=address,
+                call=None,
+                session=None,
+                now=at,
+                subject=subject,
+                body=body,
+            )
+        )
+    return outbox_record(rows)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
+from accounts.lockouts import account_sign_in_paused
 from billing.signals import client_overdrawn
 from calls.models import Call, CallState, NotCalledAlarm, Session, SessionStatus
 from calls.signals import (
@@ -43,6 +44,7 @@ def on_call_state_changed(sender, call_id, from_state, to_state, at, **kwargs):
         )
     if to_state not in (
         CallState.AWAITING_AGENT,
+        CallState.CONFIRMED,
         CallState.DECLINED,
         CallState.SCHEDULED,
         CallState.MISSED,
@@ -57,7 +59,10 @@ def on_call_state_changed(sender, call_id, from_state, to_state, at, **kwargs):
         messages.calls_missed_notify(call_ids=[call_id], now=at)
         return
     call = selectors.calls_with_facts(Call.objects.filter(pk=call_id)).get()
-    if to_state == CallState.DECLINED:
+    if to_state == CallState.CONFIRMED:
+        # The client is the one who must now pick a time.
+        messages.call_confirmed_notify(call=call, now=at)
+    elif to_state == CallState.DECLINED:
         messages.call_declined_notify(call=call, now=at)
     elif to_state == CallState.SCHEDULED:
         _scheduled(call, rescheduled=from_state == CallState.SCHEDULED, now=at)
@@ -132,3 +137,8 @@ def on_call_booked_again(sender, call_id, earlier_id, **kwargs):
         kind=OperatorTaskKind.RESCHEDULE_MISSED,
         note=f"closed automatically: booked again as call {call_number(call_id)}",
     )
+
+
+@receiver(account_sign_in_paused, dispatch_uid="notifications.on_account_sign_in_paused")
+def on_account_sign_in_paused(sender, username, at, **kwargs):
+    messages.account_sign_in_paused_notify(username=username, at=at)

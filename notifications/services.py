@@ -18,6 +18,7 @@ provider's).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -230,11 +231,34 @@ def record_new(rows: list[Notification]) -> list[int]:
     return [r.pk for r in new]
 
 
+class _BrokerBreaker:
+    """After a failed publish, this process leaves the broker alone for a while.
+
+    The outbox row, not the broker, is the truth: a row not queued stays
+    pending and the re-queue sweep queues it. So a request never waits for a
+    broker that is down more than once (one short connect timeout, no publish
+    retries: settings CELERY_BROKER_TRANSPORT_OPTIONS / TASK_PUBLISH_RETRY),
+    and the requests after it for NOTIFY_BROKER_PAUSE_SECONDS not at all.
+    """
+
+    def __init__(self):
+        self.closed_until = 0.0
+
+    def open(self) -> bool:
+        return time.monotonic() >= self.closed_until
+
+    def trip(self) -> None:
+        self.closed_until = time.monotonic() + settings.NOTIFY_BROKER_PAUSE_SECONDS
+
+
+broker_breaker = _BrokerBreaker()
+
+
 def notification_enqueue(ids) -> None:
     """Queue delivery of these rows once the transaction commits.
 
-    A broker that is down loses nothing: the rows stay pending and the
-    re-queue sweep queues them again.
+    A broker that is down loses nothing and costs the request no wait: the
+    rows stay pending and the re-queue sweep queues them again (`_BrokerBreaker`).
     """
     ids = list(ids)
     if not ids:
@@ -243,11 +267,20 @@ def notification_enqueue(ids) -> None:
     def send():
         from . import tasks  # tasks import this module
 
+        if not broker_breaker.open():
+            return  # the broker failed a moment ago; the sweep will queue these
         for pk in ids:
             try:
                 tasks.deliver.delay(pk)
-            except Exception:  # noqa: BLE001 - the sweep re-queues what was not queued
-                logger.exception("could not queue notification %s; the sweep will retry", pk)
+            except Exception as exc:  # noqa: BLE001 - the sweep re-queues what was not queued
+                broker_breaker.trip()
+                # One line, no traceback: an outage is expected, not a bug.
+                logger.warning(
+                    "broker unreachable (%s); %d notification(s) left for the re-queue sweep",
+                    type(exc).__name__,
+                    len(ids) - ids.index(pk),
+                )
+                return
 
     transaction.on_commit(send)
 

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from calls.models import Call, CallState, Session, SessionStatus
@@ -111,7 +111,9 @@ def sweep_reminders(*, now: datetime | None = None, batch: int | None = None) ->
     """Reminders N minutes before planned sessions, each offset once per session.
 
     Windows don't overlap: with 24 h and 1 h, a session in 30 minutes gets
-    only the 1 h reminder (the 24 h one would say the same thing). A
+    only the 1 h reminder (the 24 h one would say the same thing). A reminder
+    whose time had passed when the session was scheduled is not sent at all:
+    the "scheduled" message said it already. A
     rescheduled session is a new session, so it gets fresh reminders; the old
     one is superseded and a cancelled one is not planned, so neither gets any.
     Each batch of sessions is recorded with one statement per audience (the
@@ -142,6 +144,10 @@ def reminders_due(*, now: datetime) -> list[tuple[int, QuerySet[Session]]]:
             status=SessionStatus.PLANNED,
             starts_at__gt=now + lower,
             starts_at__lte=now + timedelta(minutes=minutes),
+            # Only a reminder that was still ahead when the session was
+            # scheduled: one booked 10 hours ahead has had its "scheduled"
+            # message, and gets the 1 h reminder, not a 24 h one at once.
+            created_at__lt=F("starts_at") - timedelta(minutes=minutes),
         ).exclude(
             Exists(Notification.objects.filter(session=OuterRef("pk"), kind=f"reminder{minutes}"))
         )

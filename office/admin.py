@@ -36,7 +36,7 @@ from calls.models import (
     SessionTransition,
 )
 from calls.selectors import calls_visible_to, duty_manager_current
-from calls.services import rebooking
+from calls.services import rebooking, slots
 from calls.services.attempts import dial_attempt_log
 from common import dates
 from common.admin import ReadOnlyAdmin
@@ -470,6 +470,9 @@ class CallAdmin(LargeTableAdmin, admin.ModelAdmin):
             zone_times = schedule_zone_times(
                 call, form.starts_at_utc(), form.cleaned_data["interpreter"]
             )
+            gap = slots.interpreter_language_gap(call, form.cleaned_data["interpreter"])
+            if gap:
+                self.message_user(request, gap, messages.WARNING)
         if request.method == "POST" and form.is_valid() and "preview" not in request.POST:
             try:
                 services.session_schedule(

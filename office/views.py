@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
-from django.http import JsonResponse
+from django.http import HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -142,8 +142,13 @@ def _member_choices() -> list[str]:
 
 
 def client_search(site, request):
-    """Clients matching what was typed (name, email, user name, phone), as JSON."""
-    text = request.GET.get("q", "").strip()[:100]
+    """Clients matching what was typed (name, email, user name, phone), as JSON.
+
+    A POST (with the page's CSRF token): what was typed, often a phone number,
+    stays out of URLs and so out of access logs (issue 25 item 11)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    text = request.POST.get("q", "").strip()[:100]
     if len(text) < 2:
         return JsonResponse({"results": []})
     words = text.split()

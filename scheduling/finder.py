@@ -10,7 +10,9 @@ A start `s` is a slot for a call of `m` minutes with interpreter `i` when
   - `[s, s+m)` lies inside a client window, a member window and one of `i`'s
     working windows (weekly hours plus extra hours, minus time off), each read
     in its owner's zone (`scheduling.windows`);
-  - for calls with interpretation, `i` speaks every language of the call;
+  - for calls with interpretation, `i` speaks the call's language pair
+    (`speaks`): the pinned languages if the call pins them, else one language
+    the client speaks and one the member speaks;
   - for each session `[a, b)` of `i`: `s >= b + buffer` or `s + m + buffer <= a`.
 The answer is the earliest distinct starts (up to `limit`), each with one
 interpreter: the one with the fewest sessions starting in that week (Monday
@@ -50,9 +52,24 @@ INTERPRETERS_BUSY = "interpreters_busy"
 
 @dataclass(frozen=True)
 class CallNeeds:
+    """What the call needs. `languages`: the pair the call pins (empty: not
+    pinned); `client_languages` / `member_languages`: what each side speaks."""
+
     kind: str
     minutes: int
     languages: frozenset[str] = frozenset()
+    client_languages: frozenset[str] = frozenset()
+    member_languages: frozenset[str] = frozenset()
+
+    def pair_text(self) -> str:
+        """The languages asked for, as people read them ("en ↔ uk", "de, en ↔ ru, uk")."""
+        if self.languages:
+            return " ↔ ".join(sorted(self.languages))
+        sides = [
+            ", ".join(sorted(side)) or "—"
+            for side in (self.client_languages, self.member_languages)
+        ]
+        return " ↔ ".join(sides)
 
 
 @dataclass(frozen=True)
@@ -119,10 +136,31 @@ def ceil_to_grid(seconds: int, step_minutes: int) -> int:
     return hour + k * step if k * step_minutes < 60 else hour + 3600
 
 
+def speaks_pair(
+    spoken: frozenset[str],
+    *,
+    pinned: frozenset[str] = frozenset(),
+    client: frozenset[str] = frozenset(),
+    member: frozenset[str] = frozenset(),
+) -> bool:
+    """SPEC "Finding the time": an interpreter fits an interpreted call when they
+    speak its pair: every pinned language if the call pins its pair, else one
+    language the client speaks and one the member speaks (the same one when
+    both sides share it). A side whose languages are unknown asks nothing."""
+    if pinned:
+        return pinned <= spoken
+    return all(spoken & side for side in (client, member) if side)
+
+
 def speaks(interpreter: InterpreterTime, needs: CallNeeds) -> bool:
     if needs.kind not in INTERPRETED_KINDS:
         return True  # a direct call is still organised (and recorded) by an interpreter
-    return needs.languages <= interpreter.languages
+    return speaks_pair(
+        interpreter.languages,
+        pinned=needs.languages,
+        client=needs.client_languages,
+        member=needs.member_languages,
+    )
 
 
 def find_slots(
@@ -149,8 +187,11 @@ def find_slots(
     if not able and call.kind in INTERPRETED_KINDS:
         return _none(
             NO_INTERPRETER_FOR_LANGUAGES,
-            _("No interpreter speaks all the languages of this call (%(languages)s).")
-            % {"languages": ", ".join(sorted(call.languages)) or "—"},
+            _(
+                "No interpreter speaks a language of the client and one of the member "
+                "(%(languages)s)."
+            )
+            % {"languages": call.pair_text()},
         )
 
     common = intersect(

@@ -83,6 +83,8 @@ def parse_scenario(data, defaults: SearchRules) -> dict:
         kind=kind,
         minutes=_int(call.get("minutes"), "call.minutes", 1, 24 * 60),
         languages=languages(call.get("languages"), "call"),
+        client_languages=languages(call.get("client_languages"), "call.client_languages"),
+        member_languages=languages(call.get("member_languages"), "call.member_languages"),
     )
     given = data.get("settings") or {}
     if not isinstance(given, dict):

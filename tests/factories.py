@@ -24,6 +24,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class ClientFactory(UserFactory):
     role = Role.CLIENT
+    # A phone call needs the client's number (Ofcom's drama range, never real).
+    phone = factory.Sequence(lambda n: f"+44207946{n % 1000:04d}")
 
 
 class InterpreterFactory(UserFactory):

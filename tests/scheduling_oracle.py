@@ -51,8 +51,20 @@ def session_ok(start: datetime, minutes: int, buffer: int, sessions) -> bool:
     return all(start >= b + gap or end + gap <= a for a, b in sessions)
 
 
+def speaks_the_pair(interp, call) -> bool:
+    """Written from SPEC's words, apart from the finder: the pinned pair, else
+    one language the client speaks and one the member speaks."""
+    if call.kind not in INTERPRETED:
+        return True
+    if call.languages:
+        return call.languages <= interp.languages
+    client_ok = not call.client_languages or bool(call.client_languages & interp.languages)
+    member_ok = not call.member_languages or bool(call.member_languages & interp.languages)
+    return client_ok and member_ok
+
+
 def interpreter_fits(interp, call, start, rules) -> bool:
-    if call.kind in INTERPRETED and not call.languages <= interp.languages:
+    if not speaks_the_pair(interp, call):
         return False
     windows = tuple(interp.hours) + tuple(interp.extra)
     return minutes_inside(

@@ -4,6 +4,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -263,15 +264,18 @@ def test_operator_reads_session_times_in_their_own_time_zone(operator_client):
 def test_a_missed_call_is_booked_again_with_its_details(operator_client):
     call = book(minutes=45)
     confirm(call)
-    schedule(call, operator=operator_client.operator)
-    operator_client.post(
-        reverse("admin:calls_call_transition", args=[call.pk, "missed"]),
-        {"reason": "no answer", "outcome": "office_fault"},
-    )
-    page = operator_client.get(reverse("admin:calls_call_change", args=[call.pk]))
-    again_url = f"{reverse('admin:calls_call_book')}?again={call.pk}"
-    assert again_url in page.content.decode()
-    form = operator_client.get(again_url).context["form"]
+    session = schedule(call, operator=operator_client.operator)
+    # Signed in again at the time (the admin's session has an idle limit).
+    with time_machine.travel(session.starts_at + timedelta(minutes=31), tick=False):
+        operator_client.force_login(operator_client.operator)
+        operator_client.post(
+            reverse("admin:calls_call_transition", args=[call.pk, "missed"]),
+            {"reason": "no answer", "outcome": "office_fault"},
+        )
+        page = operator_client.get(reverse("admin:calls_call_change", args=[call.pk]))
+        again_url = f"{reverse('admin:calls_call_book')}?again={call.pk}"
+        assert again_url in page.content.decode()
+        form = operator_client.get(again_url).context["form"]
     assert form.initial["client"] == call.client
     assert form.initial["member"] == call.member
     assert form.initial["planned_minutes"] == 45

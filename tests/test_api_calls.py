@@ -204,7 +204,7 @@ def test_operator_schedules_through_the_api(member):
     confirm(call)
     interpreter = InterpreterFactory()
     operator = OperatorFactory()
-    starts = timezone.now() + timedelta(days=2)
+    starts = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
     answer = api_as(operator).post(
         f"/api/v1/office/calls/{call.public_id}/schedule/",
         {"starts_at": starts.isoformat(), "interpreter": interpreter.pk},
@@ -214,7 +214,9 @@ def test_operator_schedules_through_the_api(member):
     past = api_as(operator).post(
         f"/api/v1/office/calls/{call.public_id}/schedule/",
         {
-            "starts_at": (timezone.now() - timedelta(hours=1)).isoformat(),
+            "starts_at": (timezone.now() - timedelta(hours=1))
+            .replace(second=0)
+            .isoformat(timespec="minutes"),
             "interpreter": interpreter.pk,
         },
     )

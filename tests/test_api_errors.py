@@ -179,7 +179,7 @@ def test_dates_in_the_past():
     answer = api_as(OperatorFactory()).post(
         f"/api/v1/office/calls/{call.public_id}/schedule/",
         {
-            "starts_at": (timezone.now() - timedelta(days=1)).isoformat(),
+            "starts_at": (timezone.now() - timedelta(days=1)).isoformat(timespec="minutes"),
             "interpreter": InterpreterFactory().pk,
         },
     )
@@ -271,3 +271,46 @@ def test_bad_talk_seconds(value):
     answer = api.post(f"/api/v1/sessions/{call.public_id}/end/", {"talk_seconds": value})
     assert answer.status_code == 400
     assert "talk_seconds" in answer.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-W51",  # an ISO week date Python reads as Monday 00:00
+        "2030-01-10T10:00:00\u0000Z",
+        "2030-01-10 10:00",
+        "2030-010T10:00",  # an ordinal date
+        "20300110T1000Z",
+        "2030-01-10T10:00:30Z",  # not on a whole minute
+        "2030-01-10T10:00:00.250Z",
+    ],
+)
+def test_only_rfc_3339_times_on_a_whole_minute_are_starts(value):
+    """Issue 25 item 9, for the operator's schedule and the client's pick."""
+    call = book()
+    confirm(call)
+    answer = api_as(OperatorFactory()).post(
+        f"/api/v1/office/calls/{call.public_id}/schedule/",
+        {"starts_at": value, "interpreter": InterpreterFactory().pk},
+    )
+    assert answer.status_code == 400, answer.json()
+    assert "starts_at" in answer.json()["errors"]
+    picked = api_as(call.client).post(
+        f"/api/v1/calls/{call.public_id}/slots/pick/", {"starts_at": value}
+    )
+    assert picked.status_code == 400, picked.json()
+    assert "starts_at" in picked.json()["errors"]
+    assert not call.sessions.exists()
+
+
+@pytest.mark.parametrize(
+    "value", ["2030-01-10T10:00:00Z", "2030-01-10t10:00+02:00", "2030-01-10T10:00"]
+)
+def test_rfc_3339_times_with_or_without_a_zone_are_read(value):
+    call = book()
+    confirm(call)
+    answer = api_as(OperatorFactory()).post(
+        f"/api/v1/office/calls/{call.public_id}/schedule/",
+        {"starts_at": value, "interpreter": InterpreterFactory().pk},
+    )
+    assert answer.status_code == 200, answer.json()

@@ -172,7 +172,10 @@ def test_a_member_unreachable_call_can_be_disputed_by_the_agent(client):
             now=session.starts_at + timedelta(minutes=1),
         )
     call_services.call_mark_missed(
-        call=call, actor=session.interpreter, outcome="member_unreachable"
+        call=call,
+        actor=session.interpreter,
+        outcome="member_unreachable",
+        now=session.starts_at + timedelta(minutes=5),
     )
     agent = agent_for(call)
     client.force_login(agent)
@@ -180,3 +183,27 @@ def test_a_member_unreachable_call_can_be_disputed_by_the_agent(client):
     assert 'data-testid="dispute-button"' in page
     client.post(reverse("agent-dispute", args=[call.public_id]), {"reason": "We were waiting"})
     assert Dispute.objects.get().raised_by == agent
+
+
+def test_after_a_refund_the_clients_page_shows_the_new_cost_and_no_second_dispute(
+    client, duty
+):
+    """Issue 25 item 3: the refund is shown, and the matter is settled."""
+    call, _session = completed_video()
+    dispute = dispute_raise(call=call, actor=call.client, reason="Only 20 minutes")
+    dispute_resolve(
+        dispute=dispute,
+        actor=duty,
+        adjust=True,
+        reason="The recording shows 20 minutes.",
+        client_refund="37.50",
+        agency_correction="-22.50",
+    )
+    client.force_login(call.client)
+    page = client.get(reverse("client-call", args=[call.public_id])).content.decode()
+    assert "<strong>75.00 credits</strong>" in page  # 112.50 less the 37.50 refunded
+    assert "37.50 credits refunded after your dispute" in page
+    assert 'data-testid="dispute-button"' not in page
+    with pytest.raises(DomainError) as info:
+        dispute_raise(call=call, actor=call.client, reason="again")
+    assert info.value.code == "already_adjusted"

@@ -175,3 +175,64 @@ def test_twenty_concurrent_retries_with_one_key_book_once(client_with_credit):
     assert client_held(client_with_credit) == Decimal("54.00")
     # Once the first has answered, every repeat gets that answer.
     assert _book(api, key).json()["id"] == next(i for s, i in results if s == 201)
+
+
+def _kill_this_connection():
+    """Terminate this thread's database connection from a second one (the way a
+    failover, a restart or an idle-timeout drops it)."""
+    import psycopg2
+    from django.db import connection
+
+    backend_pid = connection.connection.get_backend_pid()
+    killer = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with killer.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+        killer.commit()
+    finally:
+        killer.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_killed_after_the_booking_committed_still_replays_the_first_call(
+    client_with_credit, monkeypatch, settings
+):
+    """Issue 25 item 2: the booking commits, then the connection dies before the
+    answer is kept; a retry (even after IDEMPOTENCY_STALE_SECONDS) must get the
+    first call, not book and hold a second one."""
+    import time_machine
+    from django.db import connection, transaction
+    from rest_framework.test import APIClient
+
+    from calls import services
+
+    real_create = services.call_request_create
+
+    def create_then_die_after_commit(**kwargs):
+        call = real_create(**kwargs)
+        # Runs right after the transaction that holds the booking commits.
+        transaction.on_commit(_kill_this_connection)
+        return call
+
+    monkeypatch.setattr(services, "call_request_create", create_then_die_after_commit)
+    token = api_as(client_with_credit)._credentials["HTTP_AUTHORIZATION"]
+    api = APIClient(raise_request_exception=False)
+    api.credentials(HTTP_AUTHORIZATION=token)
+    key = str(uuid.uuid4())
+    first = _book(api, key)
+    connection.close()  # the test's own connection was the killed one
+    monkeypatch.setattr(services, "call_request_create", real_create)
+    booked = list(
+        Call.objects.filter(client=client_with_credit).values_list("public_id", flat=True)
+    )
+    assert len(booked) == 1, first.status_code
+
+    for later in (timedelta(seconds=1), timedelta(seconds=settings.IDEMPOTENCY_STALE_SECONDS + 60)):
+        with time_machine.travel(timezone.now() + later, tick=False):
+            again = _book(api, key)
+        assert again.status_code == 201, again.content
+        assert again.json()["id"] == str(booked[0])
+        assert again["Idempotent-Replayed"] == "true"
+    assert Call.objects.filter(client=client_with_credit).count() == 1
+    assert client_held(client_with_credit) == Decimal("54.00")

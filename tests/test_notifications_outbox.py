@@ -209,6 +209,8 @@ def test_stuck_rows_are_queued_again_and_fresh_or_sent_ones_are_not(
 def test_a_broker_that_is_down_loses_nothing(monkeypatch, django_capture_on_commit_callbacks):
     from notifications import tasks
 
+    monkeypatch.setattr(services, "broker_breaker", services._BrokerBreaker())
+
     def refuse(_pk):
         raise ConnectionError("broker down")
 

@@ -6,6 +6,7 @@ Time is passed in as `now`; nothing sleeps.
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 
 from agents.links import agent_link_read
@@ -478,3 +479,45 @@ def test_an_overdue_alert_is_dropped_if_the_session_started_meanwhile(
     )
     assert queued.run() == ["stale"] * 3
     assert mail.outbox == []
+
+
+def _scheduled_ahead(people, ahead, capture):
+    """A call scheduled, on the clock, `ahead` of its start."""
+    with time_machine.travel(NOW, tick=False), capture(execute=True):
+        call = book(now=NOW)
+        confirm(call, now=NOW)
+        return schedule(
+            call,
+            operator=people["operator"],
+            interpreter=people["interpreter"],
+            starts_at=NOW + ahead,
+            now=NOW,
+        )
+
+
+def reminder_kinds(session):
+    return sorted({k for k, _ in kinds_for(session) if k.startswith("reminder")})
+
+
+def test_scheduled_ten_hours_ahead_gets_no_24h_reminder_only_the_1h_one(
+    people, django_capture_on_commit_callbacks
+):
+    """Issue 25 item 6: the 24 h reminder's time had passed when the session
+    was scheduled; its "scheduled" message said it already."""
+    capture = django_capture_on_commit_callbacks
+    session = _scheduled_ahead(people, timedelta(hours=10), capture)
+    assert {k for k, _ in kinds_for(session)} == {"scheduled"}
+    sweep(sweeps.sweep_reminders, NOW + timedelta(minutes=1), capture)
+    assert reminder_kinds(session) == []
+    sweep(sweeps.sweep_reminders, session.starts_at - timedelta(minutes=59), capture)
+    assert reminder_kinds(session) == ["reminder60"]
+
+
+def test_scheduled_half_an_hour_ahead_gets_no_reminder_at_all(
+    people, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    session = _scheduled_ahead(people, timedelta(minutes=30), capture)
+    for minutes in (1, 10, 29):
+        sweep(sweeps.sweep_reminders, NOW + timedelta(minutes=minutes), capture)
+    assert reminder_kinds(session) == []

@@ -224,9 +224,17 @@ def test_client_search_as_you_type_finds_by_name_email_or_phone(operator_client)
     ClientFactory(first_name="Other")
     url = reverse("admin:office_client_search")
     for typed in ["gwend", "ASHCOMBE", "gash@", "2025550143", "gwen ash"]:
-        results = operator_client.get(url, {"q": typed}).json()["results"]
+        results = operator_client.post(url, {"q": typed}).json()["results"]
         assert [r["id"] for r in results] == [wanted.pk], typed
-    assert operator_client.get(url, {"q": "g"}).json()["results"] == []
+    assert operator_client.post(url, {"q": "g"}).json()["results"] == []
+
+
+def test_client_search_by_phone_keeps_the_number_out_of_the_url(operator_client):
+    """Issue 25 item 11: a GET with ?q= (the number in the access log) is refused."""
+    ClientFactory(phone="+12025550143")
+    url = reverse("admin:office_client_search")
+    assert operator_client.get(url, {"q": "+12025550143"}).status_code == 405
+    assert "?" not in url
 
 
 def test_client_search_and_quote_are_for_operators_only(client):
@@ -234,6 +242,7 @@ def test_client_search_and_quote_are_for_operators_only(client):
     for name in ["admin:office_client_search", "admin:office_quote"]:
         response = client.get(reverse(name), {"q": "a"})
         assert response.status_code == 302
+    assert client.post(reverse("admin:office_client_search"), {"q": "ab"}).status_code == 302
 
 
 def test_quote_gives_price_hold_and_balance_after(operator_client):

@@ -64,7 +64,10 @@ with transaction.atomic():
             actor=operator,
         )
     elif action == "missed":
-        services.call_mark_missed(call=call, actor=None)
+        session = call.sessions.get()
+        services.call_mark_missed(
+            call=call, actor=None, now=session.starts_at + timedelta(minutes=31)
+        )
 raise SystemExit("the process should have died right after the commit")
 """
 

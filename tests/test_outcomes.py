@@ -259,7 +259,10 @@ def test_client_no_show_on_video_costs_the_prepaid_minimum():
 def test_client_no_show_on_the_phone_costs_nothing():
     call, session = scheduled(kind="phone_direct")
     call_services.call_mark_missed(
-        call=call, actor=session.interpreter, outcome=Outcome.CLIENT_NO_SHOW
+        call=call,
+        actor=session.interpreter,
+        outcome=Outcome.CLIENT_NO_SHOW,
+        now=session.starts_at + timedelta(minutes=10),
     )
     settled(call, "client_no_show", "0.00", "0.00")
     assert not Entry.objects.filter(call_id=call.pk, kind=EntryKind.CHARGE).exists()
@@ -351,7 +354,9 @@ def test_an_operator_may_not_call_an_in_time_cancel_late(settings):
 def test_an_interpreter_must_say_how_a_call_ended():
     call, session = scheduled()
     with pytest.raises(DomainError) as info:
-        call_services.call_mark_missed(call=call, actor=session.interpreter)
+        call_services.call_mark_missed(
+            call=call, actor=session.interpreter, now=session.starts_at + timedelta(minutes=10)
+        )
     assert info.value.code == "outcome_required"
 
 
@@ -376,7 +381,10 @@ def test_settling_an_outcome_twice_charges_once():
 
     call, session = scheduled(kind="video")
     call_services.call_mark_missed(
-        call=call, actor=session.interpreter, outcome=Outcome.CLIENT_NO_SHOW
+        call=call,
+        actor=session.interpreter,
+        outcome=Outcome.CLIENT_NO_SHOW,
+        now=session.starts_at + timedelta(minutes=10),
     )
     before = Entry.objects.count()
     again = billing_services.call_settle(
@@ -389,7 +397,10 @@ def test_settling_an_outcome_twice_charges_once():
     assert Entry.objects.count() == before
     with pytest.raises(DomainError):
         call_services.call_mark_missed(
-            call=call, actor=session.interpreter, outcome=Outcome.CLIENT_NO_SHOW
+            call=call,
+            actor=session.interpreter,
+            outcome=Outcome.CLIENT_NO_SHOW,
+            now=session.starts_at + timedelta(minutes=10),
         )
     assert Entry.objects.count() == before
     assert_ledger_ok()
@@ -425,7 +436,10 @@ def test_a_policy_that_priced_a_call_is_frozen(operator_client):
 
     call, session = scheduled(kind="video")
     call_services.call_mark_missed(
-        call=call, actor=session.interpreter, outcome=Outcome.CLIENT_NO_SHOW
+        call=call,
+        actor=session.interpreter,
+        outcome=Outcome.CLIENT_NO_SHOW,
+        now=session.starts_at + timedelta(minutes=10),
     )
     used = CallCharge.objects.get(call_id=call.pk).policy
     response = operator_client.post(
@@ -522,24 +536,40 @@ def test_the_statement_lists_every_call_with_its_outcome_and_counts_unreachable(
     for outcome in ("member_unreachable", "member_unreachable", "client_no_show", "completed"):
         call = book(kind="video", member=MemberFactory(agency=agency))
         confirm(call)
-        # The completed call takes place now (a session starts only near its time).
-        soon = timezone.now() + timedelta(minutes=5) if outcome == "completed" else None
+        # Each call's time comes now: a session starts, and an outcome is
+        # recorded, only once its time has come.
+        soon = timezone.now() + timedelta(minutes=5)
         session = schedule(call, operator=OperatorFactory(), starts_at=soon)
         if outcome == "member_unreachable":
             try_every_number(call, session)
-            call_services.call_mark_missed(call=call, actor=session.interpreter, outcome=outcome)
+            call_services.call_mark_missed(
+                call=call,
+                actor=session.interpreter,
+                outcome=outcome,
+                now=session.starts_at + timedelta(minutes=10),
+            )
         elif outcome == "completed":
             start(session)
             end(session, talk_seconds=2700, no_recording_reason="recorder off")
         else:
-            call_services.call_mark_missed(call=call, actor=session.interpreter, outcome=outcome)
+            call_services.call_mark_missed(
+                call=call,
+                actor=session.interpreter,
+                outcome=outcome,
+                now=session.starts_at + timedelta(minutes=10),
+            )
         ours.append(call)
     theirs = book(member=MemberFactory(agency=other_agency))
     confirm(theirs)
-    session = schedule(theirs, operator=OperatorFactory())
+    session = schedule(
+        theirs, operator=OperatorFactory(), starts_at=timezone.now() + timedelta(minutes=5)
+    )
     try_every_number(theirs, session)
     call_services.call_mark_missed(
-        call=theirs, actor=session.interpreter, outcome="member_unreachable"
+        call=theirs,
+        actor=session.interpreter,
+        outcome="member_unreachable",
+        now=session.starts_at + timedelta(minutes=10),
     )
 
     now = timezone.now()

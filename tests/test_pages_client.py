@@ -1,13 +1,15 @@
 """The client's pages: dashboard, ordering with a price preview, a call, cancelling."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from calls.models import Call, CallKind, CallState
 
-from .factories import ClientFactory, MemberFactory, OperatorFactory
+from .factories import ClientFactory, InterpreterFactory, MemberFactory, OperatorFactory
 from .flows import book, confirm, fund_client, schedule
 from .pages_helpers import reset_language  # noqa: F401
 
@@ -21,6 +23,8 @@ def client_user():
 
 @pytest.fixture
 def signed_in(client, client_user):
+    # Someone speaks the pair the orders below pin (refused at order time otherwise).
+    InterpreterFactory(languages="en, ru")
     client.force_login(client_user)
     return client
 
@@ -179,6 +183,8 @@ def test_the_same_order_sent_twice_books_one_call_and_holds_once(signed_in, clie
 
 
 def test_client_gives_a_phone_number_the_interpreter_calls(signed_in, client_user):
+    client_user.phone = ""
+    client_user.save(update_fields=["phone"])
     url = reverse("phone-update")
     page = signed_in.get(reverse("client-dashboard")).content.decode()
     assert 'name="phone"' in page
@@ -191,3 +197,33 @@ def test_client_gives_a_phone_number_the_interpreter_calls(signed_in, client_use
     assert client_user.phone == "+12025550143"
     page = signed_in.get(reverse("client-dashboard")).content.decode()
     assert "+1 202-555-0143" in page
+
+
+def test_the_video_order_preview_says_what_a_no_show_and_a_late_cancel_cost(signed_in, client_user):
+    """Issue 25 item 3: not "a call that does not take place costs nothing" for video."""
+    fund_client(client_user, Decimal("100.00"))
+    member = MemberFactory()
+    video = signed_in.post(
+        reverse("client-order"), order_data(member, step="preview", kind=CallKind.VIDEO)
+    ).content.decode()
+    assert "If you do not come to the call, it costs 75.00 credits" in video
+    assert "less than 24 hours before it costs 75.00 credits" in video
+    phone = signed_in.post(reverse("client-order"), order_data(member, step="preview"))
+    assert "A call that does not take place costs nothing." in phone.content.decode()
+
+
+def test_a_late_cancel_says_what_was_charged_not_that_everything_was_released(client, settings):
+    settings.LATE_CANCEL_HOURS = 24
+    call = book(kind=CallKind.VIDEO)
+    confirm(call)
+    session = schedule(call, operator=OperatorFactory())
+    with time_machine.travel(session.starts_at - timedelta(hours=2)):
+        client.force_login(call.client)
+        answer = client.post(
+            reverse("client-call-cancel", args=[call.public_id]),
+            {"reason": "ill", "confirm": "on"},
+            follow=True,
+        )
+    page = answer.content.decode()
+    assert "As a late cancellation, 75.00 credits was charged" in page
+    assert "Held credits are released" not in page

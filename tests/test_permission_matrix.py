@@ -88,7 +88,7 @@ POST   /api/v1/sessions/{running}/end/                401  404  404  404  404  2
 POST   /api/v1/sessions/{running}/recording/          401  404  404  404  404  201  404  404
 GET    /api/v1/sessions/{scheduled}/attempts/         401  404  404  404  404  200  404  404
 POST   /api/v1/sessions/{scheduled}/attempts/         401  404  404  404  404  201  404  404
-POST   /api/v1/sessions/{scheduled}/outcome/          401  404  404  404  404  200  404  404
+POST   /api/v1/sessions/{scheduled}/outcome/          401  404  404  404  404  409  404  404
 # --- API: the operator's -------------------------------------------------------------------
 POST   /api/v1/office/calls/{confirmed}/schedule/     401  404  404  404  404  404  404  200
 GET    /api/v1/office/calls/{confirmed}/slots/        401  404  404  404  404  404  404  200
@@ -184,6 +184,8 @@ def _payload(method, path, world):
     if path.endswith("/attempts/") and method == "POST":
         return {"number": "+380671234567", "result": "busy"}
     if path.endswith("/outcome/"):
+        # The world's session is ahead: its interpreter is refused with 409
+        # (no outcome before the start, issue 25 item 1), strangers with 404.
         return {"outcome": "office_fault", "reason": "line down"}
     if path.endswith("/dispute/"):
         return {"reason": "it was shorter"}
@@ -197,12 +199,15 @@ def _payload(method, path, world):
         return {"reason": "plans changed"}
     if path.endswith("/slots/pick/"):
         # The world's call has no windows: no proposal, so the owner gets a 409.
-        return {"starts_at": (timezone.now() + timedelta(days=9)).isoformat()}
+        return {"starts_at": (timezone.now() + timedelta(days=9)).isoformat(timespec="minutes")}
     if path.endswith("/end/"):
         return {"no_recording_reason": "recorder failed"}
     if path.endswith("/schedule/"):
         starts = timezone.now() + timedelta(days=9)
-        return {"starts_at": starts.isoformat(), "interpreter": world["users"]["interp"].pk}
+        return {
+            "starts_at": starts.isoformat(timespec="minutes"),
+            "interpreter": world["users"]["interp"].pk,
+        }
     if path == "/api/v1/me/":
         return {"time_zone": "Europe/Kyiv"}
     if path == "/api/v1/auth/token/":

@@ -107,3 +107,24 @@ def test_missing_file_is_one_line_and_exit_2(tmp_path):
     done = run("--scenario", str(tmp_path / "nope.json"))
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_scenario_gives_each_sides_languages_and_the_pair_is_found(tmp_path):
+    """Issue 25 item 4: `languages` pins a pair; without it, `client_languages`
+    and `member_languages` ask for one language of each side."""
+    data = json.loads(EXAMPLE.read_text())
+    del data["call"]["languages"]
+    data["call"]["client_languages"] = ["de", "en"]
+    data["call"]["member_languages"] = ["ru", "uk"]
+    data["interpreters"][0]["languages"] = ["en", "uk"]
+    path = tmp_path / "pair.json"
+    path.write_text(json.dumps(data))
+    assert json.loads(run("--scenario", str(path)).stdout)["slots"]
+    data["interpreters"][0]["languages"] = ["de", "en"]
+    path.write_text(json.dumps(data))
+    answer = json.loads(run("--scenario", str(path)).stdout)
+    assert answer["reason"] == "no_interpreter_for_languages"
+    data["call"]["client_languages"] = "en"
+    path.write_text(json.dumps(data))
+    refused = run("--scenario", str(path))
+    assert refused.returncode != 0 and "client_languages" in refused.stderr

@@ -290,10 +290,12 @@ def test_bad_windows_are_refused_on_their_field():
     assert not client.calls.exists()
 
 
-def test_languages_come_from_the_client_and_the_member():
+def test_a_call_pins_only_the_pair_it_is_given():
+    """Unpinned, the pair is found from both sides' languages (scheduling.finder)."""
     client = ClientFactory(languages="en")
     fund_client(client, 100)
     AgentFactory(agency=(member := MemberFactory(languages="uk, ru")).agency)
+    interpreter(languages="en, de")
     call = services.call_request_create(
         client=client,
         member=member,
@@ -301,7 +303,7 @@ def test_languages_come_from_the_client_and_the_member():
         planned_minutes=10,
         created_by=client,
     )
-    assert call.languages == "en, ru, uk"
+    assert call.languages == ""
     given = services.call_request_create(
         client=client,
         member=member,

@@ -41,12 +41,20 @@ def search(
     minutes=60,
     kind="phone_direct",
     languages=(),
+    client_languages=(),
+    member_languages=(),
     **rules,
 ):
     rules = {"min_notice_minutes": 0, "horizon_days": 3, "step_minutes": 60, "limit": 3, **rules}
     return find_slots(
         now=now,
-        call=CallNeeds(kind, minutes, frozenset(languages)),
+        call=CallNeeds(
+            kind,
+            minutes,
+            frozenset(languages),
+            client_languages=frozenset(client_languages),
+            member_languages=frozenset(member_languages),
+        ),
         client=client or Party("UTC", ALWAYS),
         member=member or Party("UTC", ALWAYS),
         interpreters=interpreters or [InterpreterTime(1, "UTC", hours=ALWAYS)],
@@ -194,6 +202,45 @@ def test_languages_matter_only_for_interpreted_calls():
         assert refused.reason == NO_INTERPRETER_FOR_LANGUAGES and "uk" in refused.message
         assert search(utc(2027, 6, 7), interpreters=[ivan], kind=kind, languages={"en", "ru"}).slots
     assert search(utc(2027, 6, 7), interpreters=[ivan], kind="phone_direct", languages={"uk"}).slots
+
+
+def test_an_interpreted_call_needs_a_pair_not_every_language_of_both_sides():
+    """Issue 25 item 4: client de/en, member ru/uk; an en<->uk interpreter is enough."""
+    sides = {"client_languages": {"de", "en"}, "member_languages": {"ru", "uk"}}
+    en_uk = InterpreterTime(1, "UTC", languages=frozenset({"en", "uk"}), hours=ALWAYS)
+    de_only = InterpreterTime(2, "UTC", languages=frozenset({"de", "en"}), hours=ALWAYS)
+    for kind in ("phone_interpreted", "video"):
+        found = search(utc(2027, 6, 7), interpreters=[de_only, en_uk], kind=kind, **sides)
+        assert found.slots and {s.interpreter for s in found.slots} == {1}
+        refused = search(utc(2027, 6, 7), interpreters=[de_only], kind=kind, **sides)
+        assert refused.reason == NO_INTERPRETER_FOR_LANGUAGES
+        assert "de, en ↔ ru, uk" in refused.message
+
+
+def test_a_shared_language_is_a_pair_of_one():
+    en = InterpreterTime(1, "UTC", languages=frozenset({"en"}), hours=ALWAYS)
+    found = search(
+        utc(2027, 6, 7),
+        interpreters=[en],
+        kind="video",
+        client_languages={"en"},
+        member_languages={"en", "uk"},
+    )
+    assert found.slots
+
+
+def test_a_pinned_pair_wins_over_the_sides():
+    en_uk = InterpreterTime(1, "UTC", languages=frozenset({"en", "uk"}), hours=ALWAYS)
+    de_ru = InterpreterTime(2, "UTC", languages=frozenset({"de", "ru"}), hours=ALWAYS)
+    found = search(
+        utc(2027, 6, 7),
+        interpreters=[en_uk, de_ru],
+        kind="phone_interpreted",
+        languages={"de", "ru"},
+        client_languages={"de", "en"},
+        member_languages={"ru", "uk"},
+    )
+    assert {s.interpreter for s in found.slots} == {2}
 
 
 def test_reasons_say_why_there_is_no_slot():

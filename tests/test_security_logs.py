@@ -109,7 +109,7 @@ def test_the_whole_call_path_leaves_no_personal_data_in_logs_or_urls(
     )
     assert confirmed.status_code == 200
     # Soon enough to start now (the start lead).
-    starts = (timezone.now() + timedelta(minutes=10)).isoformat()
+    starts = (timezone.now() + timedelta(minutes=10)).isoformat(timespec="minutes")
     scheduled = call_api(
         operator,
         "post",

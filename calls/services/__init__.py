@@ -8,15 +8,16 @@ current time.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from agents.contact_rules import NumberInput, check_contacts
+from agents.contact_rules import NumberInput, check_contacts, parse_number
 from agents.models import Member
-from agents.selectors import agency_agents
+from agents.selectors import agency_agents, numbers_of_other_people
 from billing import services as billing_services
 from calls import occupancy, selectors, talk_time, workflow
 from calls.models import (
@@ -36,8 +37,9 @@ from calls.signals import call_requested
 from common import dates
 from common.errors import Conflict, DomainError
 from common.localtime import add, to_utc
+from scheduling.finder import INTERPRETED_KINDS, speaks_pair
 from scheduling.languages import UnknownLanguage, languages_text, parse_languages, read_stored
-from scheduling.windows import WindowError
+from scheduling.windows import DatedWindow, WindowError, parse_windows
 from scheduling.windows_text import normalise as normalise_windows
 
 MAX_NOTE = 2000
@@ -65,12 +67,14 @@ def call_request_create(
     With a `request_key` (the order form's one-time key), sending the same
     order again returns the call it booked instead of booking and holding twice.
     `client_windows` are when the client can talk, in the client's zone
-    (`scheduling.windows` JSON form); the call's languages are the client's and
-    the member's unless given.
+    (`scheduling.windows` JSON form); `languages` pins the call's language pair
+    (empty: one language of the client and one of the member, found by the finder).
     """
     now = now or timezone.now()
-    client_windows = checked_windows(client_windows, field="client_windows")
-    languages = call_languages_text(languages, client=client, member=member)
+    client_windows = checked_windows(
+        client_windows, field="client_windows", zone=client.time_zone, now=now
+    )
+    languages = call_languages_text(languages, kind=kind)
     if request_key is not None:
         earlier = Call.objects.filter(client=client, request_key=request_key).first()
         if earlier is not None:
@@ -157,20 +161,42 @@ def call_request_create(
     return call
 
 
-def checked_windows(windows, *, field: str) -> list[dict]:
-    """Windows in their one stored form, or a readable refusal on `field`."""
+def checked_windows(windows, *, field: str, zone: str, now: datetime) -> list[dict]:
+    """Windows in their one stored form, or a readable refusal on `field`.
+
+    A dated window that has already ended (read in its owner's `zone`) is
+    refused: nobody can talk then, and the finder would only say "never"."""
     try:
-        return normalise_windows(windows or [])
+        stored = normalise_windows(windows or [])
     except WindowError as exc:
         raise DomainError(
             "bad_windows",
             _("These times can't be read: %(problem)s.") % {"problem": exc},
             field=field,
         ) from exc
+    local_now = now.astimezone(ZoneInfo(zone or "UTC")).replace(tzinfo=None)
+    for window in parse_windows(stored):
+        if isinstance(window, DatedWindow) and window.end <= local_now:
+            raise DomainError(
+                "window_in_the_past",
+                _("The times from %(start)s to %(end)s are already over.")
+                % {
+                    "start": window.start.strftime("%Y-%m-%d %H:%M"),
+                    "end": window.end.strftime("%Y-%m-%d %H:%M"),
+                },
+                field=field,
+            )
+    return stored
 
 
-def call_languages_text(given: str, *, client: User, member: Member) -> str:
-    """The call's languages as codes: as given, or the client's and the member's."""
+def call_languages_text(given: str, *, kind: str = "") -> str:
+    """The language pair the call pins, as codes ("en, uk"), or "" when it pins
+    none: the finder then looks for an interpreter who speaks one language of
+    the client and one of the member (SPEC "Finding the time").
+
+    A pinned pair is at most two languages, and for an interpreted call some
+    interpreter must speak it: refused here, before anything is held, rather
+    than after the agency was asked."""
     try:
         codes = parse_languages(given)
     except UnknownLanguage as exc:
@@ -179,13 +205,31 @@ def call_languages_text(given: str, *, client: User, member: Member) -> str:
             _("“%(word)s” is not a language we know: write e.g. “en, ru”.") % {"word": exc.word},
             field="languages",
         ) from exc
-    if not codes:
-        codes = tuple(
-            dict.fromkeys(
-                (*sorted(read_stored(client.languages)), *sorted(read_stored(member.languages)))
-            )
+    if len(codes) > 2:
+        raise DomainError(
+            "not_a_pair",
+            _(
+                "Give at most two languages: one the client speaks and one the member "
+                "speaks (or leave it empty to take them from both)."
+            ),
+            field="languages",
+        )
+    if codes and kind in INTERPRETED_KINDS and not interpreter_speaks_somewhere(frozenset(codes)):
+        raise DomainError(
+            "no_interpreter_for_languages",
+            _("No interpreter of ours speaks %(languages)s. Choose other languages.")
+            % {"languages": " ↔ ".join(codes)},
+            field="languages",
         )
     return languages_text(codes)
+
+
+def interpreter_speaks_somewhere(pinned: frozenset[str]) -> bool:
+    """Some active interpreter speaks every pinned language."""
+    spoken = User.objects.filter(role=Role.INTERPRETER, is_active=True).values_list(
+        "languages", flat=True
+    )
+    return any(speaks_pair(read_stored(text), pinned=pinned) for text in spoken)
 
 
 def call_confirm(
@@ -211,7 +255,9 @@ def call_confirm(
     was sent to.
     """
     now = now or timezone.now()
-    member_windows = checked_windows(member_windows, field="member_windows")
+    member_windows = checked_windows(
+        member_windows, field="member_windows", zone=call.member.time_zone, now=now
+    )
     contacts = check_contacts(
         numbers=numbers,
         responsible_name=responsible_name,
@@ -223,6 +269,18 @@ def call_confirm(
     )
     if bool(contacts.video_handle) != call.is_video:
         raise DomainError("contacts_kind_mismatch", _("The contacts do not fit this kind of call."))
+    others = numbers_of_other_people(contacts.numbers, member=call.member)
+    if others:
+        region = call.member.agency.country
+        errors: dict[str, list[str]] = {}
+        for role, e164, message in others:
+            rows = [
+                f"numbers-{index}"
+                for index, entry in enumerate(numbers)
+                if entry.role == role and parse_number(entry.raw or "", region) == e164
+            ]
+            errors.setdefault(rows[0] if rows else "numbers", []).append(message)
+        raise DomainError("number_of_someone_else", others[0][2], errors=errors)
     with transaction.atomic():
         # Lock first so two confirmations can't both create a record.
         locked = workflow.lock_call(call.pk)
@@ -316,6 +374,16 @@ def session_schedule(
         # Calls without an interpreter are still organised and recorded by one.
         raise DomainError(
             "not_an_interpreter", _("Choose an active interpreter."), field="interpreter"
+        )
+    if not call.is_video and not call.client.phone:
+        # The interpreter phones the client to connect the sides (SPEC step 6).
+        raise DomainError(
+            "client_without_phone",
+            _(
+                "The client has no phone number, so the interpreter could not phone them. "
+                "Add the client's number first, or make it a video call."
+            ),
+            field="starts_at",
         )
     minutes = minutes or call.planned_minutes
     buffer = occupancy.buffer(buffer_minutes)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,7 @@ from scheduling.finder import (
     Party,
     SlotSearch,
     find_slots,
+    speaks,
 )
 from scheduling.languages import read_stored
 from scheduling.models import WorkingTime
@@ -61,22 +63,25 @@ class CallSlots:
 
 
 def call_search_input(call: Call, *, now: datetime, days: int | None = None, limit=None) -> dict:
-    """Keyword arguments for `find_slots` for this call (three queries, whatever the numbers)."""
+    """Keyword arguments for `find_slots` for this call (four queries, whatever the numbers)."""
     rules = product_rules(horizon_days=days, limit=limit)
     confirmation = AgentConfirmation.objects.filter(call=call).first()
     client_zone = call.client_time_zone or call.client.time_zone
     member_zone = (confirmation and confirmation.member_time_zone) or call.member.time_zone
-    needs = CallNeeds(call.kind, call.planned_minutes, read_stored(call.languages))
+    needs = call_language_needs(call)
     working_times = WorkingTime.objects.filter(
         interpreter__role=Role.INTERPRETER, interpreter__is_active=True
     )
     if needs.kind in INTERPRETED_KINDS:
-        # Only interpreters who speak every language (codes stored as "en, ru, uk");
-        # the finder checks again, this only spares reading the others' sessions.
-        for code in needs.languages:
-            working_times = working_times.filter(
-                interpreter__languages__iregex=rf"(^|[^a-z]){code}([^a-z]|$)"
-            )
+        # Only interpreters who may speak the pair (codes stored as "en, ru, uk"):
+        # every pinned language, else one of each side's. The finder decides
+        # (`speaks`); this only spares reading the others' sessions.
+        for languages in (
+            [{code} for code in needs.languages]
+            if needs.languages
+            else [side for side in (needs.client_languages, needs.member_languages) if side]
+        ):
+            working_times = working_times.filter(_speaks_one_of(languages))
     # Sessions far enough either side to count each interpreter's week (the tie rule).
     lo = now - timedelta(days=8)
     hi = now + timedelta(days=rules.horizon_days + 8)
@@ -128,6 +133,45 @@ def call_search_input(call: Call, *, now: datetime, days: int | None = None, lim
     }
 
 
+def call_language_needs(call: Call) -> CallNeeds:
+    """The finder's view of the call: its kind, length, the pair it pins (if
+    any) and the languages the client and the member speak."""
+    client_languages, member_languages = (
+        Call.objects.filter(pk=call.pk).values_list("client__languages", "member__languages").get()
+    )
+    return CallNeeds(
+        call.kind,
+        call.planned_minutes,
+        read_stored(call.languages),
+        client_languages=read_stored(client_languages),
+        member_languages=read_stored(member_languages),
+    )
+
+
+def interpreter_language_gap(call: Call, interpreter: User) -> str | None:
+    """Why `interpreter` does not fit the call's language pair (for an operator
+    who schedules by hand: a warning, not a refusal), or None if they fit."""
+    needs = call_language_needs(call)
+    spoken = read_stored(interpreter.languages)
+    if speaks(InterpreterTime(interpreter.pk, interpreter.time_zone, spoken), needs):
+        return None
+    return _(
+        "%(name)s does not speak this call's language pair (%(pair)s; speaks: %(spoken)s). "
+        "Check that the call can be interpreted, or choose another interpreter."
+    ) % {
+        "name": interpreter.get_full_name() or interpreter.username,
+        "pair": needs.pair_text(),
+        "spoken": ", ".join(sorted(spoken)) or "—",
+    }
+
+
+def _speaks_one_of(codes) -> Q:
+    found = Q()
+    for code in sorted(codes):
+        found |= Q(interpreter__languages__iregex=rf"(^|[^a-z]){code}([^a-z]|$)")
+    return found
+
+
 def _windows(data):
     # Stored windows were checked when written; one broken row must not stop the search.
     try:
@@ -173,6 +217,8 @@ def call_scenario(call: Call, *, now: datetime) -> dict:
             "kind": call.kind,
             "minutes": call.planned_minutes,
             "languages": sorted(given["call"].languages),
+            "client_languages": sorted(given["call"].client_languages),
+            "member_languages": sorted(given["call"].member_languages),
         },
         "settings": {
             "buffer_minutes": rules.buffer_minutes,

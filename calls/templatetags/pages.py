@@ -19,6 +19,14 @@ def credits(amount):
 
 
 @register.filter
+def sub(amount, other):
+    """`amount - other` (money in templates: a cost less its refund)."""
+    if amount is None:
+        return None
+    return amount - (other or 0)
+
+
+@register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key)
 

@@ -19,6 +19,8 @@ def dispute_box(context, call):
         "settled": settled,
         "disputes": disputes,
         "open_dispute": next((d for d in disputes if d.status == "open"), None),
+        # Decided with a refund: the matter is settled, no second dispute.
+        "adjusted": any(d.status == "adjusted" for d in disputes),
         "action": context.get("dispute_action", ""),
         "csrf_token": context.get("csrf_token"),
     }

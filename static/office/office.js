@@ -54,7 +54,16 @@
     var find = debounce(function () {
       var q = search.value.trim();
       if (q.length < 2) { results.innerHTML = ""; return; }
-      fetch(searchUrl + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+      // POST: a typed phone number stays out of the URL and the access log.
+      var body = new FormData();
+      body.append("q", q);
+      var token = form.querySelector("[name=csrfmiddlewaretoken]");
+      fetch(searchUrl, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": token ? token.value : "" }
+      })
         .then(function (r) { return r.json(); })
         .then(function (data) {
           results.innerHTML = "";
