@@ -269,7 +269,7 @@ def _check_outcome_time(session, to_state: str, now: datetime) -> None:
     only once its session's time has come; before it, a call that will not
     happen can only be cancelled (and the cutoff decides whether that is late).
     Checked here, for every door and for the sweeps alike."""
-    if to_state != S.MISSED:
+    if to_state != CallState.MISSED:
         return
     if session is None or now < session.starts_at:
         raise Conflict(

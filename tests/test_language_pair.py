@@ -111,7 +111,7 @@ def test_a_language_no_interpreter_speaks_is_refused_before_any_hold():
 
 
 def test_old_calls_lose_their_union_default_and_keep_a_typed_pair():
-    migration = importlib.import_module("calls.migrations.0015_call_languages_pin_only_a_pair")
+    migration = importlib.import_module("calls.migrations.0016_call_languages_pin_only_a_pair")
     interpreter("en, uk")
     defaulted, typed = order(), order(languages="en, uk")
     Call.objects.filter(pk=defaulted.pk).update(languages="de, en, ru, uk")

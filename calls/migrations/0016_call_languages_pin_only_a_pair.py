@@ -25,6 +25,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("calls", "0014_reports_indexes")]
+    dependencies = [("calls", "0015_scale_indexes")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
