@@ -120,6 +120,13 @@ GET    /agent/alarm/forged-or-expired/                404  404  404  404  404  4
 GET    /agent/statement/                              302  404  404  200  200  404  404  404
 GET    /agent/statement.csv                           302  404  404  200  200  404  404  404
 GET    /agent/webhooks/                               302  404  404  200  200  404  404  404
+GET    /agent/agency/{agency}/                        302  404  404  200  404  404  404  404
+GET    /calendar/                                     302  200  200  200  200  200  200  200
+GET    /calendar/call/{scheduled}.ics                 302  200  404  200  404  200  404  200
+GET    /account/                                      302  200  200  200  200  200  200  200
+GET    /account/password/                             302  200  200  200  200  200  200  200
+GET    /account/password/done/                        302  200  200  200  200  200  200  200
+POST   /account/sign-out-everywhere/                  302  302  302  302  302  302  302  302
 POST   /agent/webhooks/                               302  404  404  400  400  404  404  404
 GET    /agent/link/{link}/                            200  200  200  200  200  200  200  200
 GET    /agent/link/{used_link}/                       410  410  410  410  410  410  410  410
@@ -290,6 +297,7 @@ def _world():
             "dispute": str(dispute.pk),
             "recording": str(recording.public_id),
             "webhook": str(webhook.public_id),
+            "agency": str(agent.agency_id),
             "month": now.strftime("%Y-%m"),
             "link": agent_link_token(call=waiting, agent=agent),
             "used_link": agent_link_token(call=confirmed, agent=agent),
@@ -340,6 +348,22 @@ def test_permission_matrix(method, path, expected):
 
 # Pages that are the same for everyone (signing in and out, the language).
 PUBLIC_PAGES = {"/login/", "/logout/", "/language/", "/i18n/setlang/", "/healthz"}
+# Pages a secret token opens, for whoever holds it (not a role): each token's
+# own tests check tampering, expiry and revocation (test_account_basics,
+# test_calendar_feed, test_rooms_links), and Janus's event endpoint its
+# credentials (test_rooms_clock).
+PUBLIC_PAGES |= {
+    "/password-reset/",
+    "/password-reset/sent/",
+    "/password-reset/<uidb64>/<token>/",
+    "/password-reset/done/",
+    "/account/email/<str:token>/",
+    "/calendar/<str:token>.ics",
+    "/room/<str:token>/",
+    "/room/<str:token>/join/",
+    "/room/<str:token>/end/",
+    "/rooms/janus-events/",
+}
 
 
 def _route_shape(route: str) -> str:
