@@ -172,7 +172,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
-# --- Recordings (recordings/, docs/readme/privacy.md) ----------------------
+# --- Recordings (recordings/; README, "Privacy") ----------------------
 # Key-encryption keys, newest first: "id:base64key,older-id:base64key"
 # (`manage.py recordings_newkey NAME` prints one). Production has no default:
 # it refuses to start without its own. The development key is public.
