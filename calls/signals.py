@@ -25,6 +25,10 @@ sessions_state_changed = Signal()
 not_called_alarm_raised = Signal()
 # kwargs: call_id (the new booking), earlier_id (the missed call it replaces)
 call_booked_again = Signal()
+# A client or an agency asked the office to move a scheduled call (inside the
+# late-change window, or no proposed time suits): the office gets a task.
+# kwargs: call_id, session_id, request_id (unique per request), summary, at
+call_move_requested = Signal()
 # A slot search that found no interpreter (the finder's reason
 # "no_interpreter_for_languages" or "interpreters_busy"); the reports count
 # the languages in demand. Sent outside any state change: a listener must not

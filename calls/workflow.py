@@ -74,7 +74,9 @@ EDGES: dict[tuple[str, str], frozenset[str]] = {
     # A client picks one of the proposed times (calls.services.slots.call_slot_book).
     (CallState.CONFIRMED, CallState.SCHEDULED): frozenset({Role.CLIENT, OPERATOR}),
     # A reschedule: the state stays, the session changes, the audit keeps it.
-    (CallState.SCHEDULED, CallState.SCHEDULED): frozenset({OPERATOR}),
+    # The client moves their own call (calls.services.moves) outside the
+    # late-change window only (the session guard checks when).
+    (CallState.SCHEDULED, CallState.SCHEDULED): frozenset({Role.CLIENT, OPERATOR}),
     (CallState.SCHEDULED, CallState.IN_PROGRESS): frozenset({Role.INTERPRETER, OPERATOR}),
     (CallState.IN_PROGRESS, CallState.COMPLETED): frozenset({Role.INTERPRETER, OPERATOR}),
     # The call did not happen: the interpreter or an operator says why (the
@@ -103,7 +105,7 @@ SESSION_EDGES: dict[tuple[str, str], frozenset[str]] = {
     (SessionStatus.PLANNED, SessionStatus.MISSED): frozenset({SYSTEM, OPERATOR, Role.INTERPRETER}),
     (SessionStatus.OVERDUE, SessionStatus.MISSED): frozenset({SYSTEM, OPERATOR, Role.INTERPRETER}),
     (SessionStatus.IN_PROGRESS, SessionStatus.MISSED): frozenset({OPERATOR, Role.INTERPRETER}),
-    (SessionStatus.PLANNED, SessionStatus.SUPERSEDED): frozenset({OPERATOR}),
+    (SessionStatus.PLANNED, SessionStatus.SUPERSEDED): frozenset({Role.CLIENT, OPERATOR}),
     (SessionStatus.OVERDUE, SessionStatus.SUPERSEDED): frozenset({OPERATOR}),
     (SessionStatus.PLANNED, SessionStatus.CANCELLED): frozenset(
         {Role.CLIENT, Role.AGENT, OPERATOR}
@@ -645,8 +647,23 @@ def _check_session_edge(from_status: str, to_status: str, role: str) -> None:
         )
 
 
-def _check_session_guard(session: Session, to_status: str, now: datetime) -> None:
+def is_late_change(session: Session, *, now: datetime) -> bool:
+    """The session starts within the late-cancel hours: too late for the client to move it."""
+    return session.starts_at - now < timedelta(hours=settings.LATE_CANCEL_HOURS)
+
+
+def _check_session_guard(session: Session, to_status: str, now: datetime, role: str) -> None:
     """Conditions a session's target status needs beyond the edge itself."""
+    superseded = to_status == SessionStatus.SUPERSEDED
+    if superseded and role == Role.CLIENT and is_late_change(session, now=now):
+        raise Conflict(
+            "late_change",
+            _(
+                "Less than %(hours)d hours before the call it can only be moved by the office. "
+                "Ask the office instead."
+            )
+            % {"hours": settings.LATE_CANCEL_HOURS},
+        )
     if to_status == SessionStatus.IN_PROGRESS:
         # A session holds only its real time: started at most the lead before
         # its time (started the night before, it would bill the night).
@@ -689,7 +706,7 @@ def session_transition(
         locked = Session.objects.select_for_update().get(pk=session.pk)
         from_status = locked.status
         _check_session_edge(from_status, to_status, role)
-        _check_session_guard(locked, to_status, now)
+        _check_session_guard(locked, to_status, now, role)
         locked.status = to_status
         fields = {"status", *changes}
         for name, value in changes.items():
@@ -747,7 +764,7 @@ def session_transition_many(
         for session in locked:
             try:
                 _check_session_edge(session.status, to_status, SYSTEM)
-                _check_session_guard(session, to_status, now)
+                _check_session_guard(session, to_status, now, SYSTEM)
             except DomainError as exc:
                 refused[session.pk] = exc
                 continue

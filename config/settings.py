@@ -397,6 +397,10 @@ SESSION_START_LEAD_MINUTES = env.int("SESSION_START_LEAD_MINUTES", default=15)
 # SPEC "outcomes": a client who cancels less than this before the session
 # cancels late (and pays what the who-pays policy says for "late_cancel").
 LATE_CANCEL_HOURS = env.int("LATE_CANCEL_HOURS", default=24)
+# Moving a scheduled call (calls.services.moves): the client moves it alone
+# outside the late-cancel hours above; inside them the office decides. A call
+# is moved at most this many times (then: the office, or cancel and book again).
+CALL_MOVES_MAX = env.int("CALL_MOVES_MAX", default=2)
 # Finding the time (scheduling.finder): the earliest start offered, how far
 # ahead, the grid of starts (minutes of the UTC hour), how many proposals.
 SLOT_MIN_NOTICE_MINUTES = env.int("SLOT_MIN_NOTICE_MINUTES", default=120)

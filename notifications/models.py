@@ -140,6 +140,7 @@ class OperatorTaskKind(models.TextChoices):
     RESCHEDULE_MISSED = "reschedule_missed", _("Missed call: reschedule")
     DELIVERY_FAILED = "delivery_failed", _("A message could not be delivered")
     CLIENT_OVERDRAWN = "client_overdrawn", _("Client overdrawn: ask for a top-up")
+    MOVE_REQUESTED = "move_requested", _("Asked to move a call")
 
 
 class OperatorTaskStatus(models.TextChoices):

@@ -18,6 +18,7 @@ from billing.signals import client_overdrawn
 from calls.models import Call, CallState, NotCalledAlarm, Session, SessionStatus
 from calls.signals import (
     call_booked_again,
+    call_move_requested,
     call_state_changed,
     calls_state_changed,
     not_called_alarm_raised,
@@ -28,7 +29,7 @@ from common.call_numbers import call_number
 
 from . import messages, selectors
 from .models import OperatorTaskKind
-from .services import operator_tasks_settle
+from .services import operator_task_open, operator_tasks_settle
 
 
 @receiver(call_state_changed, dispatch_uid="notifications.on_call_state_changed")
@@ -142,3 +143,16 @@ def on_call_booked_again(sender, call_id, earlier_id, **kwargs):
 @receiver(account_sign_in_paused, dispatch_uid="notifications.on_account_sign_in_paused")
 def on_account_sign_in_paused(sender, username, at, **kwargs):
     messages.account_sign_in_paused_notify(username=username, at=at)
+
+
+@receiver(call_move_requested, dispatch_uid="notifications.on_call_move_requested")
+def on_call_move_requested(sender, call_id, session_id, request_id, summary, at, **kwargs):
+    """Someone asked to move a call the office must move: a task per request."""
+    operator_task_open(
+        kind=OperatorTaskKind.MOVE_REQUESTED,
+        key=f"{OperatorTaskKind.MOVE_REQUESTED}:c{call_id}:r{request_id}",
+        summary=summary,
+        call=Call.objects.get(pk=call_id),
+        session=Session.objects.filter(pk=session_id).first(),
+        now=at,
+    )

@@ -1,0 +1,188 @@
+"""Moving a scheduled call to another time, asked by the people it concerns.
+
+The client moves their call at once to one of its free proposals when the
+session is further away than the late-change window (the late-cancel hours,
+SPEC "outcomes"): the one scheduling service does it (`session_schedule`: the
+audit, the announcement whose listeners write the "moved from … to …"
+messages, the old time freed). The same interpreter keeps the call when free
+at the new time; otherwise the finder's interpreter who speaks its languages.
+A move is not a cancellation: no outcome, no money.
+
+Inside the window, without a time, or asked by the agency, the request goes
+to the office as an operator task with the reason (announced with
+`call_move_requested`; calls does not import notifications); the session is
+untouched and nothing is charged.
+
+Limits as data: `CALL_MOVES_MAX` moves per call, the window `LATE_CANCEL_HOURS`.
+Lock order: the call first (here), then the session (the workflow), then the
+ledger (never touched).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import Role, User
+from calls import selectors, services, workflow
+from calls.models import Call, CallState, Session, SessionStatus
+from calls.services.slots import call_search_input
+from calls.signals import call_move_requested
+from common.call_numbers import call_number
+from common.errors import Conflict, DomainError, NotFound
+from common.localtime import to_utc
+from scheduling.finder import find_slots
+
+# Every start of the horizon, so any time the finder offers can be chosen.
+SEARCH_LIMIT = 5000
+MOVABLE_SESSION_STATUSES = (SessionStatus.PLANNED, SessionStatus.OVERDUE)
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    """What became of the request: the call's live session (the new one when
+    moved), and whether it went to the office instead."""
+
+    session: Session
+    moved: bool
+    asked_office: bool
+
+
+def moves_done(call: Call) -> int:
+    """How many times the call was moved: each move leaves its old session superseded."""
+    return call.sessions.filter(status=SessionStatus.SUPERSEDED).count()
+
+
+def call_move(
+    *,
+    call: Call,
+    actor: User,
+    starts_at: datetime | None = None,
+    reason: str = "",
+    now: datetime | None = None,
+) -> MoveResult:
+    """Move the scheduled `call` to `starts_at` now, or ask the office to (see the module doc)."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    role = workflow.actor_role(actor)
+    if not selectors.calls_visible_to(actor).filter(pk=call.pk).exists():
+        raise NotFound("not_found", _("No such call."))
+    if role not in (Role.CLIENT, Role.AGENT, workflow.OPERATOR):
+        raise DomainError("not_allowed", _("You may not move this call."))
+    if starts_at is not None:
+        if timezone.is_naive(starts_at):
+            raise DomainError(
+                "naive_time", _("The start time needs a time zone."), field="starts_at"
+            )
+        starts_at = to_utc(starts_at)
+    with transaction.atomic():
+        locked = workflow.lock_call(call.pk)
+        session = locked.sessions.exclude(
+            status__in=[SessionStatus.SUPERSEDED, SessionStatus.CANCELLED, SessionStatus.MISSED]
+        ).first()
+        if locked.state != CallState.SCHEDULED or session is None:
+            raise Conflict("not_scheduled", _("Only a scheduled call can be moved."))
+        if session.status not in MOVABLE_SESSION_STATUSES:
+            raise Conflict("session_running", _("A session that has started cannot be moved."))
+        done = moves_done(locked)
+        if role != workflow.OPERATOR and done >= settings.CALL_MOVES_MAX:
+            raise DomainError(
+                "move_limit",
+                ngettext(
+                    "This call has already been moved %(n)d time, the most allowed. "
+                    "Cancel it and book again, or call the office.",
+                    "This call has already been moved %(n)d times, the most allowed. "
+                    "Cancel it and book again, or call the office.",
+                    done,
+                )
+                % {"n": done},
+            )
+        late = workflow.is_late_change(session, now=now)
+        by_themselves = role == workflow.OPERATOR or (
+            role == Role.CLIENT and settings.CLIENT_SELF_SCHEDULING and not late
+        )
+        if starts_at is None or not by_themselves:
+            _ask_office(
+                locked,
+                session,
+                actor=actor,
+                role=role,
+                starts_at=starts_at,
+                reason=reason,
+                late=late,
+                now=now,
+            )
+            return MoveResult(session=session, moved=False, asked_office=True)
+        new = _move_now(locked, session, starts_at=starts_at, actor=actor, reason=reason, now=now)
+    call.refresh_from_db()
+    return MoveResult(session=new, moved=True, asked_office=False)
+
+
+def _move_now(
+    call: Call, session: Session, *, starts_at: datetime, actor, reason: str, now: datetime
+) -> Session:
+    given = call_search_input(call, now=now, limit=SEARCH_LIMIT)
+    offered = [slot for slot in find_slots(**given).slots if slot.starts_at == starts_at]
+    if not offered:
+        raise Conflict(
+            "slot_gone",
+            _("This time is no longer free. Please choose one of the times shown now."),
+            field="starts_at",
+        )
+    interpreter_id = offered[0].interpreter
+    # The same interpreter keeps the call when free then (they know it already).
+    same = [i for i in given["interpreters"] if i.id == session.interpreter_id]
+    if same and interpreter_id != session.interpreter_id:
+        alone = find_slots(**{**given, "interpreters": same})
+        if any(slot.starts_at == starts_at for slot in alone.slots):
+            interpreter_id = session.interpreter_id
+    try:
+        return services.session_schedule(
+            call=call,
+            starts_at=starts_at,
+            interpreter=User.objects.get(pk=interpreter_id),
+            actor=actor,
+            reason=f"moved: {reason}" if reason else "moved",
+            now=now,
+        )
+    except Conflict as exc:
+        if exc.code != "interpreter_busy":
+            raise
+        raise Conflict(
+            "slot_gone",
+            _("Someone has just taken this time. Please choose one of the times shown now."),
+            field="starts_at",
+        ) from exc
+
+
+def _ask_office(call, session, *, actor, role, starts_at, reason, late, now) -> None:
+    if not reason and starts_at is None:
+        raise DomainError(
+            "reason_required", _("Say why the call needs another time."), field="reason"
+        )
+    who = {Role.CLIENT: "the client", Role.AGENT: "the agency"}.get(role, "an operator")
+    parts = [
+        f"Call {call_number(call.pk)}: {who} asks to move the session of "
+        f"{to_utc(session.starts_at):%Y-%m-%d %H:%M} UTC"
+    ]
+    if starts_at is not None:
+        parts.append(f"to {starts_at:%Y-%m-%d %H:%M} UTC")
+    if late:
+        parts.append(f"(less than {settings.LATE_CANCEL_HOURS} h ahead)")
+    summary = " ".join(parts) + (f". Reason: {reason}" if reason else ".")
+    call_move_requested.send(
+        sender=Call,
+        call_id=call.pk,
+        session_id=session.pk,
+        request_id=uuid.uuid4().hex,
+        summary=summary,
+        actor_id=getattr(actor, "pk", None),
+        at=now,
+    )

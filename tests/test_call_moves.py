@@ -1,0 +1,239 @@
+"""Moving a scheduled call (calls.services.moves): at once outside the
+late-change window, as an office task inside it or when asked by the agency.
+
+The clock is pinned to Monday 7 June 2027, 06:00 UTC. The client (New York)
+can talk 13:00-16:00 UTC, the member (Kyiv) 12:00-17:00 UTC, the
+interpreters (Kyiv) work 06:00-15:00 UTC on weekdays: the proposals of a day
+are 13:00, 13:15, ... 14:xx UTC. The late-change window is 24 hours.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+
+from billing.models import Entry
+from calls import services
+from calls.models import CallState, Session, SessionStatus
+from calls.services.moves import call_move
+from calls.services.slots import call_slot_book, call_slot_search
+from common.errors import Conflict, DomainError
+from notifications.models import Notification, OperatorTask, OperatorTaskKind
+from scheduling.models import WorkingTime
+
+from .concurrency import run_concurrently
+from .factories import InterpreterFactory, MemberFactory, OperatorFactory
+from .flows import book, good_contacts
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2027, 6, 7, 6, 0, tzinfo=UTC)
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
+
+
+def at(day, hour, minute=0):
+    return datetime(2027, 6, day, hour, minute, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def interpreter(languages="en, ru"):
+    person = InterpreterFactory(languages=languages, time_zone="Europe/Kyiv")
+    WorkingTime.objects.create(
+        interpreter=person, hours=[{"days": WEEKDAYS, "from": "09:00", "to": "18:00"}]
+    )
+    return person
+
+
+def confirmed_call():
+    member = MemberFactory(time_zone="Europe/Kyiv", languages="ru")
+    call = book(member=member)
+    call.client_windows = [{"days": WEEKDAYS, "from": "09:00", "to": "12:00"}]
+    call.client.languages = "en"
+    call.client.save()
+    call.languages = "en, ru"
+    call.save()
+    services.call_confirm(
+        call=call,
+        actor=member.agency.staff.first(),
+        **good_contacts(),
+        member_windows=[{"days": WEEKDAYS, "from": "15:00", "to": "20:00"}],
+    )
+    call.refresh_from_db()
+    return call
+
+
+def scheduled_call(starts_at):
+    call = confirmed_call()
+    call_slot_book(call=call, starts_at=starts_at, interpreter_id=None, actor=call.client)
+    call.refresh_from_db()
+    return call
+
+
+def live_session(call):
+    return Session.objects.get(call=call, status=SessionStatus.PLANNED)
+
+
+def test_a_client_moves_a_call_outside_the_window_at_once():
+    olena = interpreter()
+    call = scheduled_call(at(9, 13))  # Wednesday, 55 hours ahead
+    old = live_session(call)
+    entries = Entry.objects.count()
+    messages = set(Notification.objects.values_list("pk", flat=True))
+
+    result = call_move(call=call, actor=call.client, starts_at=at(10, 13), reason="a meeting")
+
+    assert result.moved and not result.asked_office
+    call.refresh_from_db()
+    assert call.state == CallState.SCHEDULED and call.outcome == ""
+    session = live_session(call)
+    assert (session.starts_at, session.interpreter) == (at(10, 13), olena)
+    old.refresh_from_db()
+    assert old.status == SessionStatus.SUPERSEDED
+    assert call.transitions.last().actor == call.client
+    assert call.transitions.last().reason == "moved: a meeting"
+    assert Entry.objects.count() == entries  # no money moves, no late-cancel fee
+    # The old time is free again: the finder offers Wednesday 13:00.
+    assert at(9, 13) in {p.starts_at for p in call_slot_search(call, limit=1000).proposals}
+    # The "moved" messages, written once: client, agent, interpreter.
+    new = Notification.objects.exclude(pk__in=messages)
+    agent = call.member.agency.staff.first()
+    assert sorted(new.values_list("kind", "recipient_id")) == sorted(
+        [("scheduled", call.client.pk), ("scheduled", agent.pk), ("scheduled", olena.pk)]
+    )
+    assert not OperatorTask.objects.filter(kind=OperatorTaskKind.MOVE_REQUESTED).exists()
+
+
+def test_the_same_interpreter_keeps_the_call_when_free():
+    interpreter()
+    call = scheduled_call(at(9, 13))
+    kept = live_session(call).interpreter
+    interpreter()  # another who would also do
+    call_move(call=call, actor=call.client, starts_at=at(11, 14))
+    assert live_session(call).interpreter == kept
+
+
+def test_a_time_that_is_not_proposed_is_refused_and_nothing_changes():
+    interpreter()
+    call = scheduled_call(at(9, 13))
+    with pytest.raises(Conflict) as info:
+        call_move(call=call, actor=call.client, starts_at=at(10, 3))  # nobody works then
+    assert info.value.code == "slot_gone"
+    assert live_session(call).starts_at == at(9, 13)
+
+
+def test_inside_the_window_it_becomes_an_office_task_and_nothing_is_charged():
+    interpreter()
+    call = scheduled_call(at(7, 13))  # 7 hours ahead
+    entries = Entry.objects.count()
+
+    result = call_move(call=call, actor=call.client, starts_at=at(10, 13), reason="ill")
+
+    assert result.asked_office and not result.moved
+    session = live_session(call)
+    assert session.starts_at == at(7, 13)
+    call.refresh_from_db()
+    assert call.state == CallState.SCHEDULED and call.outcome == ""
+    task = OperatorTask.objects.get(kind=OperatorTaskKind.MOVE_REQUESTED)
+    assert task.call == call and task.session == session
+    assert "the client" in task.summary and "ill" in task.summary
+    assert "less than 24 h ahead" in task.summary
+    assert Entry.objects.count() == entries
+
+
+def test_the_workflow_refuses_a_clients_late_reschedule_at_any_door():
+    """The guard is the workflow's: the session cannot be superseded by the client late."""
+    interpreter()
+    call = scheduled_call(at(7, 13))
+    with pytest.raises(Conflict) as info:
+        services.session_schedule(
+            call=call,
+            starts_at=at(10, 13),
+            interpreter=live_session(call).interpreter,
+            actor=call.client,
+        )
+    assert info.value.code == "late_change"
+    assert live_session(call).starts_at == at(7, 13)
+
+
+def test_without_a_time_a_reason_is_needed_and_the_office_is_asked():
+    interpreter()
+    call = scheduled_call(at(9, 13))
+    with pytest.raises(DomainError) as info:
+        call_move(call=call, actor=call.client)
+    assert info.value.field == "reason"
+    call_move(call=call, actor=call.client, reason="none of the times suit")
+    assert OperatorTask.objects.filter(call=call, kind=OperatorTaskKind.MOVE_REQUESTED).count() == 1
+
+
+def test_beyond_the_move_limit_refused(settings):
+    settings.CALL_MOVES_MAX = 2
+    interpreter()
+    call = scheduled_call(at(9, 13))
+    call_move(call=call, actor=call.client, starts_at=at(10, 13))
+    call_move(call=call, actor=call.client, starts_at=at(11, 13))
+    with pytest.raises(DomainError) as info:
+        call_move(call=call, actor=call.client, starts_at=at(14, 13))
+    assert info.value.code == "move_limit"
+    assert "moved 2 times" in info.value.message
+    assert live_session(call).starts_at == at(11, 13)
+    # The office may still move it.
+    call_move(call=call, actor=OperatorFactory(), starts_at=at(14, 13))
+    assert live_session(call).starts_at == at(14, 13)
+
+
+def test_an_agencys_request_becomes_a_task():
+    interpreter()
+    call = scheduled_call(at(9, 13))
+    agent = call.member.agency.staff.first()
+    result = call_move(
+        call=call, actor=agent, starts_at=at(10, 13), reason="the member works that day"
+    )
+    assert result.asked_office
+    assert live_session(call).starts_at == at(9, 13)
+    task = OperatorTask.objects.get(call=call, kind=OperatorTaskKind.MOVE_REQUESTED)
+    assert "the agency" in task.summary and "the member works that day" in task.summary
+    assert "2027-06-10 13:00 UTC" in task.summary
+
+
+def test_a_call_that_is_not_scheduled_cannot_be_moved():
+    interpreter()
+    call = confirmed_call()
+    with pytest.raises(Conflict):
+        call_move(call=call, actor=call.client, starts_at=NOW + timedelta(days=3))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_move_and_a_pick_onto_one_interpreters_slot_one_wins_the_other_conflicts():
+    """One interpreter, one free start wanted by two calls at once: the
+    database's exclusion constraint (or the finder, if one committed first)
+    lets one through; the other is a 409, never a double booking or a 500."""
+    olena = interpreter()
+    moving = scheduled_call(at(9, 13))
+    picking = confirmed_call()
+    wanted = at(10, 13)
+
+    def move():
+        return call_move(call=moving, actor=moving.client, starts_at=wanted)
+
+    def pick():
+        return call_slot_book(
+            call=picking, starts_at=wanted, interpreter_id=None, actor=picking.client
+        )
+
+    results = run_concurrently(move, pick)
+    conflicts = [r for r in results if isinstance(r, Conflict)]
+    assert len(conflicts) == 1, results
+    assert conflicts[0].status_code == 409 and conflicts[0].code == "slot_gone"
+    assert not any(isinstance(r, Exception) and not isinstance(r, Conflict) for r in results)
+    assert (
+        Session.objects.filter(interpreter=olena, starts_at=wanted)
+        .exclude(status=SessionStatus.SUPERSEDED)
+        .count()
+        == 1
+    )
