@@ -13,6 +13,11 @@ urlpatterns = [
         name="agent-call-withdraw",
     ),
     path(
+        "calls/<uuid:public_id>/move/",
+        views.agent_call_move,
+        name="agent-call-move",
+    ),
+    path(
         "calls/<uuid:public_id>/alarm/",
         views.agent_call_alarm,
         name="agent-call-alarm",

@@ -33,6 +33,7 @@ from calls import selectors, services, workflow
 from calls.dial_log import attempt_log
 from calls.models import DEAD_SESSION_STATUSES, CallKind, CallState, NotCalledAlarm
 from calls.services.alarms import alarm_window_open, not_called_alarm_raise
+from calls.services.moves import call_move
 from common.errors import DomainError
 from common.forms import first_error
 
@@ -295,6 +296,22 @@ def agent_call_withdraw(request, public_id):
             messages.success(
                 request, _("The call is cancelled; the client and the office are told.")
             )
+    return redirect("agent-call", public_id=call.public_id)
+
+
+@require_POST
+@role_required(Role.AGENT)
+def agent_call_move(request, public_id):
+    """The agency asks the office for another time (the member's new windows in the reason)."""
+    call = get_object_or_404(selectors.calls_visible_to(request.user), public_id=public_id)
+    try:
+        call_move(call=call, actor=request.user, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("The office has your request and will let you know the new time.")
+        )
     return redirect("agent-call", public_id=call.public_id)
 
 

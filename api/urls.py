@@ -2,7 +2,18 @@
 
 from django.urls import path
 
-from . import accounts, agent, attempts, client, interpreter, money, office, slots, webhooks
+from . import (
+    accounts,
+    agent,
+    attempts,
+    client,
+    interpreter,
+    money,
+    moves,
+    office,
+    slots,
+    webhooks,
+)
 
 urlpatterns = [
     path("auth/token/", accounts.TokenObtainApi.as_view(), name="api-token"),
@@ -12,6 +23,7 @@ urlpatterns = [
     path("calls/<str:public_id>/", client.CallDetailApi.as_view(), name="api-call"),
     path("calls/<str:public_id>/cancel/", client.CallCancelApi.as_view(), name="api-call-cancel"),
     path("calls/<str:public_id>/slots/", slots.CallSlotsApi.as_view(), name="api-call-slots"),
+    path("calls/<str:public_id>/move/", moves.CallMoveApi.as_view(), name="api-call-move"),
     path(
         "calls/<str:public_id>/slots/pick/",
         slots.CallSlotPickApi.as_view(),

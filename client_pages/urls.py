@@ -19,4 +19,9 @@ urlpatterns = [
         views.client_pick_slot,
         name="client-call-pick",
     ),
+    path(
+        "client/calls/<uuid:public_id>/move/",
+        views.client_call_move,
+        name="client-call-move",
+    ),
 ]

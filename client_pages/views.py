@@ -27,6 +27,7 @@ from calls import selectors, services, workflow
 from calls.models import Call, CallKind, CallState, CallTransition
 from calls.proposals import proposal_rows
 from calls.services import MIN_PLANNED_MINUTES
+from calls.services.moves import call_move, moves_done
 from calls.services.slots import call_slot_book, call_slot_search, parse_slot_value
 from common.errors import DomainError
 from common.forms import add_domain_error
@@ -202,6 +203,7 @@ def client_call(request, public_id):
             "late_cancel_hours": settings.LATE_CANCEL_HOURS,
             "cancel_form": CancelForm(),
             "proposals": client_proposals(call, request.user),
+            "move": client_move_box(call, request.user),
         },
     )
 
@@ -256,4 +258,45 @@ def client_pick_slot(request, public_id):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Your call is scheduled."))
+    return redirect("client-call", public_id=call.public_id)
+
+
+def client_move_box(call, user) -> dict | None:
+    """ "Move this call" on a scheduled call: the free times to choose from
+    (outside the late-change window), or only "ask the office"."""
+    session = call.active_session
+    if call.state != CallState.SCHEDULED or session is None:
+        return None
+    now = timezone.now()
+    left = max(settings.CALL_MOVES_MAX - moves_done(call), 0)
+    late = workflow.is_late_change(session, now=now)
+    rows = []
+    if left and not late and settings.CLIENT_SELF_SCHEDULING:
+        rows = proposal_rows(call, call_slot_search(call, now=now), user.time_zone)
+    return {"rows": rows, "late": late, "left": left, "hours": settings.LATE_CANCEL_HOURS}
+
+
+@require_POST
+@role_required(Role.CLIENT)
+def client_call_move(request, public_id):
+    """Move to the chosen time, or (no time chosen) ask the office with the reason."""
+    call = get_object_or_404(selectors.calls_visible_to(request.user), public_id=public_id)
+    try:
+        slot = request.POST.get("slot", "")
+        starts_at = parse_slot_value(slot)[0] if slot else None
+        result = call_move(
+            call=call,
+            actor=request.user,
+            starts_at=starts_at,
+            reason=request.POST.get("reason", ""),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if result.moved:
+            messages.success(request, _("Your call is moved. Everyone is told the new time."))
+        else:
+            messages.success(
+                request, _("The office has your request and will let you know the new time.")
+            )
     return redirect("client-call", public_id=call.public_id)

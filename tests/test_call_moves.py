@@ -11,6 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.urls import reverse
+from django.utils import translation
+from rest_framework.test import APIClient
 
 from billing.models import Entry
 from calls import services
@@ -205,6 +208,89 @@ def test_a_call_that_is_not_scheduled_cannot_be_moved():
     call = confirmed_call()
     with pytest.raises(Conflict):
         call_move(call=call, actor=call.client, starts_at=NOW + timedelta(days=3))
+
+
+# --- The doors: the client's page, the agent's page, the API ---------------------
+
+
+def test_the_client_moves_from_the_call_page(client):
+    interpreter()
+    call = scheduled_call(at(9, 13))
+    client.force_login(call.client)
+    page = client.get(reverse("client-call", args=[call.public_id])).content.decode()
+    assert 'data-testid="move"' in page and "Move this call" in page
+    assert "None of these: ask the office" in page
+    # Wednesday 13:00 UTC is the call's own time; Monday 13:00 is offered (09:00 in New York).
+    assert "Mon 7 Jun, 09:00" in page
+    olena = live_session(call).interpreter
+    response = client.post(
+        reverse("client-call-move", args=[call.public_id]),
+        {"slot": f"{at(10, 13):%Y-%m-%dT%H:%M:%SZ}|{olena.pk}", "reason": ""},
+    )
+    assert response.status_code == 302
+    assert live_session(call).starts_at == at(10, 13)
+
+
+def test_the_client_asks_the_office_from_the_page_inside_the_window(client):
+    interpreter()
+    call = scheduled_call(at(7, 13))
+    client.force_login(call.client)
+    with translation.override("ru"):
+        page = client.get(
+            reverse("client-call", args=[call.public_id]), HTTP_ACCEPT_LANGUAGE="ru"
+        ).content.decode()
+    assert 'data-testid="move-late"' in page
+    client.post(reverse("client-call-move", args=[call.public_id]), {"slot": "", "reason": "ill"})
+    assert live_session(call).starts_at == at(7, 13)
+    assert OperatorTask.objects.filter(call=call, kind=OperatorTaskKind.MOVE_REQUESTED).exists()
+
+
+def test_the_agent_asks_from_the_call_page(client):
+    interpreter()
+    call = scheduled_call(at(9, 13))
+    agent = call.member.agency.staff.first()
+    client.force_login(agent)
+    page = client.get(reverse("agent-call", args=[call.public_id])).content.decode()
+    assert 'data-testid="move"' in page
+    client.post(
+        reverse("agent-call-move", args=[call.public_id]), {"reason": "free Thursday 15-17"}
+    )
+    task = OperatorTask.objects.get(call=call, kind=OperatorTaskKind.MOVE_REQUESTED)
+    assert "free Thursday 15-17" in task.summary
+    assert live_session(call).starts_at == at(9, 13)
+
+
+def test_the_api_moves_for_the_client_and_asks_for_the_agency():
+    interpreter()
+    call = scheduled_call(at(9, 13))
+    url = reverse("api-call-move", args=[call.public_id])
+    api = APIClient()
+    api.force_authenticate(call.client)
+    response = api.post(url, {"starts_at": "2027-06-10T13:00:00Z"}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["moved"], body["asked_office"]) == (True, False)
+    assert datetime.fromisoformat(body["starts_at"]) == at(10, 13)
+    # A time nobody can take: 409 with the readable sentence.
+    response = api.post(url, {"starts_at": "2027-06-10T03:00:00Z"}, format="json")
+    assert response.status_code == 409
+    agent = APIClient()
+    agent.force_authenticate(call.member.agency.staff.first())
+    response = agent.post(url, {"reason": "the member is away"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["asked_office"] is True
+    assert datetime.fromisoformat(response.json()["starts_at"]) == at(10, 13)
+    response = agent.post(url, {}, format="json")
+    assert response.status_code == 400  # no time and no reason
+
+
+def test_the_move_is_in_the_api_schema():
+    api = APIClient()
+    api.force_authenticate(OperatorFactory())
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operation = schema["paths"]["/api/v1/calls/{public_id}/move/"]["post"]
+    assert operation["operationId"] == "calls_move"
+    assert {"200", "400", "409"} <= set(operation["responses"])
 
 
 @pytest.mark.postgres

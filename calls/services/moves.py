@@ -43,6 +43,7 @@ from scheduling.finder import find_slots
 # Every start of the horizon, so any time the finder offers can be chosen.
 SEARCH_LIMIT = 5000
 MOVABLE_SESSION_STATUSES = (SessionStatus.PLANNED, SessionStatus.OVERDUE)
+REASON_MAX_LENGTH = 1000
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,12 @@ def call_move(
     now = now or timezone.now()
     reason = (reason or "").strip()
     role = workflow.actor_role(actor)
+    if len(reason) > REASON_MAX_LENGTH:
+        raise DomainError(
+            "reason_too_long",
+            _("Please keep the reason under %(n)d characters.") % {"n": REASON_MAX_LENGTH},
+            field="reason",
+        )
     if not selectors.calls_visible_to(actor).filter(pk=call.pk).exists():
         raise NotFound("not_found", _("No such call."))
     if role not in (Role.CLIENT, Role.AGENT, workflow.OPERATOR):
