@@ -64,6 +64,7 @@ GET    /api/v1/calls/{scheduled}/                     401  200  404  404  404  4
 POST   /api/v1/calls/{scheduled}/cancel/              401  200  404  404  404  404  404  404
 GET    /api/v1/calls/{confirmed}/slots/               401  200  404  404  404  404  404  404
 POST   /api/v1/calls/{confirmed}/slots/pick/          401  409  404  404  404  404  404  404
+POST   /api/v1/calls/{scheduled}/move/                401  200  404  200  404  404  404  404
 GET    /api/v1/balance/                               401  200  200  404  404  404  404  404
 GET    /api/v1/ledger/                                401  200  200  404  404  404  404  404
 # --- API: the agent's ----------------------------------------------------------------------
@@ -110,10 +111,12 @@ POST   /client/order/                                 302  200  200  404  404  4
 GET    /client/calls/{scheduled}/                     302  200  404  404  404  404  404  404
 POST   /client/calls/{scheduled}/cancel/              302  302  404  404  404  404  404  404
 POST   /client/calls/{confirmed}/pick/                302  302  404  404  404  404  404  404
+POST   /client/calls/{scheduled}/move/                302  302  404  404  404  404  404  404
 GET    /agent/                                        302  404  404  200  200  404  404  404
 GET    /agent/calls/{waiting}/                        302  404  404  200  404  404  404  404
 POST   /agent/calls/{waiting}/                        302  404  404  400  404  404  404  404
 POST   /agent/calls/{confirmed}/withdraw/             302  404  404  302  404  404  404  404
+POST   /agent/calls/{scheduled}/move/                 302  404  404  302  404  404  404  404
 POST   /agent/calls/{scheduled}/alarm/                302  404  404  302  404  404  404  404
 GET    /agent/alarm/{alarm_link}/                     200  200  200  200  200  200  200  200
 GET    /agent/alarm/forged-or-expired/                404  404  404  404  404  404  404  404
@@ -200,6 +203,9 @@ def _payload(method, path, world):
         return {"decision": "refuse", "reason": "the recording shows 5 minutes"}
     if path.endswith("/withdraw/"):
         return {"reason": "the member is ill"}
+    if path.endswith("/move/"):
+        # The scheduled call starts within the late-change window: a request to the office.
+        return {"reason": "the member is away that day"}
     if path.endswith("/decline/"):
         return {"reason": "not now"}
     if path.endswith("/cancel/"):
