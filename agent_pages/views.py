@@ -33,7 +33,7 @@ from calls import selectors, services, workflow
 from calls.dial_log import attempt_log
 from calls.models import DEAD_SESSION_STATUSES, CallKind, CallState, NotCalledAlarm
 from calls.services.alarms import alarm_window_open, not_called_alarm_raise
-from calls.services.moves import call_move
+from calls.services.moves import call_move_request
 from common.errors import DomainError
 from common.forms import first_error
 
@@ -305,7 +305,7 @@ def agent_call_move(request, public_id):
     """The agency asks the office for another time (the member's new windows in the reason)."""
     call = get_object_or_404(selectors.calls_visible_to(request.user), public_id=public_id)
     try:
-        call_move(call=call, actor=request.user, reason=request.POST.get("reason", ""))
+        call_move_request(call=call, actor=request.user, reason=request.POST.get("reason", ""))
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

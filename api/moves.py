@@ -12,7 +12,7 @@ from accounts.models import Role
 from accounts.permissions import HasRole
 from api.base import CALL_ID, ERRORS, visible_call
 from calls import selectors
-from calls.services.moves import call_move
+from calls.services.moves import call_move_request
 from common.api import ApiView
 
 
@@ -63,7 +63,7 @@ class CallMoveApi(ApiView):
         call = visible_call(selectors.calls_visible_to(request.user), public_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = call_move(
+        result = call_move_request(
             call=call,
             actor=request.user,
             starts_at=data.validated_data.get("starts_at"),

@@ -27,7 +27,7 @@ from calls import selectors, services, workflow
 from calls.models import Call, CallKind, CallState, CallTransition
 from calls.proposals import proposal_rows
 from calls.services import MIN_PLANNED_MINUTES
-from calls.services.moves import call_move, moves_done
+from calls.services.moves import call_move_request, moves_done
 from calls.services.slots import call_slot_book, call_slot_search, parse_slot_value
 from common.errors import DomainError
 from common.forms import add_domain_error
@@ -284,7 +284,7 @@ def client_call_move(request, public_id):
     try:
         slot = request.POST.get("slot", "")
         starts_at = parse_slot_value(slot)[0] if slot else None
-        result = call_move(
+        result = call_move_request(
             call=call,
             actor=request.user,
             starts_at=starts_at,

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from billing.models import Entry
 from calls import services
 from calls.models import CallState, Session, SessionStatus
-from calls.services.moves import call_move
+from calls.services.moves import call_move_request
 from calls.services.slots import call_slot_book, call_slot_search
 from common.errors import Conflict, DomainError
 from notifications.models import Notification, OperatorTask, OperatorTaskKind
@@ -87,7 +87,9 @@ def test_a_client_moves_a_call_outside_the_window_at_once():
     entries = Entry.objects.count()
     messages = set(Notification.objects.values_list("pk", flat=True))
 
-    result = call_move(call=call, actor=call.client, starts_at=at(10, 13), reason="a meeting")
+    result = call_move_request(
+        call=call, actor=call.client, starts_at=at(10, 13), reason="a meeting"
+    )
 
     assert result.moved and not result.asked_office
     call.refresh_from_db()
@@ -115,7 +117,7 @@ def test_the_same_interpreter_keeps_the_call_when_free():
     call = scheduled_call(at(9, 13))
     kept = live_session(call).interpreter
     interpreter()  # another who would also do
-    call_move(call=call, actor=call.client, starts_at=at(11, 14))
+    call_move_request(call=call, actor=call.client, starts_at=at(11, 14))
     assert live_session(call).interpreter == kept
 
 
@@ -123,7 +125,7 @@ def test_a_time_that_is_not_proposed_is_refused_and_nothing_changes():
     interpreter()
     call = scheduled_call(at(9, 13))
     with pytest.raises(Conflict) as info:
-        call_move(call=call, actor=call.client, starts_at=at(10, 3))  # nobody works then
+        call_move_request(call=call, actor=call.client, starts_at=at(10, 3))  # nobody works then
     assert info.value.code == "slot_gone"
     assert live_session(call).starts_at == at(9, 13)
 
@@ -133,7 +135,7 @@ def test_inside_the_window_it_becomes_an_office_task_and_nothing_is_charged():
     call = scheduled_call(at(7, 13))  # 7 hours ahead
     entries = Entry.objects.count()
 
-    result = call_move(call=call, actor=call.client, starts_at=at(10, 13), reason="ill")
+    result = call_move_request(call=call, actor=call.client, starts_at=at(10, 13), reason="ill")
 
     assert result.asked_office and not result.moved
     session = live_session(call)
@@ -166,9 +168,9 @@ def test_without_a_time_a_reason_is_needed_and_the_office_is_asked():
     interpreter()
     call = scheduled_call(at(9, 13))
     with pytest.raises(DomainError) as info:
-        call_move(call=call, actor=call.client)
+        call_move_request(call=call, actor=call.client)
     assert info.value.field == "reason"
-    call_move(call=call, actor=call.client, reason="none of the times suit")
+    call_move_request(call=call, actor=call.client, reason="none of the times suit")
     assert OperatorTask.objects.filter(call=call, kind=OperatorTaskKind.MOVE_REQUESTED).count() == 1
 
 
@@ -176,15 +178,15 @@ def test_beyond_the_move_limit_refused(settings):
     settings.CALL_MOVES_MAX = 2
     interpreter()
     call = scheduled_call(at(9, 13))
-    call_move(call=call, actor=call.client, starts_at=at(10, 13))
-    call_move(call=call, actor=call.client, starts_at=at(11, 13))
+    call_move_request(call=call, actor=call.client, starts_at=at(10, 13))
+    call_move_request(call=call, actor=call.client, starts_at=at(11, 13))
     with pytest.raises(DomainError) as info:
-        call_move(call=call, actor=call.client, starts_at=at(14, 13))
+        call_move_request(call=call, actor=call.client, starts_at=at(14, 13))
     assert info.value.code == "move_limit"
     assert "moved 2 times" in info.value.message
     assert live_session(call).starts_at == at(11, 13)
     # The office may still move it.
-    call_move(call=call, actor=OperatorFactory(), starts_at=at(14, 13))
+    call_move_request(call=call, actor=OperatorFactory(), starts_at=at(14, 13))
     assert live_session(call).starts_at == at(14, 13)
 
 
@@ -192,7 +194,7 @@ def test_an_agencys_request_becomes_a_task():
     interpreter()
     call = scheduled_call(at(9, 13))
     agent = call.member.agency.staff.first()
-    result = call_move(
+    result = call_move_request(
         call=call, actor=agent, starts_at=at(10, 13), reason="the member works that day"
     )
     assert result.asked_office
@@ -206,7 +208,7 @@ def test_a_call_that_is_not_scheduled_cannot_be_moved():
     interpreter()
     call = confirmed_call()
     with pytest.raises(Conflict):
-        call_move(call=call, actor=call.client, starts_at=NOW + timedelta(days=3))
+        call_move_request(call=call, actor=call.client, starts_at=NOW + timedelta(days=3))
 
 
 # --- The doors: the client's page, the agent's page, the API ---------------------
@@ -304,7 +306,7 @@ def test_a_move_and_a_pick_onto_one_interpreters_slot_one_wins_the_other_conflic
     wanted = at(10, 13)
 
     def move():
-        return call_move(call=moving, actor=moving.client, starts_at=wanted)
+        return call_move_request(call=moving, actor=moving.client, starts_at=wanted)
 
     def pick():
         return call_slot_book(

@@ -61,7 +61,7 @@ def moves_done(call: Call) -> int:
     return call.sessions.filter(status=SessionStatus.SUPERSEDED).count()
 
 
-def call_move(
+def call_move_request(
     *,
     call: Call,
     actor: User,
