@@ -484,7 +484,7 @@ def account_sign_in_paused_notify(*, username: str, at: datetime) -> list[int]:
         address = address_for(person, channel)
         if not address:
             continue
-        subject, body = render_message(
+        message = render_message(
             template="account_sign_in_paused",
             recipient=person,
             context={"hours": settings.AXES_COOLOFF_TIME, "site_url": settings.SITE_URL},
@@ -500,8 +500,9 @@ def account_sign_in_paused_notify(*, username: str, at: datetime) -> list[int]:
                 call=None,
                 session=None,
                 now=at,
-                subject=subject,
-                body=body,
+                subject=message.subject,
+                body=message.body,
+                html=message.html,
             )
         )
     return outbox_record(rows)

@@ -116,12 +116,16 @@ MESSAGE_KINDS = {
     "agent_chase": _("Agent reminded"),
     "agent_escalated": _("Agent did not answer"),
     "declined": _("Declined"),
+    "confirmed": _("Member agreed"),
     "scheduled": _("Scheduled"),
     "cancelled": _("Cancelled"),
     "reminder": _("Reminder"),
     "overdue": _("Overdue"),
     "missed": _("Missed"),
     "unassigned": _("Taken off the call"),
+    "not_called": _("Agent: we were not called"),
+    "webhook_disabled": _("Webhook endpoint switched off"),
+    "account_sign_in_paused": _("Sign-in paused"),
 }
 
 

@@ -210,6 +210,8 @@ EMAIL_DIR = Path(settings.BASE_DIR) / "notifications" / "templates" / "notificat
 
 
 def recipient_for(template: str, scene) -> object:
+    if template.startswith("account_"):
+        return scene["client"]  # about a person's own account: anyone's
     audience = template.rsplit("_", 1)[-1]
     if template.endswith("duty_manager"):
         audience = "duty_manager"
@@ -236,6 +238,7 @@ def test_every_email_reads_one_way(scene, language):
         **messages.session_context(session, duty_manager=DutyManagerFactory()),
         "link": "https://example.org/agent/link/x/",
         "agent": scene["agent"],  # who raised the "we were not called" alarm
+        "hours": 1,  # how long sign-in is paused (account_sign_in_paused)
     }
     rendered = {}
     with time_machine.travel(NOW, tick=False):

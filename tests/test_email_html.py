@@ -56,11 +56,14 @@ def scene():
         "agent": agent,
         "minutes_before": 60,
         "hours_before": 1,
+        "hours": 1,  # how long sign-in is paused (account_sign_in_paused)
     }
     return people, context
 
 
 def reader_of(template: str, people):
+    if template.startswith("account_"):
+        return people["client"]  # about a person's own account: anyone's
     if template.endswith("duty_manager"):
         return people["duty_manager"]
     if template.startswith("agent_") and not template.endswith("operator"):
