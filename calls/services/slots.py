@@ -192,7 +192,10 @@ def call_slot_search(
         slot_search_unmet.send(
             sender=Call,
             call_id=call.pk,
-            languages=needs.languages if needs.kind in INTERPRETED_KINDS else (),
+            # The languages in demand: the pinned pair, else both sides' languages.
+            languages=(needs.languages or needs.client_languages | needs.member_languages)
+            if needs.kind in INTERPRETED_KINDS
+            else (),
             reason=result.reason,
             at=now,
         )

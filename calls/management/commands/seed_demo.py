@@ -99,9 +99,10 @@ PEOPLE = [
     ("duty", Role.DUTY_MANAGER, "Andriy", "Hnatyuk", "Europe/Kyiv", "ru", "+380671110000"),
     ("interpreter", Role.INTERPRETER, "Kateryna", "Lysenko", "Europe/Kyiv", "en", "+380671112233"),
     ("interpreter2", Role.INTERPRETER, "Pavel", "Orlov", "Europe/Moscow", "ru", "+79161112233"),
-    ("client", Role.CLIENT, "John", "Miller", "America/New_York", "en", ""),
-    ("client2", Role.CLIENT, "Klaus", "Weber", "Europe/Berlin", "en", ""),
-    ("client3", Role.CLIENT, "Robert", "Jones", "America/Los_Angeles", "en", ""),
+    # Clients' numbers are from Ofcom's drama range (never real): a phone call needs one.
+    ("client", Role.CLIENT, "John", "Miller", "America/New_York", "en", "+442079460101"),
+    ("client2", Role.CLIENT, "Klaus", "Weber", "Europe/Berlin", "en", "+442079460102"),
+    ("client3", Role.CLIENT, "Robert", "Jones", "America/Los_Angeles", "en", "+442079460103"),
 ]
 # Languages people speak (ISO 639-1), and when interpreters work (their own zone).
 LANGUAGES = {
