@@ -232,7 +232,8 @@ def test_call_journey(new_page, shot, language, tmp_path):
         shot(interpreter, "interpreter-ended")
         call.refresh_from_db()
         assert call.state == CallState.COMPLETED
-        assert call.sessions.get().recording.file.name
+        stored = call.sessions.get().recording
+        assert stored.blob_name and stored.wrapped_key  # sealed in storage
 
         # 5. The client sees the charge, the agent the commission (in the
         # statement of the month the call was settled in: still the session's time).
