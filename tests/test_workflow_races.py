@@ -114,8 +114,11 @@ def test_a_second_end_waiting_for_the_first_is_refused(scheduled):
 def test_a_start_waiting_for_the_missed_sweep_is_refused(scheduled):
     """The sweep marks the call missed (call, then session, then accounts)."""
     call, session, _operator = scheduled
+    # The sweep's time: 30 minutes after the start (nothing is missed before it).
+    sweep_time = session.starts_at + timedelta(minutes=31)
     first, second = second_waits_for_first(
-        lambda: services.call_mark_missed(call=call, actor=None), start(session)
+        lambda: services.call_mark_missed(call=call, actor=None, now=sweep_time),
+        start(session),
     )
     assert not isinstance(first, Exception), first
     assert refused(second), second
