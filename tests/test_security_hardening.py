@@ -39,6 +39,10 @@ def _production_env(**extra):
         CELERY_BROKER_URL="redis://redis.invalid:6379/0",
         SITE_URL="https://calls.example.org",
         RECORDING_KEYS=keyring.new_entry("production"),
+        # The video rooms' secrets, which production also refuses to start without.
+        JANUS_URL="http://janus.invalid:8088/janus",
+        JANUS_ADMIN_KEY=secrets.token_urlsafe(24),
+        JANUS_EVENTS_PASSWORD=secrets.token_urlsafe(24),
     )
     env.update(extra)
     return env
