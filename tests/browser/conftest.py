@@ -23,7 +23,10 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright_session():
+    """One Playwright for the whole run: its sync API runs an event loop in this
+    thread, and a second one started beside it (a test's own browser with other
+    flags) would refuse to run inside the first's loop."""
     if not os.path.exists(CHROMIUM):
         reason = f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)"
         if os.environ.get("REQUIRE_SERVICES") == "1":
@@ -31,22 +34,27 @@ def browser():
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls
-    # the test makes between browser steps are still plain synchronous code.
+    # The ORM calls the test makes between browser steps are still plain
+    # synchronous code, though Playwright's loop runs in this thread.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
-            yield browser
-            browser.close()
+            yield playwright
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session):
+    browser = playwright_session.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from billing.models import CallCharge
 from calls.models import CallState, SessionStatus
@@ -86,34 +86,25 @@ def janus(live_server, settings, tmp_path):
 
 
 @pytest.fixture
-def media_browser(tmp_path):
+def media_browser(playwright_session, tmp_path):
     """Chromium with a fake camera and a microphone that plays a tone."""
     wav = tone_wav(tmp_path / "voice.wav", seconds=STAY_SECONDS + 30, frequency=440)
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                headless=True,
-                args=[
-                    *CHROMIUM_ARGS,
-                    "--use-fake-ui-for-media-stream",
-                    "--use-fake-device-for-media-stream",
-                    f"--use-file-for-fake-audio-capture={wav}",
-                    "--allow-loopback-in-peer-connection",
-                    # Host candidates as addresses, not mDNS names Janus can't resolve here.
-                    "--disable-features=WebRtcHideLocalIpsWithMdns",
-                    "--autoplay-policy=no-user-gesture-required",
-                ],
-            )
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    browser = playwright_session.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={wav}",
+            "--allow-loopback-in-peer-connection",
+            # Host candidates as addresses, not mDNS names Janus can't resolve here.
+            "--disable-features=WebRtcHideLocalIpsWithMdns",
+            "--autoplay-policy=no-user-gesture-required",
+        ],
+    )
+    yield browser
+    browser.close()
 
 
 def _page(browser, live_server, *, locale: str, phone: bool = False):
