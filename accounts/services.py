@@ -116,8 +116,9 @@ def user_sessions_end_all(*, user: User) -> None:
     user.refresh_from_db(fields=["session_generation"])
 
 
-def _email_digest(address: str) -> str:
-    # The link names the address by a digest: an address is personal data.
+def email_digest(address: str) -> str:
+    """An address as a key that names it without showing it (links, rate-limit
+    counters): an address is personal data."""
     return hashlib.sha256(address.strip().lower().encode()).hexdigest()[:32]
 
 
@@ -140,7 +141,7 @@ def user_email_change_request(*, user: User, new_email: str, password: str) -> s
         raise DomainError("same_email", _("This is already your email address."), field="new_email")
     user.pending_email = new_email
     user.save(update_fields=["pending_email"])
-    return signing.dumps({"u": user.pk, "h": _email_digest(new_email)}, salt=EMAIL_CHANGE_SALT)
+    return signing.dumps({"u": user.pk, "h": email_digest(new_email)}, salt=EMAIL_CHANGE_SALT)
 
 
 def user_email_change_confirm(*, token: str) -> User:
@@ -160,7 +161,7 @@ def user_email_change_confirm(*, token: str) -> User:
         if (
             user is None
             or not user.pending_email
-            or (_email_digest(user.pending_email) != data.get("h"))
+            or (email_digest(user.pending_email) != data.get("h"))
         ):
             raise DomainError(
                 "link_used", _("This link was already used or replaced by a newer one.")

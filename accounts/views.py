@@ -1,8 +1,6 @@
 """Sign in and out, the language switch, the person's own account page, a
 forgotten password, and `home`, which sends each role to its page."""
 
-import hashlib
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout as auth_logout
@@ -185,7 +183,7 @@ class PasswordResetRequestView(FormView):
 
     def form_valid(self, form):
         email = form.cleaned_data["email"]
-        address_key = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+        address_key = services.email_digest(email)
         allowed = within_rate(
             "password-reset-client",
             client_ip(self.request),
