@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.models import Role
@@ -43,8 +42,6 @@ class CallMoveApi(ApiView):
     """
 
     permission_classes = [ClientOrAgent]
-    parser_classes = [JSONParser]
-
     class InputSerializer(serializers.Serializer):
         starts_at = serializers.DateTimeField(
             required=False, allow_null=True, help_text="The new start, one of the proposals."
