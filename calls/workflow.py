@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from agents.selectors import agency_agents
+from accounts.selectors import agency_agents
 from billing import services as billing_services
 from billing.models import Outcome
 from common import dates

@@ -19,8 +19,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.selectors import agency_agents
 from agents.contact_rules import NumberInput
-from agents.selectors import agency_agents
 from billing.formatting import credits
 from billing.selectors import call_holds
 from calls import services, talk_time, workflow

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.selectors import agency_agents, numbers_of_other_people
 from agents.contact_rules import NumberInput, check_contacts, parse_number
 from agents.models import Member
-from agents.selectors import agency_agents, numbers_of_other_people
 from billing import services as billing_services
 from calls import occupancy, selectors, talk_time, workflow
 from calls.models import (
