@@ -31,7 +31,7 @@ from billing.selectors import agency_commission_total
 from billing.statements import agent_statement, statement_csv_lines
 from calls import selectors, services, workflow
 from calls.dial_log import attempt_log
-from calls.models import DEAD_SESSION_STATUSES, CallKind, CallState, NotCalledAlarm
+from calls.models import CallKind, CallState, NotCalledAlarm
 from calls.services.alarms import alarm_window_open, not_called_alarm_raise
 from calls.services.moves import call_move_request
 from common.errors import DomainError
@@ -327,7 +327,7 @@ def agent_context(call, agent) -> dict:
 
 
 def _alarm_context(call) -> dict:
-    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    session = call.sessions.live().first()
     alarm = NotCalledAlarm.objects.filter(session=session).first() if session else None
     return {
         "alarm": alarm,

@@ -31,9 +31,7 @@ def calls_visible_to(user: User) -> QuerySet[Call]:
     qs = Call.objects.select_related("client", "member", "member__agency").prefetch_related(
         Prefetch(
             "sessions",
-            queryset=Session.objects.exclude(status__in=DEAD_SESSION_STATUSES).select_related(
-                "interpreter"
-            ),
+            queryset=Session.objects.live().select_related("interpreter"),
         )
     )
     if not user.is_authenticated:
@@ -110,7 +108,7 @@ def client_call_counts(client: User) -> tuple[int, int]:
 
 
 def sessions_visible_to(user: User) -> QuerySet[Session]:
-    qs = Session.objects.exclude(status__in=DEAD_SESSION_STATUSES).select_related(
+    qs = Session.objects.live().select_related(
         "call", "call__member", "call__member__agency", "call__client", "interpreter"
     )
     if not user.is_authenticated:
@@ -143,7 +141,7 @@ def member_names_for_calls(call_ids) -> dict[int, str]:
 
 def live_session(call: Call) -> Session:
     """The call's live session (not superseded or cancelled); refused if there is none."""
-    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    session = call.sessions.live().first()
     if session is None:
         raise DomainError("no_session", _("The call has no session scheduled."))
     return session

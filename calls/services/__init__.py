@@ -21,7 +21,6 @@ from agents.models import Member
 from billing import services as billing_services
 from calls import occupancy, selectors, talk_time, workflow
 from calls.models import (
-    DEAD_SESSION_STATUSES,
     MAX_PLANNED_MINUTES,
     MIN_PLANNED_MINUTES,
     AgentConfirmation,
@@ -402,7 +401,7 @@ def session_schedule(
             ).first()
             if clash is not None:
                 raise _busy_error(interpreter, clash, buffer)
-            previous = locked.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+            previous = locked.sessions.live().first()
             rescheduled = previous is not None
             if previous is not None:
                 if previous.status not in (SessionStatus.PLANNED, SessionStatus.OVERDUE):
