@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
-from accounts.models import Role, User
+from accounts.models import Role
 from agents.contact_rules import NumberInput, NumberRole
 from agents.forms import ANSWER_NO, ConfirmForm, NumberFormSet
-from agents.links import ALARM, agent_link_read
+from agents.links import ALARM, PURPOSE
 from billing.selectors import agency_commission_total
 from billing.statements import agent_statement, statement_csv_lines
 from calls import selectors, services, workflow
@@ -95,14 +95,10 @@ def speak_the_agents_language(request, agent) -> None:
 
 def agent_link(request, token):
     """The emailed link: answer one request without signing in."""
-    link = agent_link_read(token)
-    agent = call = None
-    if link is not None:
-        agent = User.objects.filter(pk=link.agent_id, role=Role.AGENT, is_active=True).first()
-    if agent is not None:
-        call = selectors.agent_calls(agent).filter(public_id=link.call_public_id).first()
-    if call is None:
+    opened = selectors.agent_link_call(token, purpose=PURPOSE)
+    if opened is None:
         return render(request, "agents/link_refused.html", {"reason": "invalid"}, status=404)
+    agent, call = opened
     speak_the_agents_language(request, agent)
     if call.state != CallState.AWAITING_AGENT:
         return render(
@@ -363,14 +359,10 @@ def agent_call_alarm(request, public_id):
 
 def agent_alarm_link(request, token):
     """The emailed link: the alarm for one call, without signing in."""
-    link = agent_link_read(token, purpose=ALARM)
-    agent = call = None
-    if link is not None:
-        agent = User.objects.filter(pk=link.agent_id, role=Role.AGENT, is_active=True).first()
-    if agent is not None:
-        call = selectors.calls_visible_to(agent).filter(public_id=link.call_public_id).first()
-    if call is None:
+    opened = selectors.agent_link_call(token, purpose=ALARM)
+    if opened is None:
         return render(request, "agents/link_refused.html", {"reason": "invalid"}, status=404)
+    agent, call = opened
     speak_the_agents_language(request, agent)
     if request.method == "POST":
         _alarm_raise(request, call, agent, via_link=True)

@@ -8,6 +8,7 @@ from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from agents.links import agent_link_read
 from billing import selectors as billing_selectors
 from common.errors import DomainError
 
@@ -150,6 +151,20 @@ def live_session(call: Call) -> Session:
 def agent_calls(agent: User) -> QuerySet[Call]:
     """The calls of the agent's agency's members, with the agency's answer (pages and API)."""
     return calls_visible_to(agent).select_related("confirmation")
+
+
+def agent_link_call(token: str, *, purpose: str) -> tuple[User, Call] | None:
+    """The agent and the call an emailed link (agents/links.py) opens, or None
+    when the link is forged, expired or for another purpose, its agent is no
+    longer an active agent, or the call is not their agency's."""
+    link = agent_link_read(token, purpose=purpose)
+    if link is None:
+        return None
+    agent = User.objects.filter(pk=link.agent_id, role=Role.AGENT, is_active=True).first()
+    if agent is None:
+        return None
+    call = agent_calls(agent).filter(public_id=link.call_public_id).first()
+    return None if call is None else (agent, call)
 
 
 def interpreter_sessions(interpreter: User) -> QuerySet[Session]:
