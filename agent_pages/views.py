@@ -223,7 +223,12 @@ def _statement(request):
     """The agency's statement for the month asked for; DomainError for a bad month
     (page and CSV refuse it alike: 400 with the same message)."""
     year, month = _statement_month(request)
-    return agent_statement(agency_id=request.user.agency_id, year=year, month=month)
+    return agent_statement(
+        agency_id=request.user.agency_id,
+        year=year,
+        month=month,
+        member_names=selectors.member_names_for_calls,
+    )
 
 
 def _month_refused(request, exc: DomainError, *, as_csv: bool):
@@ -263,7 +268,12 @@ def agent_statement_csv(request):
     """Streamed as it is read (20,000 calls a month stay in constant memory)."""
     try:
         year, month = _statement_month(request)
-        lines = statement_csv_lines(agency_id=request.user.agency_id, year=year, month=month)
+        lines = statement_csv_lines(
+            agency_id=request.user.agency_id,
+            year=year,
+            month=month,
+            member_names=selectors.member_names_for_calls,
+        )
     except DomainError as exc:
         return _month_refused(request, exc, as_csv=True)
     response = StreamingHttpResponse(

@@ -52,6 +52,7 @@ from .admin_scale import (
     SessionInterpreterFilter,
     calls_search,
 )
+from .admin_statements import offer_statement_on_agencies
 from .admin_views import admin_find_time_view, admin_week_board_view
 from .call_times import schedule_zone_times, times_intro
 
@@ -678,3 +679,7 @@ class SessionAdmin(LargeTableAdmin, ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("call"), ordering="call_id")
     def call_number(self, session):
         return session.call.number
+
+
+# Agencies (agents' admin) offer the commission statement as an action.
+offer_statement_on_agencies()

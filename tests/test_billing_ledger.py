@@ -25,6 +25,7 @@ from billing.models import (
 from billing.statements import agent_statement, write_statement_csv
 from calls import services as call_services
 from calls.models import CallState
+from calls.selectors import member_names_for_calls
 from common.errors import DomainError
 
 from .factories import AgencyFactory, ClientFactory, MemberFactory, OperatorFactory, aware
@@ -399,7 +400,9 @@ def test_monthly_statement_lists_calls_adjustments_and_totals(operator):
     services.adjustment_post(
         account=commission, amount="-1.00", reason="correction", actor=operator, now=november
     )
-    statement = agent_statement(agency_id=agency.pk, year=2026, month=11)
+    statement = agent_statement(
+        agency_id=agency.pk, year=2026, month=11, member_names=member_names_for_calls
+    )
     assert statement.calls == 2
     assert statement.billed_minutes == 11 + 30
     assert statement.client_charges == D("94.80")
@@ -414,6 +417,9 @@ def test_monthly_statement_lists_calls_adjustments_and_totals(operator):
     assert [r[2] for r in rows[1:3]] == [
         f"{c.member.full_name} ({c.member.reference})" for c in calls
     ]
+    # Billing knows calls by their keys only: asked without the names, the column is empty.
+    unnamed = agent_statement(agency_id=agency.pk, year=2026, month=11)
+    assert [row.member for row in unnamed.rows if row.call_id] == ["", ""]
     # Totals: the count under "service", never under "call"; amounts under theirs.
     header = rows[0]
     total = dict(zip(header, rows[-1], strict=True))
