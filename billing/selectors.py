@@ -157,13 +157,6 @@ def agency_commission_total(agency_id: int) -> Decimal:
     return _balance(kind=AccountKind.AGENCY_COMMISSION, agency_id=agency_id)
 
 
-def overdrawn_accounts() -> QuerySet[Account]:
-    """Clients' credit below zero (a call ran past its plan): for operators to follow up."""
-    return Account.objects.filter(kind=AccountKind.CLIENT_CREDIT, balance__lt=0).select_related(
-        "user"
-    )
-
-
 @dataclass(frozen=True)
 class LedgerProblem:
     what: str
