@@ -367,6 +367,23 @@ def test_booking_quote():
     )
 
 
+def test_booking_preview_says_what_the_hold_leaves_and_what_a_no_show_costs(operator):
+    client = ClientFactory()
+    services.client_top_up(client=client, amount="100", reason="paid", actor=operator)
+    balance = selectors.client_balance(client)
+    preview = selectors.booking_preview(kind="video", planned_minutes=20, client=client)
+    assert preview.quote == selectors.booking_quote(kind="video", planned_minutes=20)
+    assert (preview.balance, preview.after) == (balance, balance - D("75.00"))
+    assert (preview.enough, preview.short) == (balance >= D("75.00"), max(D("75.00") - balance, 0))
+    # SPEC "Who pays": a video call's no-show and late cancel cost the prepaid minimum.
+    assert (preview.no_show_fee, preview.late_cancel_fee) == (D("75.00"), D("75.00"))
+    phone = selectors.booking_preview(kind="phone_direct", planned_minutes=60, client=client)
+    assert (phone.no_show_fee, phone.late_cancel_fee) == (D("0.00"), D("0.00"))
+    assert phone.short == max(phone.quote.hold_amount - balance, 0)
+    nobody = selectors.booking_preview(kind="video", planned_minutes=20)
+    assert (nobody.balance, nobody.after, nobody.enough, nobody.short) == (None, None, True, 0)
+
+
 def test_credits_formatting():
     assert credits(D("12.5")) == "12.50 credits"
     assert credits(D("-3")) == "-3.00 credits"
