@@ -5,13 +5,13 @@ with each call's member named by calls)."""
 from __future__ import annotations
 
 import io
-from datetime import date
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -28,7 +28,8 @@ class MonthForm(forms.Form):
 
 
 def _last_month() -> str:
-    today = date.today()
+    # Statements are by UTC month; the server's own local date is not one.
+    today = timezone.now().date()
     year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     return f"{year:04d}-{month:02d}"
 
