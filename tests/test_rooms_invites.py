@@ -1,4 +1,4 @@
-"""A video session's calendar invites carry each party's own join link to its room.
+"""A video session's calendar invites (and reminders) carry each party's own join link.
 
 The emails that schedule a video session go to the client, the agency's
 responsible person and the interpreter, one recipient each; each one's invite
@@ -18,6 +18,9 @@ from django.urls import resolve
 from calendars import invites, selectors
 from calls import services
 from calls.models import CallKind
+from notifications import services as notification_services
+from notifications import sweeps
+from notifications.models import Notification
 from rooms import links
 from rooms.models import Party
 from rooms.services import room_links_revoke, room_url_for
@@ -215,3 +218,24 @@ def test_without_rooms_the_agents_video_handle_is_the_place(settings):
     assert handle and str(event["LOCATION"]) == handle
     assert f"Video: {handle}" in str(event["DESCRIPTION"])
     assert "/room/" not in ics and "CONFERENCE" not in event
+
+
+def test_each_partys_reminder_carries_their_own_room_link(
+    rooms_on, queued, agent_link_view, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(NOW, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            _call, session, agent, interpreter = _scheduled_video_call(client=ClientFactory())
+    at = session.starts_at - timedelta(minutes=59)
+    with django_capture_on_commit_callbacks(execute=True):
+        sweeps.sweep_reminders(now=at)
+    parties = {"client": Party.CLIENT, "agent": Party.MEMBER, "interpreter": Party.INTERPRETER}
+    seen = {}
+    for row in Notification.objects.filter(session=session, kind="reminder60"):
+        notification_services.notification_deliver(notification_id=row.pk, now=at)
+        row.refresh_from_db()
+        (link,) = [word for word in row.body.split() if word.startswith(SITE + "/room/")]
+        read = links.room_token_read(urlsplit(link).path.split("/")[2])
+        assert (read.session_id, read.party) == (session.pk, parties[row.recipient.role])
+        seen[row.recipient.role] = link
+    assert set(seen) == set(parties) and len(set(seen.values())) == 3
