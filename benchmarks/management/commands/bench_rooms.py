@@ -57,19 +57,17 @@ KEEP_PEER_CONNECTIONS = """
   };
 })();
 """
-# [bytes sent, bytes received, packets sent, packets received, video frames sent,
-#  sum of sent frame heights, video streams sent] over the page's open connections.
+# [bytes sent, bytes received, packets sent, packets received] over the page's
+# open connections (RTP payload bytes: a little under what goes on the wire).
 MEDIA_COUNTS = """
 async () => {
-  const total = [0, 0, 0, 0, 0, 0, 0];
+  const total = [0, 0, 0, 0];
   for (const pc of window.__benchPeerConnections || []) {
     if (pc.connectionState === "closed") continue;
     (await pc.getStats()).forEach((r) => {
       if (r.type === "outbound-rtp") {
         total[0] += r.bytesSent || 0; total[2] += r.packetsSent || 0;
-        if (r.kind === "video") { total[4] += r.framesSent || 0; total[6] += 1; }
       }
-      if (r.type === "media-source" && r.kind === "video") total[5] += r.height || 0;
       if (r.type === "inbound-rtp") {
         total[1] += r.bytesReceived || 0; total[3] += r.packetsReceived || 0;
       }
@@ -271,16 +269,14 @@ class Command(BaseCommand):
             )
         w("Media Janus forwarded in the window (from the pages' WebRTC statistics):")
         for row in rows:
-            cost = (
-                row["janus_cpu"]
-                / row["elapsed"]
-                / max(row["janus_in_mbit"] + row["janus_out_mbit"], 1e-9)
-            )
+            cores = row["janus_cpu"] / row["elapsed"]
+            per_mbit = cores / max(row["janus_in_mbit"] + row["janus_out_mbit"], 1e-9)
+            per_packet = cores / max(row["janus_packets"], 1e-9)
             w(
                 f"{row['rooms']:>5} rooms: {row['janus_in_mbit']:.2f} Mbit/s in, "
                 f"{row['janus_out_mbit']:.2f} Mbit/s out, {row['janus_packets']:.0f} packets/s; "
-                f"video {row['video_height']:.0f}p at {row['video_fps']:.1f} frames/s per sender; "
-                f"Janus {1000 * cost:.1f} ms CPU per Mbit forwarded (in + out)"
+                f"Janus {1000 * per_mbit:.1f} ms CPU per Mbit, "
+                f"{1e6 * per_packet:.0f} µs per packet (in + out)"
             )
         w("Joining (pages load, rooms are made, credentials issued, everyone connects):")
         for row in rows:
@@ -402,13 +398,10 @@ class Command(BaseCommand):
             "janus_in_mbit": 8 * media[0] / elapsed / 1e6,
             "janus_out_mbit": 8 * media[1] / elapsed / 1e6,
             "janus_packets": (media[2] + media[3]) / elapsed,
-            "video_fps": media[4] / elapsed / max(media[6], 1),
-            "video_height": media[5] / max(media[6], 1),
         }
         self.stdout.write(
             f"    media through Janus: {row['janus_in_mbit']:.2f} Mbit/s in, "
-            f"{row['janus_out_mbit']:.2f} out, {row['janus_packets']:.0f} packets/s; each page "
-            f"sends {row['video_height']:.0f}p video at {row['video_fps']:.1f} frames/s"
+            f"{row['janus_out_mbit']:.2f} out, {row['janus_packets']:.0f} packets/s"
         )
         self.stdout.write(
             f"    Janus {row['janus_cpu']:.2f} CPU s, {row['janus_mb']:.1f} MB; product "
@@ -424,7 +417,7 @@ class Command(BaseCommand):
 
 def _media_counts(pages) -> list[float]:
     """MEDIA_COUNTS summed over the pages (see there)."""
-    total = [0.0] * 7
+    total = [0.0] * 4
     for page in pages:
         for index, value in enumerate(page.evaluate(MEDIA_COUNTS)):
             total[index] += value
