@@ -32,6 +32,7 @@ from django.utils.translation import ngettext
 from accounts.models import Role
 from accounts.pages import absolute_url, call_page_url
 from calls.models import Session
+from rooms.services import room_url_for
 
 PRODID = "-//Interpreted calls//Calendar invites 1.0//EN"
 ALARM_BEFORE = timedelta(minutes=15)
@@ -75,17 +76,22 @@ def call_ics_url(call) -> str:
 
 
 def video_place(call, reader) -> str:
-    """Where a video call happens for `reader`, for LOCATION and DESCRIPTION.
-
-    The agent's video handle today. Hook for the office's own video rooms
-    (app rooms/, `/room/<token>/`, not on main yet): return the reader's join
-    link here and every invite, feed and download follows. Mind that its links
-    are per party and Fernet tokens differ at each encryption: a feed must get
-    the same link on every read (or its ETag changes on every poll), so mint it
-    once per session and party, or link the call page in feeds.
-    """
+    """The agent's video handle: where a video call happens when the office's
+    own rooms are off here (`video_room_link` says "")."""
     confirmation = getattr(call, "confirmation", None)
     return confirmation.video_handle if confirmation else ""
+
+
+def video_room_link(appointment: Appointment, reader) -> str:
+    """`reader`'s own join link to the session's video room (`/room/<token>/`), for
+    LOCATION, CONFERENCE and DESCRIPTION; "" when there is none for them: not a
+    video call, rooms off here, the event is off for them (a CANCEL, an
+    interpreter taken off the call), or they are none of its parties (the
+    office). Each party's link is their own, and the same string every time
+    it is written (rooms.links), so a feed's ETag does not change with it."""
+    if appointment.cancelled:
+        return ""
+    return room_url_for(session=appointment.session, recipient=reader)
 
 
 def method_of(ics: str) -> str:
@@ -178,6 +184,7 @@ def _event(appointment: Appointment, *, reader, stamp: datetime) -> icalendar.Ev
     call = session.call
     zone = reader.tz
     page_url = call_page_url(call=call, reader=reader)
+    room_link = video_room_link(appointment, reader) if call.is_video else ""
     summary = _("Call %(number)s: %(kind)s") % {
         "number": call.number,
         "kind": call.get_kind_display(),
@@ -191,8 +198,10 @@ def _event(appointment: Appointment, *, reader, stamp: datetime) -> icalendar.Ev
         start=wall_clock(session.starts_at, zone),
         end=wall_clock(session.planned_end, zone),
         summary=summary,
-        description=_description(call, session, reader=reader, page_url=page_url),
-        location=_location(call, reader),
+        description=_description(
+            call, session, reader=reader, page_url=page_url, room_link=room_link
+        ),
+        location=_location(call, reader, room_link=room_link),
         status="CANCELLED" if appointment.cancelled else "CONFIRMED",
         transparency="OPAQUE",
         organizer=_organizer(),
@@ -200,6 +209,13 @@ def _event(appointment: Appointment, *, reader, stamp: datetime) -> icalendar.Ev
         url=page_url or None,
     )
     event.add("LAST-MODIFIED", appointment.changed_at)
+    if room_link:
+        # RFC 7986: calendar apps that know it show a "Join" button.
+        event.add(
+            "CONFERENCE",
+            room_link,
+            parameters={"VALUE": "URI", "FEATURE": "AUDIO,VIDEO", "LABEL": _("Video room")},
+        )
     # Other people who see this calendar see "busy", not a member's reference.
     event.add("CLASS", "PRIVATE")
     if not appointment.cancelled:
@@ -207,7 +223,7 @@ def _event(appointment: Appointment, *, reader, stamp: datetime) -> icalendar.Ev
     return event
 
 
-def _description(call, session, *, reader, page_url: str) -> str:
+def _description(call, session, *, reader, page_url: str, room_link: str = "") -> str:
     minutes = session.planned_minutes
     lines = [
         _("Call %(number)s: %(kind)s") % {"number": call.number, "kind": call.get_kind_display()}
@@ -215,7 +231,19 @@ def _description(call, session, *, reader, page_url: str) -> str:
         + ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes},
         _("Member: %(reference)s") % {"reference": call.member.reference},
     ]
-    if call.is_video:
+    if call.is_video and room_link:
+        opens = settings.ROOM_OPENS_BEFORE_MINUTES
+        lines.append(
+            ngettext(
+                "Join the video call: %(url)s (the room opens %(minutes)d minute before "
+                "the start; the link is yours, don't pass it on)",
+                "Join the video call: %(url)s (the room opens %(minutes)d minutes before "
+                "the start; the link is yours, don't pass it on)",
+                opens,
+            )
+            % {"url": room_link, "minutes": opens}
+        )
+    elif call.is_video:
         place = video_place(call, reader)
         if place:
             lines.append(_("Video: %(place)s") % {"place": place})
@@ -226,9 +254,9 @@ def _description(call, session, *, reader, page_url: str) -> str:
     return "\n".join(lines)
 
 
-def _location(call, reader) -> str:
+def _location(call, reader, *, room_link: str = "") -> str:
     if call.is_video:
-        return video_place(call, reader) or _("Video call")
+        return room_link or video_place(call, reader) or _("Video call")
     return _("Phone call")
 
 

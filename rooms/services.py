@@ -26,8 +26,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import Role
 from calls import services as call_services
-from calls.models import Session, SessionStatus
+from calls.models import DEAD_SESSION_STATUSES, Session, SessionStatus
 from common.errors import Conflict, DomainError
 
 from . import janus, links, selectors
@@ -442,13 +443,31 @@ def room_recording_process(*, room_id: int, now: datetime | None = None) -> str:
     return "attached"
 
 
-# The party each recipient of a reminder joins as.
-PARTY_OF_ROLE = {"client": Party.CLIENT, "agent": Party.MEMBER, "interpreter": Party.INTERPRETER}
+def party_of(session: Session, person) -> str | None:
+    """The party `person` joins `session`'s room as: the call's client, the
+    session's interpreter, or staff of the member's agency (the member's side);
+    None for anyone else (an interpreter taken off the call, another agency,
+    the office: the duty manager has the desk's own "Listen in" link)."""
+    call = session.call
+    role = getattr(person, "role", "")
+    if role == Role.CLIENT and person.pk == call.client_id:
+        return Party.CLIENT
+    if role == Role.INTERPRETER and person.pk == session.interpreter_id:
+        return Party.INTERPRETER
+    if role == Role.AGENT and person.agency_id and person.agency_id == call.member.agency_id:
+        return Party.MEMBER
+    return None
 
 
 def room_url_for(*, session: Session | None, recipient) -> str:
-    """The recipient's join link for a video session's messages ("" for anything else)."""
-    party = PARTY_OF_ROLE.get(getattr(recipient, "role", ""))
-    if session is None or party is None or not session.call.is_video or not janus.enabled():
+    """The recipient's own join link for a video session's messages and calendar
+    invites ("" for anything else: not a video call, a dead session, rooms off
+    here, or not one of the session's parties)."""
+    if session is None or not session.call.is_video or not janus.enabled():
+        return ""
+    if session.status in DEAD_SESSION_STATUSES:
+        return ""
+    party = party_of(session, recipient)
+    if party is None:
         return ""
     return links.room_url(room_link_token(session=session, party=party))

@@ -14,6 +14,7 @@ for source in /opt/janus-product/*.jcfg; do
         -e "s|@EVENTS_URL@|${JANUS_EVENTS_URL:-http://web:8000/rooms/janus-events/}|g" \
         -e "s|@EVENTS_USER@|${JANUS_EVENTS_USER:-janus}|g" \
         -e "s|@EVENTS_PASSWORD@|${JANUS_EVENTS_PASSWORD}|g" \
+        -e "s|@SERVER_NAME@|interpreted-calls|g" \
         -e "s|@HTTP_PORT@|8088|g" -e "s|@HTTP_IP@|0.0.0.0|g" \
         -e "s|@WS_ON@|true|g" -e "s|@WS_PORT@|8188|g" \
         -e "s|@RTP_PORTS@|${JANUS_RTP_PORTS:-20000-20199}|g" \

@@ -1,15 +1,22 @@
-"""What video rooms cost this machine: `manage.py bench_rooms [--rooms 1 2 4] [--seconds 20]`.
+"""What video rooms cost this machine: `manage.py bench_rooms [--rooms 1 2 4] [--seconds 30]`.
 
 For 1, 2 and 4 concurrent three-party rooms it prints Janus's and the
-product's CPU (percent of one core, averaged over the measuring window) and
-memory (resident, MB). Everything runs here: a throw-away PostgreSQL
-database (made and dropped like the tests' one), the product's web server
-(`runserver --insecure`, so the page's static files need no collecting),
-Janus with this product's configuration on loopback, and Chromium pages with
-a fake camera and microphone (3 per room: client, member's side, interpreter),
-which join through their own links exactly as people do. The browsers' own
-cost is not counted (on a real call they are on the people's machines), but
-they share this machine's cores and so weigh on the figures.
+product's CPU and memory: CPU as the seconds of CPU each process (with its
+children) used during the measuring window, while every page sends and
+receives (from /proc: the process's own user + system time, which other load
+on the machine does not inflate the way it inflates wall time), also as
+cores (CPU seconds per second of the window); memory as resident set size
+(RSS, MB) at the window's end. The same is printed for Chromium (all pages),
+which here shares the machine but on a real call runs on the people's own
+computers, and the joining phase is measured apart from the call.
+
+Everything runs here: a throw-away PostgreSQL database (made and dropped
+like the tests' one), the product's web server (`runserver --insecure`, so
+the page's static files need no collecting; its Celery tasks go nowhere, the
+recording's mixing after a call is bench_recordings' matter), Janus started
+by rooms.janus_config on loopback, and Chromium pages with a fake camera and
+microphone (3 per room: client, member's side, interpreter), which join
+through their own links exactly as people do.
 
 Needs: PostgreSQL (DATABASE_URL), Janus, Chromium and Playwright (the test
 extras), sox.
@@ -27,7 +34,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import OperationalError, connection, connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,6 +44,38 @@ from rooms.models import Party
 
 CHROMIUM = "/usr/bin/chromium"
 PAGE_TIMEOUT_MS = 240_000
+
+# Each page keeps a list of its peer connections, so the command can read what
+# they sent and received (RTCPeerConnection.getStats), i.e. what Janus forwarded.
+KEEP_PEER_CONNECTIONS = """
+(() => {
+  const Original = window.RTCPeerConnection;
+  if (!Original) return;
+  const kept = (window.__benchPeerConnections = []);
+  window.RTCPeerConnection = class extends Original {
+    constructor(...args) { super(...args); kept.push(this); }
+  };
+})();
+"""
+# [bytes sent, bytes received, packets sent, packets received] over the page's
+# open connections (RTP payload bytes: a little under what goes on the wire).
+MEDIA_COUNTS = """
+async () => {
+  const total = [0, 0, 0, 0];
+  for (const pc of window.__benchPeerConnections || []) {
+    if (pc.connectionState === "closed") continue;
+    (await pc.getStats()).forEach((r) => {
+      if (r.type === "outbound-rtp") {
+        total[0] += r.bytesSent || 0; total[2] += r.packetsSent || 0;
+      }
+      if (r.type === "inbound-rtp") {
+        total[1] += r.bytesReceived || 0; total[3] += r.packetsReceived || 0;
+      }
+    });
+  }
+  return total;
+}
+"""
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -63,6 +102,48 @@ def _rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def _chromium_pids() -> list[int]:
+    """This command's Chromium processes (Playwright's browser and its renderers)."""
+    found = []
+    for each in _children(os.getpid()):
+        try:
+            name = Path(f"/proc/{each}/comm").read_text().strip()
+        except OSError:
+            continue
+        if name.startswith(("chrom", "headless")):
+            found.append(each)
+    return found
+
+
+def _own_cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes only (not their children)."""
+    total = 0.0
+    for each in pids:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _own_rss_mb(pids: list[int]) -> float:
+    total = 0
+    for each in pids:
+        try:
+            for line in Path(f"/proc/{each}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def _load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
 def _children(pid: int) -> list[int]:
     found = []
     try:
@@ -80,7 +161,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--rooms", type=int, nargs="+", default=[1, 2, 4])
-        parser.add_argument("--seconds", type=int, default=20, help="measuring window per step")
+        parser.add_argument("--seconds", type=int, default=30, help="measuring window per step")
 
     def handle(self, *args, rooms, seconds, **options):
         if not connection.vendor == "postgresql":
@@ -98,7 +179,7 @@ class Command(BaseCommand):
             with tempfile.TemporaryDirectory(prefix="bench-rooms-") as work:
                 self._run(Path(work), rooms, seconds)
         finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
+            _drop_database(old_name)
 
     def _run(self, work: Path, counts: list[int], seconds: int) -> None:
         from playwright.sync_api import sync_playwright
@@ -150,30 +231,66 @@ class Command(BaseCommand):
                         ],
                     )
                     rows = []
-                    self._header()
-                    for count in counts:
-                        rows.append(self._step(browser, site, count, janus_pid, web.pid, seconds))
-                        self._line(rows[-1])
-                    browser.close()
+                    try:
+                        for count in counts:
+                            rows.append(
+                                self._step(browser, site, count, janus_pid, web.pid, seconds)
+                            )
+                            time.sleep(3)  # the last step's pages are gone from Janus
+                    finally:
+                        browser.close()
+                        # Django's connections are per context, and Playwright's sync API
+                        # runs us in its own: close the one opened here, or the database
+                        # can't be dropped.
+                        connections.close_all()
             finally:
                 web.terminate()
                 web.wait(timeout=10)
-        self.stdout.write(
-            "CPU: percent of one core over the window, while every page sends and receives; "
-            f"this machine has {os.cpu_count()} cores shared with whatever else runs."
-        )
+        self._report(rows, seconds)
 
-    def _header(self) -> None:
-        self.stdout.write(
-            f"{'rooms':>5} {'pages':>5} {'Janus CPU %':>11} {'Janus MB':>9} "
-            f"{'product CPU %':>13} {'product MB':>10} {'pictures':>9}"
+    def _report(self, rows: list[dict], seconds: int) -> None:
+        w = self.stdout.write
+        w("")
+        w(
+            f"During the call ({seconds} s window; CPU s = seconds of CPU used in it, "
+            "cores = CPU s per second; MB = resident memory at its end):"
         )
-
-    def _line(self, row) -> None:
-        self.stdout.write(
-            f"{row['rooms']:>5} {row['pages']:>5} {row['janus_cpu']:>11.1f} "
-            f"{row['janus_mb']:>9.1f} {row['web_cpu']:>13.1f} {row['web_mb']:>10.1f} "
-            f"{row['playing']:>9}"
+        w(
+            f"{'rooms':>5} {'pages':>5} {'pictures':>8} | {'Janus CPU s':>11} {'cores':>5} "
+            f"{'MB':>6} | {'product CPU s':>13} {'MB':>6} | {'Chromium CPU s':>14} {'MB':>7} "
+            f"| load average"
+        )
+        for row in rows:
+            w(
+                f"{row['rooms']:>5} {row['pages']:>5} {row['playing']:>8} | "
+                f"{row['janus_cpu']:>11.2f} {row['janus_cpu'] / row['elapsed']:>5.3f} "
+                f"{row['janus_mb']:>6.1f} | {row['web_cpu']:>13.2f} {row['web_mb']:>6.1f} | "
+                f"{row['chromium_cpu']:>14.1f} {row['chromium_mb']:>7.0f} | {row['load']}"
+            )
+        w("Media Janus forwarded in the window (from the pages' WebRTC statistics):")
+        for row in rows:
+            cores = row["janus_cpu"] / row["elapsed"]
+            per_mbit = cores / max(row["janus_in_mbit"] + row["janus_out_mbit"], 1e-9)
+            per_packet = cores / max(row["janus_packets"], 1e-9)
+            w(
+                f"{row['rooms']:>5} rooms: {row['janus_in_mbit']:.2f} Mbit/s in, "
+                f"{row['janus_out_mbit']:.2f} Mbit/s out, {row['janus_packets']:.0f} packets/s; "
+                f"Janus {1000 * per_mbit:.1f} ms CPU per Mbit, "
+                f"{1e6 * per_packet:.0f} µs per packet (in + out)"
+            )
+        w("Joining (pages load, rooms are made, credentials issued, everyone connects):")
+        for row in rows:
+            w(
+                f"{row['rooms']:>5} rooms: {row['join_seconds']:.1f} s; Janus "
+                f"{row['join_janus_cpu']:.2f} CPU s, product {row['join_web_cpu']:.2f} CPU s, "
+                f"Chromium {row['join_chromium_cpu']:.1f} CPU s"
+            )
+        biggest = max(rows, key=lambda row: row["rooms"])
+        per_room = biggest["janus_cpu"] / biggest["elapsed"] / biggest["rooms"]
+        w(
+            f"Janus per three-party room at {biggest['rooms']} rooms: {1000 * per_room:.1f} ms "
+            f"of CPU per second ({100 * per_room:.1f}% of one core); this machine has "
+            f"{os.cpu_count()} cores, shared with the pages and whatever else runs."
         )
 
     def _web_server(self, port: int, janus_url: str, work: Path) -> subprocess.Popen:
@@ -216,11 +333,15 @@ class Command(BaseCommand):
 
     def _step(self, browser, site: str, count: int, janus_pid: int, web_pid: int, seconds):
         self.stdout.write(f"==> {count} room(s), {3 * count} pages: joining")
+        join_started = time.monotonic()
+        janus_0, web_0 = _cpu_seconds(janus_pid), _cpu_seconds(web_pid)
+        chromium_0 = _own_cpu_seconds(_chromium_pids())
         contexts, pages = [], []
         for _ in range(count):
             session = _video_session()
             for party in (Party.CLIENT, Party.MEMBER, Party.INTERPRETER):
                 context = browser.new_context(base_url=site, viewport={"width": 640, "height": 480})
+                context.add_init_script(KEEP_PEER_CONNECTIONS)
                 context.set_default_timeout(PAGE_TIMEOUT_MS)
                 page = context.new_page()
                 token = services.room_link_token(session=session, party=party)
@@ -232,29 +353,88 @@ class Command(BaseCommand):
             page.get_by_test_id("join").click()
         for page in pages:
             page.get_by_test_id("tile").nth(2).wait_for(timeout=PAGE_TIMEOUT_MS)
-        playing = sum(page.locator(".tile.playing").count() for page in pages)
+        # Every picture a page shows (its own and the two it receives) plays before measuring.
+        deadline = time.monotonic() + 60
+        while True:
+            playing = sum(page.locator(".tile.playing").count() for page in pages)
+            if playing >= 3 * len(pages) or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        chromium = _chromium_pids()
+        janus_1, web_1 = _cpu_seconds(janus_pid), _cpu_seconds(web_pid)
+        chromium_1 = _own_cpu_seconds(chromium)
+        join_seconds = time.monotonic() - join_started
         self.stdout.write(
-            f"    all {len(pages)} pages in; {playing} of {3 * len(pages)} pictures playing; "
-            f"measuring {seconds} s"
+            f"    all {len(pages)} pages in after {join_seconds:.0f} s; {playing} of "
+            f"{3 * len(pages)} pictures playing; measuring {seconds} s (load average "
+            f"{_load_average()})"
         )
-        janus_before, web_before = _cpu_seconds(janus_pid), _cpu_seconds(web_pid)
+        media_1 = _media_counts(pages)
         started = time.monotonic()
         time.sleep(seconds)
         elapsed = time.monotonic() - started
+        janus_2, web_2 = _cpu_seconds(janus_pid), _cpu_seconds(web_pid)
+        chromium_2 = _own_cpu_seconds(chromium)
+        media = [
+            after - before for before, after in zip(media_1, _media_counts(pages), strict=True)
+        ]
         row = {
             "playing": f"{playing}/{3 * len(pages)}",
             "rooms": count,
             "pages": len(pages),
-            "janus_cpu": 100 * (_cpu_seconds(janus_pid) - janus_before) / elapsed,
-            "web_cpu": 100 * (_cpu_seconds(web_pid) - web_before) / elapsed,
+            "elapsed": elapsed,
+            "janus_cpu": janus_2 - janus_1,
+            "web_cpu": web_2 - web_1,
+            "chromium_cpu": chromium_2 - chromium_1,
             "janus_mb": _rss_mb(janus_pid),
             "web_mb": _rss_mb(web_pid),
+            "chromium_mb": _own_rss_mb(chromium),
+            "load": _load_average(),
+            "join_seconds": join_seconds,
+            "join_janus_cpu": janus_1 - janus_0,
+            "join_web_cpu": web_1 - web_0,
+            "join_chromium_cpu": chromium_1 - chromium_0,
+            # What Janus took in (the pages sent) and gave out (they received).
+            "janus_in_mbit": 8 * media[0] / elapsed / 1e6,
+            "janus_out_mbit": 8 * media[1] / elapsed / 1e6,
+            "janus_packets": (media[2] + media[3]) / elapsed,
         }
+        self.stdout.write(
+            f"    media through Janus: {row['janus_in_mbit']:.2f} Mbit/s in, "
+            f"{row['janus_out_mbit']:.2f} out, {row['janus_packets']:.0f} packets/s"
+        )
+        self.stdout.write(
+            f"    Janus {row['janus_cpu']:.2f} CPU s, {row['janus_mb']:.1f} MB; product "
+            f"{row['web_cpu']:.2f} CPU s, {row['web_mb']:.1f} MB; Chromium "
+            f"{row['chromium_cpu']:.1f} CPU s"
+        )
         for page in pages:
             page.get_by_test_id("leave").click()
         for context in contexts:
             context.close()
         return row
+
+
+def _media_counts(pages) -> list[float]:
+    """MEDIA_COUNTS summed over the pages (see there)."""
+    total = [0.0] * 4
+    for page in pages:
+        for index, value in enumerate(page.evaluate(MEDIA_COUNTS)):
+            total[index] += value
+    return total
+
+
+def _drop_database(old_name: str) -> None:
+    """Drop the throw-away database; the web server's sessions may take a moment to go."""
+    connections.close_all()
+    for attempt in range(10):
+        try:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+            return
+        except OperationalError:
+            if attempt == 9:
+                raise
+            time.sleep(1)
 
 
 def _database_url() -> str:
