@@ -42,6 +42,7 @@ class CallMoveApi(ApiView):
     """
 
     permission_classes = [ClientOrAgent]
+
     class InputSerializer(serializers.Serializer):
         starts_at = serializers.DateTimeField(
             required=False, allow_null=True, help_text="The new start, one of the proposals."

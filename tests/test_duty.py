@@ -185,9 +185,7 @@ def test_a_member_unreachable_call_can_be_disputed_by_the_agent(client):
     assert Dispute.objects.get().raised_by == agent
 
 
-def test_after_a_refund_the_clients_page_shows_the_new_cost_and_no_second_dispute(
-    client, duty
-):
+def test_after_a_refund_the_clients_page_shows_the_new_cost_and_no_second_dispute(client, duty):
     """Issue 25 item 3: the refund is shown, and the matter is settled."""
     call, _session = completed_video()
     dispute = dispute_raise(call=call, actor=call.client, reason="Only 20 minutes")
