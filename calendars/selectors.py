@@ -18,6 +18,7 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -66,7 +67,8 @@ def latest_sessions() -> QuerySet[Session]:
             "call__confirmation__confirmed_by",
             "interpreter",
         )
-        .annotate(calendar_sequence=_sequence())
+        # The room's link version, for each party's join link without a query a row.
+        .annotate(calendar_sequence=_sequence(), room_link_version=F("room__link_version"))
     )
 
 

@@ -75,11 +75,17 @@ def room_for(session: Session) -> Room:
 
 def room_link_token(*, session: Session, party: str, person=None) -> str:
     """The join link token of `party` for this session (`person`: the duty manager)."""
-    room = Room.objects.filter(session=session).only("link_version").first()
+    # A list of sessions (a calendar feed) reads the version with its rows
+    # (`room_link_version`, None without a room); one session reads it here.
+    if hasattr(session, "room_link_version"):
+        version = session.room_link_version or 1
+    else:
+        room = Room.objects.filter(session=session).only("link_version").first()
+        version = room.link_version if room else 1
     return links.room_token(
         session_id=session.pk,
         party=party,
-        version=room.link_version if room else 1,
+        version=version,
         person_id=person.pk if party == Party.DUTY else None,
     )
 

@@ -194,7 +194,7 @@ def test_each_person_s_feed_holds_only_their_calls(client, clock):
     assert {mine_uid, theirs_uid} <= set(seen["operator"])
 
 
-def many_sessions(client_user, count):
+def many_sessions(client_user, count, kind="phone_interpreted"):
     """`count` scheduled calls for one client, written directly (the feed reads rows)."""
     member = MemberFactory()
     AgentFactory(agency=member.agency)
@@ -203,7 +203,7 @@ def many_sessions(client_user, count):
         call = Call.objects.create(
             client=client_user,
             member=member,
-            kind="phone_interpreted",
+            kind=kind,
             planned_minutes=30,
             state="scheduled",
             created_by=client_user,
@@ -221,17 +221,24 @@ def many_sessions(client_user, count):
         )
 
 
+@pytest.mark.parametrize("kind", ["phone_interpreted", "video"])
 @pytest.mark.parametrize("size", [2, 50])
 def test_a_feed_is_read_in_the_same_number_of_queries_whatever_its_size(
-    client, clock, size, django_assert_num_queries
+    client, clock, size, kind, settings, django_assert_num_queries
 ):
+    # With video rooms on, each video event carries the reader's own room link.
+    settings.ROOMS_CLIENT_JS_READY = True
+    settings.JANUS_URL = "http://127.0.0.1:8088/janus"
     person = ClientFactory()
-    many_sessions(person, size)
+    many_sessions(person, size, kind=kind)
     token = calendar_feed_make(person=person)
     # One to find whose feed it is, one for all of its calls.
     with django_assert_num_queries(2):
         response = client.get(feed_path(token))
-    assert len(parse(response.content).events) == size
+    events = parse(response.content).events
+    assert len(events) == size
+    if kind == "video":
+        assert all("/room/" in str(event.get("LOCATION")) for event in events)
 
 
 def test_the_call_page_download_is_the_same_event_for_its_reader_only(client, clock):
