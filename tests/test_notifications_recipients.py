@@ -14,7 +14,6 @@ kind of message and every audience, row for row.
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 
 from accounts.models import Role, User
 from notifications import bulk, messages
@@ -32,12 +31,8 @@ from .factories import (
 )
 from .flows import book, confirm, schedule
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="the bulk path is PostgreSQL's own"
-    ),
-]
+# The bulk path is PostgreSQL's own (LATERAL joins, arrays).
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 NOW = aware(2030, 3, 1, 9, 0)
 START = aware(2030, 3, 4, 15, 0)
