@@ -249,6 +249,20 @@ def test_booking_finds_the_client_by_typed_email_without_the_search_list(operato
     assert Call.objects.filter(client=client).exists()
 
 
+def test_nothing_typed_names_no_client_not_even_one_without_an_email(operator_client):
+    """An empty search box once matched a client whose email is blank."""
+    blank = ClientFactory(email="")
+    fund_client(blank, 100)
+    member = MemberFactory()
+    AgentFactory(agency=member.agency)
+    response = operator_client.post(
+        reverse("admin:office_book"), _booking_data(blank, member, client="", client_search="")
+    )
+    assert response.status_code == 200
+    assert "No active client" in response.context["form"].errors["client"][0]
+    assert not Call.objects.exists()
+
+
 def test_booking_shows_the_shortfall_before_saving_and_keeps_the_input(operator_client):
     client = ClientFactory()
     fund_client(client, 5)
