@@ -14,7 +14,10 @@ Who is told is the same as `selectors.agents_for_call` and friends, written
 as joins: the agent who confirmed (if still an active agent) else every
 active agent of the member's agency; the client; the session's interpreter;
 the active operators; the duty manager on duty. Only active people with an
-address on the channel.
+address on the channel. The two are one rule written twice:
+tests/test_notifications_recipients.py records every kind of message to every
+audience both ways on a data set that takes each branch, and compares the
+rows (recipient, channel, kind, language, address, template), row for row.
 
 The statement needs PostgreSQL (LATERAL joins, arrays). On any other database
 (SQLite: `bin/run`'s embedded default, a handful of calls) the same rows are

@@ -6,7 +6,6 @@ form, never a traceback.
 """
 
 import re
-from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.admin import DateFieldListFilter
@@ -21,8 +20,6 @@ from django.utils.translation import gettext_lazy
 
 from accounts.selectors import agency_agents
 from agents.contact_rules import NumberInput
-from billing.formatting import credits
-from billing.selectors import call_holds
 from calls import services, talk_time, workflow
 from calls.dial_log import attempt_log
 from calls.models import (
@@ -36,7 +33,7 @@ from calls.models import (
     SessionTransition,
 )
 from calls.selectors import calls_visible_to, duty_manager_current
-from calls.services import rebooking, slots
+from calls.services import slots
 from calls.services.attempts import dial_attempt_log
 from common import dates
 from common.admin import ReadOnlyAdmin
@@ -44,7 +41,7 @@ from common.errors import DomainError
 from common.forms import add_domain_error
 from common.paginators import LargeTableAdmin
 
-from .admin_forms import BookCallForm, OperatorConfirmForm, ScheduleForm, TransitionForm
+from .admin_forms import OperatorConfirmForm, ScheduleForm, TransitionForm
 from .admin_scale import (
     AgencyFilter,
     InterpreterFilter,
@@ -174,6 +171,12 @@ class SessionInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("interpreter", "talk_correction__actor")
+
+
+def _office_book_url(request) -> str:
+    """The booking screen, with what the link asked for (`?client=`, `?again=`)."""
+    query = request.GET.urlencode()
+    return reverse("admin:office_book") + (f"?{query}" if query else "")
 
 
 @admin.register(Call)
@@ -348,7 +351,7 @@ class CallAdmin(LargeTableAdmin, admin.ModelAdmin):
         return request.user.is_operator
 
     def add_view(self, request, form_url="", extra_context=None):
-        return redirect("admin:calls_call_book")
+        return redirect(_office_book_url(request))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         call = self.get_object(request, object_id)
@@ -359,9 +362,7 @@ class CallAdmin(LargeTableAdmin, admin.ModelAdmin):
             if call.state == CallState.MISSED:
                 # A missed call stays missed (its hold is released); the
                 # reschedule is a new booking with the same details.
-                buttons.append(
-                    (_("Book again"), f"{reverse('admin:calls_call_book')}?again={call.pk}")
-                )
+                buttons.append((_("Book again"), f"{reverse('admin:office_book')}?again={call.pk}"))
             if call.state == CallState.SCHEDULED:
                 buttons.append(
                     (_("Reschedule"), reverse("admin:calls_call_schedule", args=[call.pk]))
@@ -404,56 +405,8 @@ class CallAdmin(LargeTableAdmin, admin.ModelAdmin):
         return redirect("admin:calls_call_change", call.pk)
 
     def book_view(self, request):
-        form = BookCallForm(request.POST or None, initial=self._initial_from(request))
-        earlier = self._earlier(request)
-        if request.method == "POST" and form.is_valid():
-            book = services.call_request_create
-            if earlier is not None:  # "Book again": the missed call's task closes itself
-                book = partial(rebooking.call_book_again, earlier=earlier)
-            try:
-                call = book(
-                    created_by=request.user,
-                    **{
-                        k: form.cleaned_data[k]
-                        for k in (
-                            "client",
-                            "member",
-                            "kind",
-                            "planned_minutes",
-                            "client_windows",
-                            "languages",
-                            "note",
-                            "request_key",
-                        )
-                    },
-                )
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                held = call_holds([call.pk]).get(call.pk)
-                return self._done(
-                    request,
-                    call,
-                    _("The call is booked; %(held)s are held on the client's balance.")
-                    % {"held": credits(held or 0)},
-                )
-        return self._render(request, None, form, _("Book a call for a client"))
-
-    def _earlier(self, request):
-        """The call being booked again (?again=<key>), if any."""
-        again = request.GET.get("again", "")
-        return self.get_queryset(request).filter(pk=again).first() if again.isdigit() else None
-
-    def _initial_from(self, request) -> dict:
-        """The details of an earlier call, to book it again (e.g. after it was missed)."""
-        earlier = self._earlier(request)
-        if earlier is None:
-            return {}
-        fields = ("client", "member", "kind", "planned_minutes", "client_windows", "languages")
-        return {
-            **{name: getattr(earlier, name) for name in fields},
-            "note": _("Booked again after call %(call)s.") % {"call": earlier.number},
-        }
+        """The old address of the booking screen: the office's screen is the one."""
+        return redirect(_office_book_url(request))
 
     def schedule_view(self, request, pk):
         call = get_object_or_404(self.get_queryset(request), pk=pk)

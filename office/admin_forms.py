@@ -1,6 +1,5 @@
 """Forms of the operators' admin pages. They collect input; services decide."""
 
-import uuid
 from datetime import datetime
 
 from django import forms
@@ -8,37 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from agents.contact_rules import NumberRole
-from agents.models import Member
 from billing.models import Outcome
 from calls import talk_time
-from calls.models import MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES, CallKind
+from calls.models import MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES
 from common.time_fields import WallClockField, form_local_to_utc
 from common.timezones import time_zone_form_field
-from scheduling.forms import LanguagesField, WindowsField
-
-
-class BookCallForm(forms.Form):
-    client = forms.ModelChoiceField(
-        label=_("Client"),
-        queryset=User.objects.filter(role=Role.CLIENT, is_active=True).order_by("last_name"),
-    )
-    member = forms.ModelChoiceField(
-        label=_("Member"),
-        queryset=Member.objects.filter(is_active=True).select_related("agency"),
-    )
-    kind = forms.ChoiceField(label=_("Kind"), choices=CallKind.choices)
-    planned_minutes = forms.IntegerField(label=_("Planned minutes"), initial=30)
-    client_windows = WindowsField(
-        label=_("When the client can talk"), time_zone=_("the client's time zone")
-    )
-    languages = LanguagesField(
-        label=_("Languages"), help_text=_("Empty: the client's and the member's.")
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    # The form's one-time key: the same booking sent twice books one call.
-    request_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
+from scheduling.forms import WindowsField
 
 
 class ScheduleForm(forms.Form):

@@ -10,8 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
+from agents.models import Member
 from agents.selectors import member_by_reference, members_by_reference
-from calls.models import MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES, CallKind
+from calls.models import MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES, Call, CallKind
 from common.errors import DomainError
 from scheduling.forms import LanguagesField, WindowsField
 
@@ -22,10 +23,33 @@ MEMBER_SEPARATOR = " · "
 def find_client(text: str) -> User | None:
     """A client by id (from the search list), email or user name (typed)."""
     text = (text or "").strip()
+    if not text:  # nothing typed names nobody (not a client whose email is blank)
+        return None
     clients = User.objects.filter(role=Role.CLIENT, is_active=True)
     if text.isdigit():
         return clients.filter(pk=int(text)).first()
     return clients.filter(Q(email__iexact=text) | Q(username__iexact=text)).first()
+
+
+def member_code(member: Member) -> str:
+    """The member as the member list offers her; `clean_member` reads it back."""
+    return f"{member.reference}{MEMBER_SEPARATOR}{member.agency.name}"
+
+
+def booking_initial(*, earlier: Call | None = None, client: User | None = None) -> dict:
+    """What the booking screen starts with: an earlier call's details ("Book
+    again", e.g. after it was missed), or just the client it was opened for."""
+    if earlier is not None:
+        return {
+            "client": earlier.client_id,
+            "member": member_code(earlier.member),
+            "kind": earlier.kind,
+            "planned_minutes": earlier.planned_minutes,
+            "client_windows": earlier.client_windows,
+            "languages": earlier.languages,
+            "note": _("Booked again after call %(call)s.") % {"call": earlier.number},
+        }
+    return {"client": client.pk} if client is not None else {}
 
 
 def members_by_code(text: str):

@@ -8,6 +8,7 @@ rest of the product (calls.services for booking, billing.services for money).
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,11 +26,20 @@ from billing import services as billing_services
 from billing.formatting import credits
 from calls import services as call_services
 from calls.models import MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES, Call, CallKind
+from calls.selectors import calls_visible_to
+from calls.services import rebooking
 from common.errors import DomainError
 from common.forms import add_domain_error
 
 from . import selectors
-from .forms import MEMBER_SEPARATOR, OfficeBookingForm, TopUpForm, find_client, members_by_code
+from .forms import (
+    OfficeBookingForm,
+    TopUpForm,
+    booking_initial,
+    find_client,
+    member_code,
+    members_by_code,
+)
 from .grouping import grouped_app_list
 
 SEARCH_LIMIT = 10
@@ -86,12 +96,22 @@ def _preview(client: User | None, kind: str, minutes) -> dict | None:
 
 
 def book(site, request):
-    """One screen: client, member, kind, length, languages, windows; price, hold and balance."""
-    form = OfficeBookingForm(request.POST or None)
+    """One screen: client, member, kind, length, languages, windows; price, hold and balance.
+
+    `?client=<id>` opens it for a client; `?again=<call id>` with an earlier
+    call's details, and booking then closes that call's "reschedule" task."""
+    earlier = _earlier(request)
+    opened_for = find_client(request.GET.get("client", ""))
+    form = OfficeBookingForm(
+        request.POST or None, initial=booking_initial(earlier=earlier, client=opened_for)
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        book_call = call_services.call_request_create
+        if earlier is not None:
+            book_call = partial(rebooking.call_book_again, earlier=earlier)
         try:
-            call = call_services.call_request_create(
+            call = book_call(
                 client=data["client"],
                 member=data["member"],
                 kind=data["kind"],
@@ -112,27 +132,39 @@ def book(site, request):
                 % {"number": call.number, "held": credits(held or 0)},
             )
             return redirect("admin:calls_call_change", call.pk)
-    client = find_client(form.data.get("client", "")) if form.is_bound else None
+    client = find_client(str(form["client"].value() or ""))
     return _page(
         site,
         request,
         "office/book.html",
         {
-            "title": _("Book a call"),
+            "title": _("Book call %(number)s again") % {"number": earlier.number}
+            if earlier
+            else _("Book a call"),
+            "earlier": earlier,
             "form": form,
             "client": client,
             "client_balance": billing_selectors.client_balance(client) if client else None,
-            "preview": _preview(client, form.data.get("kind"), form.data.get("planned_minutes"))
-            if form.is_bound
+            # Shown once there is something to price: typed, or opened with details.
+            "preview": _preview(client, form["kind"].value(), form["planned_minutes"].value())
+            if form.is_bound or form.initial
             else None,
             "member_choices": _member_choices(),
         },
     )
 
 
+def _earlier(request) -> Call | None:
+    """The call being booked again (`?again=<id>`), if any and visible."""
+    again = request.GET.get("again", "")
+    if not again.isdigit():
+        return None
+    return calls_visible_to(request.user).filter(pk=int(again)).first()
+
+
 def _member_choices() -> list[str]:
     return [
-        f"{m.reference}{MEMBER_SEPARATOR}{m.agency.name}"
+        member_code(m)
         for m in Member.objects.filter(is_active=True)
         .select_related("agency")
         .order_by("reference", "agency__name")[:2000]

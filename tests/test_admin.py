@@ -5,11 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from calls.models import Call, CallState, CallTransition
+from calls.models import CallState, CallTransition
 from common import dates
 
 from .factories import (
@@ -19,7 +18,7 @@ from .factories import (
     MemberFactory,
     OperatorFactory,
 )
-from .flows import book, confirm, fund_client, schedule
+from .flows import book, confirm, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -54,68 +53,15 @@ def test_operator_sees_the_call_list_with_filters(operator_client, django_assert
     assert response.context["cl"].result_count == 5
 
 
-def test_operator_books_a_call_for_a_client(operator_client):
-    client = ClientFactory()
-    fund_client(client, 100)
-    member = MemberFactory()
-    AgentFactory(agency=member.agency)
-    response = operator_client.post(
-        reverse("admin:calls_call_book"),
-        {
-            "client": client.pk,
-            "member": member.pk,
-            "kind": "phone_direct",
-            "planned_minutes": 20,
-            "preferred_times": "",
-            "languages": "en-ru",
-            "note": "",
-        },
-    )
-    assert response.status_code == 302, response.content
-    message = list(get_messages(response.wsgi_request))[0].message
-    assert "20.00 credits are held" in message  # 20 planned minutes x 1.0 (phone, direct)
-    call = Call.objects.get(client=client)
-    assert call.created_by == operator_client.operator
-    assert call.state == CallState.AWAITING_AGENT
-
-
-def test_the_same_admin_booking_sent_twice_books_one_call(operator_client):
-    """The admin's booking form carries the one-time key the service honours."""
-    client = ClientFactory()
-    fund_client(client, 100)
-    member = MemberFactory()
-    AgentFactory(agency=member.agency)
-    page = operator_client.get(reverse("admin:calls_call_book"))
-    key = page.context["form"]["request_key"].value()
-    assert key
-    order = {
-        "client": client.pk,
-        "member": member.pk,
-        "kind": "phone_direct",
-        "planned_minutes": 20,
-        "languages": "en-ru",
-        "note": "",
-        "request_key": str(key),
-    }
-    for _ in range(2):
-        assert operator_client.post(reverse("admin:calls_call_book"), order).status_code == 302
-    assert Call.objects.filter(client=client).count() == 1
-
-
-def test_booking_error_is_shown_on_the_form(operator_client):
-    member = MemberFactory()
-    response = operator_client.post(
-        reverse("admin:calls_call_book"),
-        {
-            "client": ClientFactory().pk,
-            "member": member.pk,
-            "kind": "phone_direct",
-            "planned_minutes": 500,
-        },
-    )
-    assert response.status_code == 200
-    assert "between 5 and 240 minutes" in response.content.decode()
-    assert not Call.objects.exists()
+@pytest.mark.parametrize("old", ["admin:calls_call_book", "admin:calls_call_add"])
+def test_the_old_booking_addresses_open_the_office_screen_with_their_query(operator_client, old):
+    """Links and buttons made for the admin's own booking form still work: the
+    office's one-screen booking is the only one, and keeps what the link asked."""
+    response = operator_client.get(reverse(old), {"again": "12", "client": "7"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('admin:office_book')}?again=12&client=7"
+    plain = operator_client.get(reverse(old))
+    assert plain["Location"] == reverse("admin:office_book")
 
 
 def test_schedule_in_the_operators_time_zone(operator_client):
@@ -273,12 +219,12 @@ def test_a_missed_call_is_booked_again_with_its_details(operator_client):
             {"reason": "no answer", "outcome": "office_fault"},
         )
         page = operator_client.get(reverse("admin:calls_call_change", args=[call.pk]))
-        again_url = f"{reverse('admin:calls_call_book')}?again={call.pk}"
+        again_url = f"{reverse('admin:office_book')}?again={call.pk}"
         assert again_url in page.content.decode()
         form = operator_client.get(again_url).context["form"]
-    assert form.initial["client"] == call.client
-    assert form.initial["member"] == call.member
-    assert form.initial["planned_minutes"] == 45
+    assert form["client"].value() == call.client_id
+    assert form["member"].value() == f"{call.member.reference} · {call.member.agency.name}"
+    assert form["planned_minutes"].value() == 45
 
 
 def test_operator_confirming_for_an_agent_who_is_responsible_names_the_agent(operator_client):

@@ -185,7 +185,7 @@ def world():
 
 # The operators' own pages first (the crawl's budget is spent in order).
 OPERATOR_STARTS = [
-    "/admin/calls/call/book/",
+    "/admin/office/book/",
     lambda w: f"/admin/calls/call/{w['calls'][0].pk}/confirm/",
     lambda w: f"/admin/calls/call/{w['calls'][1].pk}/schedule/",
     lambda w: f"/admin/calls/call/{w['calls'][2].pk}/schedule/",

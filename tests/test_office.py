@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing import selectors as billing_selectors
+from calls import services as call_services
 from calls.models import Call, CallState, SessionStatus
-from notifications.models import OperatorTask, OperatorTaskKind
+from notifications.models import OperatorTask, OperatorTaskKind, OperatorTaskStatus
 
 from .factories import (
     AgentFactory,
@@ -146,6 +147,97 @@ def test_one_screen_booking_books_through_the_service_and_holds(operator_client)
     assert Call.objects.filter(client=client).count() == 1
 
 
+def _what_the_page_shows(page) -> dict:
+    """The booking page's form as the browser would send it back untouched."""
+    form = page.context["form"]
+    return {
+        "client_search": "",
+        **{
+            name: "" if form[name].value() is None else str(form[name].value())
+            for name in form.fields
+        },
+    }
+
+
+def test_the_booking_page_carries_a_one_time_key_so_sending_twice_books_once(operator_client):
+    client = ClientFactory()
+    fund_client(client, 100)
+    member = MemberFactory()
+    AgentFactory(agency=member.agency)
+    page = operator_client.get(reverse("admin:office_book"))
+    key = page.context["form"]["request_key"].value()
+    assert key and f'value="{key}"' in page.content.decode()
+    order = _booking_data(client, member, request_key=str(key))
+    for _ in range(2):
+        assert operator_client.post(reverse("admin:office_book"), order).status_code == 302
+    assert Call.objects.filter(client=client).count() == 1
+
+
+def test_a_booking_the_service_refuses_comes_back_as_a_sentence_on_the_form(operator_client):
+    client = ClientFactory()
+    fund_client(client, 5)
+    member = MemberFactory()
+    AgentFactory(agency=member.agency)
+    response = operator_client.post(
+        reverse("admin:office_book"), _booking_data(client, member, planned_minutes="30")
+    )
+    assert response.status_code == 200
+    refusal = response.context["form"].non_field_errors()
+    assert len(refusal) == 1
+    assert refusal[0].startswith("Not enough credit: this call needs 30.00 credits")
+    assert refusal[0] in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+    assert not Call.objects.filter(client=client).exists()
+
+
+def test_the_booking_screen_opened_for_a_client_starts_with_that_client(operator_client):
+    client = ClientFactory(first_name="Opened", last_name="For")
+    fund_client(client, 100)
+    page = operator_client.get(reverse("admin:office_book"), {"client": client.pk})
+    assert page.context["form"]["client"].value() == client.pk
+    assert page.context["client"] == client
+    assert page.context["preview"]["balance"] == "100.00 credits"
+    assert 'value="Opened For"' in page.content.decode()
+
+
+def test_book_again_starts_with_the_missed_calls_details_and_books_through_rebooking(
+    operator_client, django_capture_on_commit_callbacks
+):
+    member = MemberFactory(reference="AGAIN-1")
+    earlier = book(member=member, minutes=45)
+    confirm(earlier)
+    session = schedule(earlier, operator=operator_client.operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_services.call_mark_missed(
+            call=earlier, actor=None, now=session.starts_at + timedelta(minutes=31)
+        )
+    task = OperatorTask.objects.get(call=earlier, kind=OperatorTaskKind.RESCHEDULE_MISSED)
+    fund_client(earlier.client, 100)
+    url = f"{reverse('admin:office_book')}?again={earlier.pk}"
+    page = operator_client.get(url)
+    assert page.context["title"] == f"Book call {earlier.number} again"
+    sent = _what_the_page_shows(page)
+    assert sent["client"] == str(earlier.client_id)
+    assert sent["member"] == f"AGAIN-1 · {member.agency.name}"
+    assert (sent["kind"], sent["planned_minutes"]) == (earlier.kind, "45")
+    assert sent["note"] == f"Booked again after call {earlier.number}."
+    with django_capture_on_commit_callbacks(execute=True):
+        response = operator_client.post(url, sent)
+    assert response.status_code == 302, response.context["form"].errors
+    again = Call.objects.exclude(pk=earlier.pk).get(client=earlier.client)
+    assert (again.member, again.kind, again.planned_minutes) == (member, earlier.kind, 45)
+    assert again.languages == earlier.languages
+    task.refresh_from_db()
+    assert task.status == OperatorTaskStatus.DONE
+    assert f"booked again as call {again.number}" in task.note
+
+
+def test_book_again_of_a_call_that_does_not_exist_is_an_ordinary_empty_screen(operator_client):
+    page = operator_client.get(reverse("admin:office_book"), {"again": "999999"})
+    assert page.status_code == 200
+    assert page.context["earlier"] is None and not page.context["form"].initial
+
+
 def test_booking_finds_the_client_by_typed_email_without_the_search_list(operator_client):
     client = ClientFactory(email="typed@example.org")
     fund_client(client, 100)
@@ -155,6 +247,20 @@ def test_booking_finds_the_client_by_typed_email_without_the_search_list(operato
     response = operator_client.post(reverse("admin:office_book"), data)
     assert response.status_code == 302
     assert Call.objects.filter(client=client).exists()
+
+
+def test_nothing_typed_names_no_client_not_even_one_without_an_email(operator_client):
+    """An empty search box once matched a client whose email is blank."""
+    blank = ClientFactory(email="")
+    fund_client(blank, 100)
+    member = MemberFactory()
+    AgentFactory(agency=member.agency)
+    response = operator_client.post(
+        reverse("admin:office_book"), _booking_data(blank, member, client="", client_search="")
+    )
+    assert response.status_code == 200
+    assert "No active client" in response.context["form"].errors["client"][0]
+    assert not Call.objects.exists()
 
 
 def test_booking_shows_the_shortfall_before_saving_and_keeps_the_input(operator_client):

@@ -29,19 +29,19 @@ def test_book_again_closes_the_missed_calls_task(client, django_capture_on_commi
     assert task.status == OperatorTaskStatus.OPEN
     fund_client(call.client, 100)
     client.force_login(operator)
-    url = f"{reverse('admin:calls_call_book')}?again={call.pk}"
-    form = client.get(url).context["form"].initial
+    url = f"{reverse('admin:office_book')}?again={call.pk}"
+    form = client.get(url).context["form"]
     with django_capture_on_commit_callbacks(execute=True):
         answer = client.post(
             url,
             {
-                "client": form["client"].pk,
-                "member": form["member"].pk,
-                "kind": form["kind"],
-                "planned_minutes": form["planned_minutes"],
-                "preferred_times": "",
+                "client": form["client"].value(),
+                "member": form["member"].value(),
+                "kind": form["kind"].value(),
+                "planned_minutes": form["planned_minutes"].value(),
                 "languages": "",
                 "note": "again",
+                "request_key": form["request_key"].value(),
             },
         )
     assert answer.status_code == 302, answer.content.decode()[:3000]
