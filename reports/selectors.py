@@ -22,11 +22,12 @@ Which calls a report counts, and when:
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Avg,
     Count,
@@ -88,6 +89,25 @@ class Median(Aggregate):
 
 def _has_median() -> bool:
     return connection.vendor == "postgresql"
+
+
+@contextmanager
+def without_jit():
+    """The report's statements without PostgreSQL's JIT compilation.
+
+    PostgreSQL compiles any statement it costs above `jit_above_cost` (100,000
+    by default); a report's aggregates over a month at a million calls cost
+    that much, and compiling them took 0.25-0.6 s each (EXPLAIN ANALYZE on the
+    scale data set), longer than they then ran. `SET LOCAL` lasts until the
+    transaction ends, so the reports read in one of their own.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def _hours(value: timedelta | None) -> Decimal | None:
