@@ -93,18 +93,14 @@ def _has_median() -> bool:
 
 @contextmanager
 def report_reading():
-    """The report's statements in a transaction of their own, planned for a report.
+    """The report's statements in a transaction of their own, without JIT compilation.
 
-    Measured with EXPLAIN ANALYZE on the scale data set (a million calls):
-    - JIT off: PostgreSQL compiles any statement it costs above
-      `jit_above_cost`; compiling a report's aggregate took 0.25-0.6 s, longer
-      than it then ran.
-    - random_page_cost 1.1 (the usual value for SSDs and for data in memory;
-      PostgreSQL's default of 4 prices a spinning disk): with 4 PostgreSQL
-      joined a quarter's calls to their audit rows by reading the whole audit
-      (4.5 million rows, 1-3 s per scan) instead of each call's few rows
-      through its index (about 0.4 s).
-    `SET LOCAL` lasts until the transaction ends: nothing else is planned so.
+    PostgreSQL compiles any statement it costs above `jit_above_cost` (100,000
+    by default); on the scale data set (a million calls) compiling a report's
+    aggregate took 0.25-0.6 s (EXPLAIN ANALYZE), longer than it then ran.
+    `SET LOCAL` lasts until the transaction ends: nothing else is compiled so.
+    (random_page_cost 1.1 was tried as well: it made time to a call over a
+    quarter faster and money and agencies slower; not kept.)
     """
     if connection.vendor != "postgresql":
         yield
@@ -112,7 +108,6 @@ def report_reading():
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL random_page_cost = 1.1")
         yield
 
 
