@@ -25,7 +25,9 @@ def agency_card(request, agency_id: int):
     today = timezone.localdate(timezone=request.user.tz)
     form = PeriodForm(request.GET, zone=request.user.time_zone, today=today, default_kind=QUARTER)
     period = form.chosen()
-    rows = selectors.agency_rows(period, agency_id=agency_id)
+    with selectors.report_reading():
+        rows = selectors.agency_rows(period, agency_id=agency_id)
+        months = selectors.agency_commission_by_month(period, agency_id)
     if not rows:
         raise Http404
     return render(
@@ -33,7 +35,7 @@ def agency_card(request, agency_id: int):
         "reports/agency_card.html",
         {
             "row": rows[0],
-            "months": selectors.agency_commission_by_month(period, agency_id),
+            "months": months,
             "period": period,
             "form": form,
             "kinds": KINDS.items(),

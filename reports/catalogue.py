@@ -200,8 +200,18 @@ def build_money(period: Period) -> Built:
     return built
 
 
+def busiest_first(rows: list[selectors.InterpreterRow]) -> list[selectors.InterpreterRow]:
+    """Highest utilisation first (those with no working hours after), then most
+    hours booked, then by name: the overloaded interpreters head the table."""
+    return sorted(
+        rows,
+        key=lambda r: (r.utilisation is None, -(r.utilisation or 0), -r.booked_hours, r.name),
+    )
+
+
 def build_interpreters(period: Period) -> Built:
     report = selectors.interpreters(period)
+    ranked = busiest_first(report.rows)
     table = Table(
         _("Interpreters"),
         [
@@ -214,8 +224,9 @@ def build_interpreters(period: Period) -> Built:
         ],
         rows=[
             [r.name, r.sessions, r.booked_hours, r.talk_hours, r.working_hours, r.utilisation]
-            for r in report.rows
+            for r in ranked
         ],
+        paged=True,
     )
     demand = Table(
         _("Languages in demand with no interpreter free"),
@@ -230,12 +241,13 @@ def build_interpreters(period: Period) -> Built:
             for d in report.demand
         ],
     )
-    shown = sorted(report.rows, key=lambda r: -(r.utilisation or 0))[:20]
+    shown = ranked[:20]
     chart = bar_chart(
         title=_("Interpreters: booked and working hours"),
         description=_(
             "For each interpreter (at most 20, the busiest first), the hours booked in sessions "
-            "beside the working hours. The table below has every interpreter."
+            "beside the working hours. The table below lists them all, the busiest first, "
+            "a page at a time."
         ),
         categories=[r.name for r in shown],
         series=[
@@ -273,6 +285,7 @@ def build_agencies(period: Period) -> Built:
             Column(_("Commission"), MONEY),
             Column(_("Requests that went wrong"), RATE),
         ],
+        paged=True,
     )
     for i, r in enumerate(rows):
         table.rows.append(

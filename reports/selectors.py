@@ -22,17 +22,19 @@ Which calls a report counts, and when:
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Avg,
     Count,
     DurationField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     Subquery,
@@ -48,7 +50,6 @@ from calls.models import (
     BLOCKING_STATUSES,
     Call,
     CallState,
-    CallTransition,
     Session,
     SessionStatus,
 )
@@ -88,6 +89,26 @@ class Median(Aggregate):
 
 def _has_median() -> bool:
     return connection.vendor == "postgresql"
+
+
+@contextmanager
+def report_reading():
+    """The report's statements in a transaction of their own, without JIT compilation.
+
+    PostgreSQL compiles any statement it costs above `jit_above_cost` (100,000
+    by default); on the scale data set (a million calls) compiling a report's
+    aggregate took 0.25-0.6 s (EXPLAIN ANALYZE), longer than it then ran.
+    `SET LOCAL` lasts until the transaction ends: nothing else is compiled so.
+    (random_page_cost 1.1 was tried as well: it made time to a call over a
+    quarter faster and money and agencies slower; not kept.)
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def _hours(value: timedelta | None) -> Decimal | None:
@@ -387,11 +408,15 @@ def interpreters(period: Period) -> InterpretersReport:
         )
     )
     by_interpreter = {row["interpreter_id"]: row for row in booked}
-    people = (
-        User.objects.filter(Q(role=Role.INTERPRETER, is_active=True) | Q(pk__in=by_interpreter))
-        .order_by("last_name", "first_name", "pk")
-        .values_list("pk", "first_name", "last_name", "username", "time_zone")
-    )
+    # The active interpreters through the role's index, then anyone else who was
+    # booked (someone since deactivated or moved to another role): one query
+    # with "role or one of these ids" reads every user instead.
+    columns = ("pk", "first_name", "last_name", "username", "time_zone")
+    people = list(User.objects.filter(role=Role.INTERPRETER, is_active=True).values_list(*columns))
+    others = set(by_interpreter) - {row[0] for row in people}
+    if others:
+        people += User.objects.filter(pk__in=others).values_list(*columns)
+    people.sort(key=lambda row: (row[2], row[1], row[0]))  # by last name, first name
     working = {
         row[0]: row[1:]
         for row in WorkingTime.objects.values_list("interpreter_id", "hours", "extra", "off")
@@ -482,20 +507,20 @@ class AgencyRow:
 
 
 def agency_rows(period: Period, *, agency_id: int | None = None) -> list[AgencyRow]:
-    """Per agency: requests, answers, outcomes, disputes and commission (six small queries).
+    """Per agency: requests, answers, outcomes, disputes and commission (four queries:
+    the agencies, the period's calls with their answers, disputes, commission).
 
     Worst ten: the agencies with the highest share of requests that went wrong
     on their side (declined, member unreachable, member cancelled), most
     requests first among equals; only agencies with a problem are marked.
     """
     agencies = Agency.objects.order_by("name")
-    calls = Call.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
-    # The agents' answers: the audit's awaiting → confirmed edge (as "time to a
-    # call" reads it), found from each call of the period through its index.
-    confirmations = CallTransition.objects.filter(
-        STAGE_EDGES["confirmed"],
-        call__created_at__gte=period.start,
-        call__created_at__lt=period.end,
+    # The calls requested in the period, each with the agent's answer: the audit's
+    # awaiting → confirmed edge (as "time to a call" reads it; a call takes it at
+    # most once), joined to the call it belongs to, so the period's calls are
+    # read once, through the created_at index, for every figure of the row.
+    calls = Call.objects.filter(created_at__gte=period.start, created_at__lt=period.end).annotate(
+        answer=stage_edge("confirmed")
     )
     # Disputes through the call's reverse relation: duty (a door) is not imported here.
     disputes = Call.objects.filter(
@@ -508,15 +533,19 @@ def agency_rows(period: Period, *, agency_id: int | None = None) -> list[AgencyR
     if agency_id is not None:
         agencies = agencies.filter(pk=agency_id)
         calls = calls.filter(member__agency_id=agency_id)
-        confirmations = confirmations.filter(call__member__agency_id=agency_id)
         disputes = disputes.filter(member__agency_id=agency_id)
         agency_accounts = agency_accounts.filter(agency_id=agency_id)
     rows = {pk: AgencyRow(pk, name) for pk, name in agencies.values_list("pk", "name")}
+    confirm_time = ExpressionWrapper(
+        F("answer__at") - F("created_at"), output_field=DurationField()
+    )
     for row in (
         calls.order_by()
         .values("member__agency_id")
         .annotate(
             requests=Count("pk"),
+            confirmed=Count("answer"),
+            wait=Avg(confirm_time),
             declined=Count("pk", filter=Q(state=CallState.DECLINED)),
             ended=Count("pk", filter=~Q(outcome="")),
             unreachable=Count("pk", filter=Q(outcome=Outcome.MEMBER_UNREACHABLE)),
@@ -525,19 +554,12 @@ def agency_rows(period: Period, *, agency_id: int | None = None) -> list[AgencyR
     ):
         target = rows[row["member__agency_id"]]
         target.requests = row["requests"]
+        target.confirmed = row["confirmed"]
+        target.confirm_hours = _hours(row["wait"])
         target.declined = row["declined"]
         target.ended = row["ended"]
         target.member_unreachable = row["unreachable"]
         target.member_cancelled = row["withdrawn"]
-    confirm_time = ExpressionWrapper(F("at") - F("call__created_at"), output_field=DurationField())
-    for row in (
-        confirmations.order_by()
-        .values("call__member__agency_id")
-        .annotate(confirmed=Count("pk"), wait=Avg(confirm_time))
-    ):
-        target = rows[row["call__member__agency_id"]]
-        target.confirmed = row["confirmed"]
-        target.confirm_hours = _hours(row["wait"])
     for pk, count in (
         disputes.order_by()
         .values("member__agency_id")
@@ -617,37 +639,60 @@ class TimeToCall:
     picked_by_operator: int
 
 
-# Each stage is one edge of the workflow, taken at most once per call.
-STAGE_EDGES = {
-    "confirmed": Q(from_state=CallState.AWAITING_AGENT, to_state=CallState.CONFIRMED),
-    "scheduled": Q(from_state=CallState.CONFIRMED, to_state=CallState.SCHEDULED),
-    "held": Q(from_state=CallState.SCHEDULED, to_state=CallState.IN_PROGRESS),
+# Each stage is one edge of the workflow, taken at most once per call (calls.workflow:
+# awaiting_agent, confirmed and in_progress are each entered from one state only).
+STAGE_FROM_TO = {
+    "confirmed": (CallState.AWAITING_AGENT, CallState.CONFIRMED),
+    "scheduled": (CallState.CONFIRMED, CallState.SCHEDULED),
+    "held": (CallState.SCHEDULED, CallState.IN_PROGRESS),
 }
+STAGE_EDGES = {name: Q(from_state=frm, to_state=to) for name, (frm, to) in STAGE_FROM_TO.items()}
+
+
+def stage_edge(name: str) -> FilteredRelation:
+    """The call's audit row for one stage, as a relation of the call (at most one row).
+
+    Read from the call's side, each call of the period finds its edge through
+    the audit's call index; read from the audit's side, PostgreSQL would scan
+    the whole audit (millions of rows) to join it to a month of calls."""
+    frm, to = STAGE_FROM_TO[name]
+    return FilteredRelation(
+        "transitions", condition=Q(transitions__from_state=frm, transitions__to_state=to)
+    )
 
 
 def time_to_call(period: Period) -> TimeToCall:
     """From request to confirmed, scheduled and held, for calls requested in the
     period; who picked the time (the audit's confirmed → scheduled edge: its
-    actor is the client who picked a proposal, or an operator). Two queries."""
-    since_request = ExpressionWrapper(F("at") - F("call__created_at"), output_field=DurationField())
+    actor is the client who picked a proposal, or an operator). Two queries:
+    the period's calls counted, then joined once to their stage edges (at most
+    three rows a call, one per stage), each figure filtered by its edge."""
+    calls = Call.objects.filter(created_at__gte=period.start, created_at__lt=period.end)
+    any_stage = Q()
+    for frm, to in STAGE_FROM_TO.values():
+        any_stage |= Q(transitions__from_state=frm, transitions__to_state=to)
+    since_request = ExpressionWrapper(
+        F("stage__at") - F("created_at"), output_field=DurationField()
+    )
     aggregates = {}
-    for name, edge in STAGE_EDGES.items():
-        aggregates[f"{name}_n"] = Count("pk", filter=edge)
+    for name, (frm, to) in STAGE_FROM_TO.items():
+        edge = Q(stage__from_state=frm, stage__to_state=to)
+        aggregates[f"{name}_n"] = Count("stage", filter=edge)
         aggregates[f"{name}_avg"] = Avg(since_request, filter=edge)
         if _has_median():
             aggregates[f"{name}_median"] = Median(
                 since_request, filter=edge, output_field=DurationField()
             )
-    picked = STAGE_EDGES["scheduled"]
     # Only the call's own client or an operator may take that edge (workflow.EDGES):
     # the client is the call's, so no join to people is needed.
-    by_client = Q(actor_id=F("call__client_id"))
-    aggregates["by_client"] = Count("pk", filter=picked & by_client)
-    aggregates["by_operator"] = Count("pk", filter=picked & ~by_client)
-    found = CallTransition.objects.filter(
-        call__created_at__gte=period.start, call__created_at__lt=period.end
-    ).aggregate(**aggregates)
-    requested = Call.objects.filter(created_at__gte=period.start, created_at__lt=period.end).count()
+    frm, to = STAGE_FROM_TO["scheduled"]
+    picked = Q(stage__from_state=frm, stage__to_state=to)
+    by_client = Q(stage__actor_id=F("client_id"))
+    aggregates["by_client"] = Count("stage", filter=picked & by_client)
+    aggregates["by_operator"] = Count("stage", filter=picked & ~by_client)
+    found = calls.annotate(stage=FilteredRelation("transitions", condition=any_stage)).aggregate(
+        **aggregates
+    )
     stages = [
         Stage(
             name,
@@ -655,6 +700,6 @@ def time_to_call(period: Period) -> TimeToCall:
             _hours(found[f"{name}_avg"]),
             _hours(found.get(f"{name}_median")),
         )
-        for name in STAGE_EDGES
+        for name in STAGE_FROM_TO
     ]
-    return TimeToCall(requested, stages, found["by_client"], found["by_operator"])
+    return TimeToCall(calls.count(), stages, found["by_client"], found["by_operator"])

@@ -9,15 +9,16 @@ figure" (a rate over nothing), never zero.
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.utils import dateformat
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -32,6 +33,10 @@ TEXT, DATE, MONTH_START, COUNT, MONEY, RATE, HOURS = (
     "rate",
     "hours",
 )
+# A long table (2,000 interpreters, 2,000 agencies) is shown this many rows at a
+# time, in the order that matters; the CSV and XLSX have every row. Formatting
+# and rendering thousands of rows cost seconds, and nobody reads them on a page.
+PAGE_ROWS = 50
 
 
 @dataclass(frozen=True)
@@ -48,10 +53,14 @@ class Table:
     # Indexes of rows to highlight (the worst agencies).
     marked: set[int] = field(default_factory=set)
     footer: list | None = None  # totals, typed like the rows
+    # Shown a page of PAGE_ROWS at a time: the rows are already in the order
+    # that matters (the busiest interpreters, the worst agencies first).
+    paged: bool = False
 
-    def shown(self) -> list[dict]:
-        """Rows formatted for the page: [{"cells": [(text, is_number)], "marked": bool}]."""
-        out = [
+    def shown(self, start: int = 0, stop: int | None = None) -> list[dict]:
+        """Rows [start:stop] formatted for the page:
+        [{"cells": [(text, is_number)], "marked": bool}]."""
+        return [
             {
                 "cells": [
                     (shown(v, c.type), c.type != TEXT)
@@ -59,9 +68,8 @@ class Table:
                 ],
                 "marked": i in self.marked,
             }
-            for i, row in enumerate(self.rows)
+            for i, row in enumerate(self.rows[start:stop], start=start)
         ]
-        return out
 
     def shown_footer(self) -> list[tuple[str, bool]] | None:
         if self.footer is None:
@@ -70,6 +78,39 @@ class Table:
             (shown(v, c.type), c.type != TEXT)
             for v, c in zip(self.footer, self.columns, strict=True)
         ]
+
+
+@dataclass
+class ShownTable:
+    """A table as the page shows it: every row, or one page of a paged table."""
+
+    table: Table
+    rows: list[dict]
+    footer: list[tuple[str, bool]] | None
+    page: Page | None = None  # only when the table has more rows than a page
+
+    @property
+    def position(self) -> str:
+        if self.page is None:
+            return ""
+        return _("Rows %(first)s–%(last)s of %(count)s; the CSV and XLSX have every row.") % {
+            "first": number_format(self.page.start_index(), force_grouping=True),
+            "last": number_format(self.page.end_index(), force_grouping=True),
+            "count": number_format(self.page.paginator.count, force_grouping=True),
+        }
+
+
+def on_page(table: Table, page_number, per_page: int | None = None) -> ShownTable:
+    """The table for the page: only the rows of the page asked for when it is paged
+    (a page number that is not one reads as the first page, past the end as the last)."""
+    per_page = per_page or PAGE_ROWS
+    if not table.paged or len(table.rows) <= per_page:
+        return ShownTable(table, table.shown(), table.shown_footer())
+    page = Paginator(table.rows, per_page).get_page(page_number)
+    first = page.start_index() - 1
+    return ShownTable(
+        table, table.shown(first, first + len(page.object_list)), table.shown_footer(), page
+    )
 
 
 def shown(value, kind: str) -> str:
@@ -110,50 +151,71 @@ def _header(column: Column) -> str:
     return f"{column.label} (%)" if column.type == RATE else column.label
 
 
-def write_csv(tables: list[Table]) -> str:
-    """Each table with its title line, header and rows; a blank line between tables."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+class _Line:
+    """A file for csv.writer that hands each written line back instead of keeping it."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def csv_lines(tables: list[Table]):
+    """Each table with its title line, header and rows; a blank line between tables.
+    Line by line, so a response can stream it."""
+    writer = csv.writer(_Line())
     for n, table in enumerate(tables):
         if n:
-            writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow([_header(c) for c in table.columns])
+            yield writer.writerow([])
+        yield writer.writerow([table.title])
+        yield writer.writerow([_header(c) for c in table.columns])
         for row in [*table.rows, *([table.footer] if table.footer else [])]:
             values = [exported(v, c.type) for v, c in zip(row, table.columns, strict=True)]
-            writer.writerow(
+            yield writer.writerow(
                 ["" if v is None else v.isoformat() if isinstance(v, date) else v for v in values]
             )
-    return out.getvalue()
 
 
-def write_xlsx(tables: list[Table]) -> bytes:
-    """One sheet per table; dates as dates, numbers as numbers, the header in bold."""
-    book = Workbook()
-    book.remove(book.active)
+def write_csv(tables: list[Table]) -> str:
+    return "".join(csv_lines(tables))
+
+
+XLSX_FORMATS = {
+    DATE: "yyyy-mm-dd",
+    MONTH_START: "yyyy-mm-dd",
+    MONEY: "#,##0.00",
+    HOURS: "0.00",
+    RATE: "0.00",
+}
+
+
+def write_xlsx(tables: list[Table], target) -> None:
+    """One sheet per table into `target` (a path or a binary file); dates as dates,
+    numbers as numbers, the header in bold and frozen. openpyxl's write-only mode:
+    each row goes to the file as it is written, not into a sheet held in memory."""
+    book = Workbook(write_only=True)
     for n, table in enumerate(tables):
         # Sheet names: at most 31 characters, none of []:*?/\ .
         name = "".join(ch for ch in table.title if ch not in "[]:*?/\\")[:28] or _("Sheet")
         sheet = book.create_sheet(f"{n + 1} {name}"[:31])
-        sheet.append([_header(c) for c in table.columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in [*table.rows, *([table.footer] if table.footer else [])]:
-            sheet.append([exported(v, c.type) for v, c in zip(row, table.columns, strict=True)])
+        # Widths and the frozen header before any row (write-only mode).
         for i, column in enumerate(table.columns, start=1):
-            letter = get_column_letter(i)
-            sheet.column_dimensions[letter].width = max(12, min(40, len(_header(column)) + 2))
-            fmt = {
-                DATE: "yyyy-mm-dd",
-                MONTH_START: "yyyy-mm-dd",
-                MONEY: "#,##0.00",
-                HOURS: "0.00",
-                RATE: "0.00",
-            }.get(column.type)
-            if fmt:
-                for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-                    cell.number_format = fmt
+            width = max(12, min(40, len(_header(column)) + 2))
+            sheet.column_dimensions[get_column_letter(i)].width = width
         sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        header = []
+        for column in table.columns:
+            cell = WriteOnlyCell(sheet, value=_header(column))
+            cell.font = Font(bold=True)
+            header.append(cell)
+        sheet.append(header)
+        formats = [XLSX_FORMATS.get(c.type) for c in table.columns]
+        for row in [*table.rows, *([table.footer] if table.footer else [])]:
+            cells = []
+            for value, column, fmt in zip(row, table.columns, formats, strict=True):
+                value = exported(value, column.type)
+                if fmt and value is not None and not isinstance(value, str):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = fmt
+                    value = cell
+                cells.append(value)
+            sheet.append(cells)
+    book.save(target)

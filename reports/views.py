@@ -7,10 +7,11 @@ and the XLSX are three renderings of the same tables.
 
 from __future__ import annotations
 
+import tempfile
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -21,7 +22,8 @@ from accounts.models import Role
 from .catalogue import REPORTS
 from .forms import PeriodForm
 from .periods import KINDS
-from .tables import write_csv, write_xlsx
+from .selectors import report_reading
+from .tables import csv_lines, on_page, write_xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,16 +65,11 @@ def report(site, request, slug):
     today = timezone.localdate(timezone=request.user.tz)
     form = PeriodForm(request.GET, zone=zone, today=today, default_kind=chosen.default_period)
     period = form.chosen()
-    built = chosen.build(period)
+    with report_reading():
+        built = chosen.build(period)
     wanted = request.GET.get("format", "")
     if wanted in ("csv", "xlsx"):
-        name = f"{slug}-{period.first_day.isoformat()}-{period.last_day.isoformat()}.{wanted}"
-        if wanted == "csv":
-            response = HttpResponse(write_csv(built.tables), content_type="text/csv; charset=utf-8")
-        else:
-            response = HttpResponse(write_xlsx(built.tables), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return _export(built.tables, wanted, f"{slug}-{period.first_day}-{period.last_day}")
     return TemplateResponse(
         request,
         "reports/report.html",
@@ -82,6 +79,11 @@ def report(site, request, slug):
             title=str(chosen.title),
             report=chosen,
             built=built,
+            tables=[on_page(table, request.GET.get("page")) for table in built.tables],
+            # Template strings live in reports' own catalogue (reports/locale).
+            pager_label=gettext("Pages of the table"),
+            pager_previous=gettext("Previous rows"),
+            pager_next=gettext("Next rows"),
             form=form,
             period=period,
             kinds=KINDS.items(),
@@ -89,3 +91,18 @@ def report(site, request, slug):
             next=period.next(),
         ),
     )
+
+
+def _export(tables, wanted: str, stem: str):
+    """Every row of the report's tables, streamed: CSV a line at a time; XLSX written
+    row by row to a temporary file (a zip is finished only at its end) and sent
+    from there in chunks."""
+    if wanted == "csv":
+        response = StreamingHttpResponse(csv_lines(tables), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+        return response
+    # Closed (and so deleted) by the response when it has been sent.
+    file = tempfile.TemporaryFile()  # noqa: SIM115
+    write_xlsx(tables, file)
+    file.seek(0)
+    return FileResponse(file, as_attachment=True, filename=f"{stem}.xlsx", content_type=XLSX)

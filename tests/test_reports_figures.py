@@ -23,7 +23,7 @@ from django.db.models import F
 from billing.models import Account, AccountKind, CallCharge, ChargeStatus, Entry, EntryKind
 from calls.models import AgentConfirmation, Call, CallState, Session
 from duty.models import Dispute
-from reports import selectors
+from reports import catalogue, selectors
 from reports.models import UnmetSearch
 from reports.periods import MONTH, QUARTER, custom_period, period_of
 
@@ -311,3 +311,21 @@ def test_time_to_a_call_matches_a_loop_over_the_audit(data, period):
         assert stage.median_hours == _hours(statistics.median(wait).total_seconds())
     assert found.picked_by_client == picked[True] > 0
     assert found.picked_by_operator == picked[False] > 0
+
+
+def test_the_long_tables_are_in_the_order_their_pages_show_them(data):
+    """The pages show 50 rows at a time (reports.tables.PAGE_ROWS): the first page
+    must hold the interpreters with the highest utilisation and the worst agencies."""
+    table = catalogue.build_interpreters(OCTOBER).tables[0]
+    assert table.paged
+    rates = [row[5] for row in table.rows]
+    known = [rate for rate in rates if rate is not None]
+    assert known == sorted(known, reverse=True) and len(set(known)) > 1
+    assert rates == known + [None] * (len(rates) - len(known))  # no working hours: last
+    by_id = {row.interpreter_id: row for row in selectors.interpreters(OCTOBER).rows}
+    assert len(table.rows) == len(by_id)  # every interpreter, in the exports too
+
+    agencies = catalogue.build_agencies(OCTOBER).tables[0]
+    assert agencies.paged
+    worst = sorted(agencies.marked)
+    assert worst == list(range(len(worst))) and worst  # the highlighted ones first

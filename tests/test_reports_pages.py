@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -14,10 +15,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from reports.catalogue import REPORTS
+from reports import selectors
+from reports import tables as tables_module
+from reports.catalogue import REPORTS, busiest_first
 from reports.forms import PeriodForm
 from reports.periods import CUSTOM, MONTH, QUARTER, WEEK, custom_period, period_of
-from reports.tables import exported
+from reports.selectors import ZERO
+from reports.tables import COUNT, Column, Table, exported, on_page
 
 from .factories import (
     AgencyFactory,
@@ -140,7 +144,7 @@ def test_the_csv_export_parses_back_to_the_tables_figures(a_settled_call, slug):
     assert answer.status_code == 200
     assert answer["Content-Type"].startswith("text/csv")
     assert answer["Content-Disposition"].startswith(f'attachment; filename="{slug}-')
-    lines = list(csv.reader(io.StringIO(answer.content.decode())))
+    lines = list(csv.reader(io.StringIO(answer.getvalue().decode())))
     period = period_of(QUARTER, a_settled_call.created_at.date(), "Europe/Berlin")
     with translation.override("en"):
         tables = _built(slug, period).tables
@@ -168,9 +172,13 @@ def test_the_xlsx_export_reads_back_with_openpyxl(a_settled_call, slug):
     day = a_settled_call.created_at.date()
     answer = browser.get(_url(slug, f"period=quarter&on={day.isoformat()}&format=xlsx"))
     assert answer.status_code == 200
-    book_ = openpyxl.load_workbook(io.BytesIO(answer.content))
+    period = period_of(QUARTER, day, "Europe/Berlin")
+    assert answer["Content-Disposition"] == (
+        f'attachment; filename="{slug}-{period.first_day}-{period.last_day}.xlsx"'
+    )
+    book_ = openpyxl.load_workbook(io.BytesIO(answer.getvalue()))
     with translation.override("en"):
-        tables = _built(slug, period_of(QUARTER, day, "Europe/Berlin")).tables
+        tables = _built(slug, period).tables
     assert len(book_.worksheets) == len(tables)
     for sheet, table in zip(book_.worksheets, tables, strict=True):
         values = list(sheet.iter_rows(values_only=True))
@@ -239,3 +247,75 @@ def test_the_card_is_for_agency_staff_only(person):
     browser = Client()
     browser.force_login(person())
     assert browser.get(reverse("agent-agency-card", args=[agency.pk])).status_code == 404
+
+
+# --- long tables: a page at a time on screen, every row in the exports ---------
+
+
+def test_a_paged_table_shows_its_rows_a_page_at_a_time_with_the_highlights_in_place():
+    columns = [Column("name"), Column("n", COUNT)]
+    table = Table("t", columns, rows=[[f"r{n}", n] for n in range(5)], marked={3}, paged=True)
+    first = on_page(table, None, per_page=2)
+    assert [r["cells"][0][0] for r in first.rows] == ["r0", "r1"]
+    assert (first.page.number, first.page.paginator.num_pages) == (1, 3)
+    assert first.position == "Rows 1–2 of 5; the CSV and XLSX have every row."
+    second = on_page(table, "2", per_page=2)
+    assert [(r["cells"][0][0], r["marked"]) for r in second.rows] == [("r2", False), ("r3", True)]
+    # Not a page number: the first page; past the end: the last.
+    assert [r["cells"][0][0] for r in on_page(table, "x", per_page=2).rows] == ["r0", "r1"]
+    assert [r["cells"][0][0] for r in on_page(table, "99", per_page=2).rows] == ["r4"]
+    # A table no longer than a page, or one not paged, is shown whole, without a pager.
+    assert on_page(table, "2", per_page=5).page is None
+    table.paged = False
+    whole = on_page(table, "2", per_page=2)
+    assert whole.page is None and len(whole.rows) == 5 and whole.position == ""
+
+
+def _row_names(html: str, caption: str) -> list[str]:
+    table = html.split(f"<caption>{caption}</caption>", 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<th scope="row">([^<]+?)(?: <span|</th>)', table)
+
+
+def test_the_interpreters_page_shows_a_page_of_the_table_and_the_csv_every_row(monkeypatch):
+    monkeypatch.setattr(tables_module, "PAGE_ROWS", 2)
+    names = [f"Zed{n} Interpreter" for n in range(5)]
+    for n in range(5):
+        InterpreterFactory(first_name=f"Zed{n}", last_name="Interpreter")
+    browser = Client()
+    browser.force_login(OperatorFactory())
+    query = period_of(MONTH, date(2026, 10, 14), "Europe/Berlin").query()
+    shown = []
+    for number in (1, 2, 3):
+        html = browser.get(_url("interpreters", f"{query}&page={number}")).content.decode()
+        rows = _row_names(html, "Interpreters")
+        assert len(rows) == (2 if number < 3 else 1)
+        shown += rows
+        pager = html.split('data-testid="table-pager"', 1)[1].split("</nav>", 1)[0]
+        assert f"Rows {2 * number - 1}–{min(2 * number, 5)} of 5;" in pager
+        assert ('rel="next"' in pager) == (number < 3)
+        assert ('rel="prev"' in pager) == (number > 1)
+        if number < 3:
+            assert f"{query.replace('&', '&amp;')}&amp;page={number + 1}#report-table-1" in pager
+    # Every interpreter once across the pages, in the table's order (nobody is
+    # booked: equal utilisation, then by name).
+    assert shown == sorted(names)
+    answer = browser.get(_url("interpreters", f"{query}&format=csv"))
+    lines = list(csv.reader(io.StringIO(answer.getvalue().decode())))
+    assert [line[0] for line in lines[2:7]] == sorted(names)
+    assert lines[7] == []  # then the languages' table
+
+
+def test_interpreters_are_ranked_busiest_first():
+    def row(name, booked, working):
+        return selectors.InterpreterRow(1, name, 1, Decimal(booked), ZERO, Decimal(working))
+
+    rows = [
+        row("idle", "0", "40"),
+        row("no hours", "5", "0"),
+        row("half b", "10", "20"),
+        row("full", "40", "40"),
+        row("half a", "10", "20"),
+        row("half, more", "20", "40"),
+    ]
+    ranked = [r.name for r in busiest_first(rows)]
+    assert ranked == ["full", "half, more", "half a", "half b", "idle", "no hours"]

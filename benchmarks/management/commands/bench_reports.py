@@ -13,8 +13,12 @@ Each report is asked for as an operator asks for it: a GET of its page
 answer, and the tools import no door (tests/test_import_direction.py). The
 period is the quarter (or month, week) that holds the latest request; --on
 YYYY-MM-DD picks another. For each report it prints the first (cold) answer,
-the best of the rounds and the number of queries (sign-in and session
-included). Reports are meant to answer in under 1 s at a million calls.
+the best of the rounds, the number of queries (sign-in and session
+included) and the time they took in the database (of the first answer), and
+the full-table CSV and XLSX downloads (best of the rounds). Reports are meant
+to answer in under 1 s at a million calls. --explain prints the plan
+(EXPLAIN (ANALYZE, BUFFERS)) of every statement of a report that took longer
+than --explain-ms (default 50 ms): read-only statements, run again to explain.
 """
 
 from __future__ import annotations
@@ -52,8 +56,16 @@ class Command(BaseCommand):
         parser.add_argument("--period", choices=["week", "month", "quarter"], default="quarter")
         parser.add_argument("--on", type=date.fromisoformat, help="a day of the period")
         parser.add_argument("--rounds", type=int, default=3)
+        parser.add_argument("--only", action="append", choices=REPORT_SLUGS, help="these reports")
+        parser.add_argument("--no-exports", action="store_true", help="pages only")
+        parser.add_argument("--explain", action="store_true", help="plans of slow statements")
+        parser.add_argument("--explain-ms", type=float, default=50.0)
 
     def handle(self, *args, calls, keep, period, on, rounds, **options):
+        self.slugs = options["only"] or REPORT_SLUGS
+        self.exports = not options["no_exports"]
+        self.explain = options["explain"]
+        self.explain_ms = options["explain_ms"]
         if calls and connection.vendor != "postgresql":
             raise CommandError("--calls writes with PostgreSQL's generate_series: use PostgreSQL.")
         pending = _pending_migrations()
@@ -95,27 +107,52 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{total:,} calls in the database; the {kind} of {day.isoformat()} ({zone})"
         )
-        self.stdout.write(f"{'report':<14} {'first':>8} {'best':>8} {'queries':>8}")
+        self.stdout.write(
+            f"{'report':<14} {'first':>8} {'best':>8} {'queries':>8} {'sql':>8} "
+            f"{'csv':>8} {'xlsx':>8}"
+        )
         # Test client's host; the pages are answered in-process, nothing listens.
         with override_settings(ALLOWED_HOSTS=["testserver"]):
-            for slug in REPORT_SLUGS:
+            for slug in self.slugs:
                 url = reverse("admin:reports_report", args=[slug])
                 query = {"period": kind, "on": day.isoformat()}
-                times = []
-                queries = []
-                with connection.execute_wrapper(_counting(queries)):
-                    times.append(self._get(browser, url, query))
+                statements = []
+                with connection.execute_wrapper(_timing(statements)):
+                    times = [self._get(browser, url, query)]
                 for _round in range(max(rounds - 1, 0)):
                     times.append(self._get(browser, url, query))
+                exports = ""
+                if self.exports:
+                    for wanted in ("csv", "xlsx"):
+                        took = min(
+                            self._get(browser, url, {**query, "format": wanted})
+                            for _round in range(max(rounds, 1))
+                        )
+                        exports += f" {took * 1000:>6.0f}ms"
+                sql = sum(ms for _sql, _params, ms in statements)
                 flag = "" if min(times) < 1 else "  over 1 s"
                 self.stdout.write(
                     f"{slug:<14} {times[0] * 1000:>6.0f}ms {min(times) * 1000:>6.0f}ms "
-                    f"{len(queries):>8}{flag}"
+                    f"{len(statements):>8} {sql:>6.0f}ms{exports}{flag}"
                 )
+                if self.explain:
+                    self._explain(statements)
+
+    def _explain(self, statements):
+        for sql, params, ms in statements:
+            if ms < self.explain_ms or not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+                plan = "\n    ".join(row[0] for row in cursor.fetchall())
+            self.stdout.write(f"  {ms:.0f} ms: {sql[:300]}\n    {plan}")
 
     def _get(self, browser, url, query) -> float:
         started = time.perf_counter()
         answer = browser.get(url, query)
+        if answer.streaming:  # the exports: the time is until the last byte
+            for _chunk in answer.streaming_content:
+                pass
         took = time.perf_counter() - started
         if answer.status_code != 200:
             raise CommandError(f"{url} answered {answer.status_code}")
@@ -128,12 +165,16 @@ def _pending_migrations() -> list[str]:
     return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
 
 
-def _counting(found: list):
-    """An execute wrapper that notes each statement (DEBUG need not be on)."""
+def _timing(found: list):
+    """An execute wrapper that notes each statement, its parameters and its time in
+    milliseconds (DEBUG need not be on)."""
 
     def wrapper(execute, sql, params, many, context):
-        found.append(sql)
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            found.append((sql, params, (time.perf_counter() - started) * 1000))
 
     return wrapper
 
