@@ -145,7 +145,7 @@ def test_inside_the_window_it_becomes_an_office_task_and_nothing_is_charged():
     task = OperatorTask.objects.get(kind=OperatorTaskKind.MOVE_REQUESTED)
     assert task.call == call and task.session == session
     assert "the client" in task.summary and "ill" in task.summary
-    assert "less than 24 h ahead" in task.summary
+    assert "Less than 24 hours ahead" in task.summary
     assert Entry.objects.count() == entries
 
 
@@ -201,7 +201,7 @@ def test_an_agencys_request_becomes_a_task():
     assert live_session(call).starts_at == at(9, 13)
     task = OperatorTask.objects.get(call=call, kind=OperatorTaskKind.MOVE_REQUESTED)
     assert "the agency" in task.summary and "the member works that day" in task.summary
-    assert "2027-06-10 13:00 UTC" in task.summary
+    assert "Jun 10, 2027, 1:00 PM (UTC)" in task.summary
 
 
 def test_a_call_that_is_not_scheduled_cannot_be_moved():
