@@ -1,6 +1,7 @@
 """URL map. Each app adds its pages under its own prefix."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -32,6 +33,16 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file of its own,
     # so the Content-Security-Policy needs no inline script.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # The docs are pages for people: a visitor who is not signed in is sent to
+    # sign in and back (the schema itself stays a 401 for programs).
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
+    path(
+        "api/redoc/",
+        login_required(SpectacularRedocView.as_view(url_name="api-schema")),
+        name="api-redoc",
+    ),
 ]
