@@ -194,15 +194,6 @@ class ContactNumber(models.Model):
                 fields=["confirmation", "role", "number"], name="contact_number_unique"
             )
         ]
-        # "Is this another member's own number?" is asked at every confirmation
-        # (calls.selectors.numbers_of_other_members).
-        indexes = [
-            models.Index(
-                fields=["number"],
-                condition=models.Q(role="member"),
-                name="contactnumber_member_own",
-            )
-        ]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.number}"

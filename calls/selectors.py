@@ -8,7 +8,6 @@ from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from agents.contact_rules import NumberRole
 from billing import selectors as billing_selectors
 from common.errors import DomainError
 
@@ -18,7 +17,6 @@ from .models import (
     Call,
     CallState,
     CallTransition,
-    ContactNumber,
     Session,
     SessionStatus,
 )
@@ -185,25 +183,3 @@ def interpreter_conflicts(
 def call_timeline(call: Call) -> QuerySet[CallTransition]:
     """The call's audit trail, oldest first, with who made each change."""
     return CallTransition.objects.filter(call=call).select_related("actor")
-
-
-def numbers_of_other_members(numbers, *, member) -> list[tuple[str, str, str]]:
-    """Numbers given as `member`'s own that another member gave as theirs
-    (SPEC step 3: one number is the member's own). Returns (role, number,
-    message) for each, as agents.selectors.numbers_of_other_people does; the
-    message names no other person."""
-    own = {n.e164 for n in numbers if n.role == NumberRole.MEMBER}
-    if not own:
-        return []
-    taken = set(
-        ContactNumber.objects.filter(role=NumberRole.MEMBER, number__in=own)
-        .exclude(confirmation__call__member=member)
-        .values_list("number", flat=True)
-    )
-    taken = {str(number) for number in taken}
-    message = _("%(number)s is another member's own number: give this member's own number.")
-    return [
-        (n.role, n.e164, message % {"number": n.e164})
-        for n in numbers
-        if n.role == NumberRole.MEMBER and n.e164 in taken
-    ]

@@ -269,9 +269,7 @@ def call_confirm(
     )
     if bool(contacts.video_handle) != call.is_video:
         raise DomainError("contacts_kind_mismatch", _("The contacts do not fit this kind of call."))
-    others = numbers_of_other_people(
-        contacts.numbers, member=call.member
-    ) + selectors.numbers_of_other_members(contacts.numbers, member=call.member)
+    others = numbers_of_other_people(contacts.numbers, member=call.member)
     if others:
         region = call.member.agency.country
         errors: dict[str, list[str]] = {}
