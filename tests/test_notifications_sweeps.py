@@ -269,8 +269,8 @@ def test_ten_minutes_late_marks_overdue_and_alerts_agent_interpreter_and_duty_ma
         "interpreter",
     ]
     agent_text = body_for(session, "overdue", "agent")
-    assert "Iryna Koval" in agent_text and "+380441234567" in agent_text
-    assert "Dmytro Chernenko" in agent_text and "+380445556677" in agent_text
+    assert "Iryna Koval" in agent_text and "+380 44 123 4567" in agent_text
+    assert "Dmytro Chernenko" in agent_text and "+380 44 555 6677" in agent_text
 
 
 def test_nine_minutes_late_is_not_yet_overdue(scheduled, django_capture_on_commit_callbacks):
