@@ -193,6 +193,8 @@
       td.textContent = text;
       tr.appendChild(td);
       rows.appendChild(tr);
+      var hint = document.getElementById("zone-times-hint");
+      if (hint) hint.hidden = true;
     }
 
     function render() {
