@@ -268,10 +268,12 @@ class OutcomePolicy(Terms):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_kind_display()} / {self.get_outcome_display()}: "
-            f"{self.get_basis_display()} from {self.effective_from:%Y-%m-%d}"
-        )
+        return gettext("%(kind)s / %(outcome)s: %(basis)s, from %(date)s") % {
+            "kind": self.get_kind_display(),
+            "outcome": self.get_outcome_display(),
+            "basis": self.get_basis_display(),
+            "date": _date_text(self.effective_from),
+        }
 
     @classmethod
     def in_force(cls, kind: str, at, *, outcome: str = Outcome.COMPLETED):

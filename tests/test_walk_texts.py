@@ -64,6 +64,7 @@ def test_the_duty_page_shows_the_commission_as_a_number(client):
     page = client.get(reverse("duty-call", args=[call.public_id])).content.decode()
     assert "60 %" in page
     assert "E+" not in page
+    assert " from 20" not in page  # the who-pays policy's date, by the date policy too
 
 
 def test_a_dispute_decision_names_the_amounts_in_the_readers_language():
