@@ -20,12 +20,31 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.dates import format_date
 from common.errors import DomainError
 from common.models import AppendOnly
 
 MONEY = {"max_digits": 13, "decimal_places": 2}
+
+
+def plain_number(value, *, places: int | None = None) -> str:
+    """A Decimal as people write it in the active language: "60", "1.8" / "1,8",
+    never "6E+1" (what `Decimal("60.00").normalize()` prints)."""
+    value = Decimal(value)
+    if places is None:
+        value = value.normalize()
+        places = max(0, -value.as_tuple().exponent)
+    return number_format(value, decimal_pos=places)
+
+
+def _date_text(moment) -> str:
+    if moment is None:
+        return "—"
+    return format_date(moment)
 
 
 class Kind(models.TextChoices):
@@ -111,8 +130,11 @@ class Tariff(Terms):
         ]
 
     def __str__(self) -> str:
-        price = self.price_per_minute.normalize()
-        return f"{self.get_kind_display()}: {price}/min from {self.effective_from:%Y-%m-%d}"
+        return gettext("%(kind)s: %(price)s a minute, from %(date)s") % {
+            "kind": self.get_kind_display(),
+            "price": plain_number(self.price_per_minute),
+            "date": _date_text(self.effective_from),
+        }
 
     def terms_given(self) -> bool:
         return None not in (self.price_per_minute, self.minimum_minutes)
@@ -149,10 +171,15 @@ class CommissionRule(Terms):
         ]
 
     def __str__(self) -> str:
-        text = f"{self.get_kind_display()}: {self.percent.normalize()} %"
+        values = {
+            "kind": self.get_kind_display(),
+            "percent": plain_number(self.percent),
+            "minimum": plain_number(self.minimum_amount or 0, places=2),
+            "date": _date_text(self.effective_from),
+        }
         if self.minimum_amount:
-            text += f", min {self.minimum_amount}"
-        return f"{text} from {self.effective_from:%Y-%m-%d}"
+            return gettext("%(kind)s: %(percent)s %%, at least %(minimum)s, from %(date)s") % values
+        return gettext("%(kind)s: %(percent)s %%, from %(date)s") % values
 
     def terms_given(self) -> bool:
         return None not in (self.percent, self.minimum_amount)
@@ -242,10 +269,12 @@ class OutcomePolicy(Terms):
         ]
 
     def __str__(self) -> str:
-        return (
-            f"{self.get_kind_display()} / {self.get_outcome_display()}: "
-            f"{self.get_basis_display()} from {self.effective_from:%Y-%m-%d}"
-        )
+        return gettext("%(kind)s / %(outcome)s: %(basis)s, from %(date)s") % {
+            "kind": self.get_kind_display(),
+            "outcome": self.get_outcome_display(),
+            "basis": self.get_basis_display(),
+            "date": _date_text(self.effective_from),
+        }
 
     @classmethod
     def in_force(cls, kind: str, at, *, outcome: str = Outcome.COMPLETED):

@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 
 from agents.models import Agency
 from common.call_numbers import call_number
-from common.dates import format_datetime
 from common.errors import DomainError, NotFound
 
 from .models import AccountKind, CallCharge, ChargeStatus, Entry, EntryKind, Kind, Outcome
@@ -280,9 +279,14 @@ def _csv_header() -> list[str]:
     ]
 
 
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 in UTC, as spreadsheets and programs read a date: 2026-12-01T10:00:00Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _csv_row(row: StatementRow, call_labels: dict | None = None) -> list:
     return [
-        format_datetime(row.at, tz=UTC, relative=False, zone=False),
+        iso_utc(row.at),
         (call_labels or {}).get(row.call_id, row.number) if row.call_id else "",
         row.member,
         _kind_label(row.kind),
@@ -299,9 +303,11 @@ def _csv_totals(statement, *, calls, unreachable, minutes, charges, total, adjus
     note = [f"{statement.agency_name} {statement.year:04d}-{statement.month:02d}"]
     if adjustments:
         note.append(_("of which adjustments: %(amount)s") % {"amount": _amount(adjustments)})
+    # Numbers only under the numeric columns (a spreadsheet sums them); the
+    # label in the first text column, none under the date.
     return [
-        _("total"),
         "",
+        _("total"),
         "",
         _("calls: %(count)d") % {"count": calls},
         _("member unreachable: %(count)d") % {"count": unreachable},
@@ -314,7 +320,7 @@ def _csv_totals(statement, *, calls, unreachable, minutes, charges, total, adjus
 
 
 def write_statement_csv(statement: Statement, file, *, call_labels: dict | None = None) -> None:
-    """Write the statement as CSV (amounts in credits, "x.xx"; times in UTC).
+    """Write the statement as CSV (amounts in credits, "x.xx"; times in UTC, ISO 8601).
 
     Calls are shown by their number (C-10427) unless `call_labels` maps keys
     to what the reader should see. The last row holds the totals, each under

@@ -27,7 +27,8 @@ not_called_alarm_raised = Signal()
 call_booked_again = Signal()
 # A client or an agency asked the office to move a scheduled call (inside the
 # late-change window, or no proposed time suits): the office gets a task.
-# kwargs: call_id, session_id, request_id (unique per request), summary, at
+# kwargs: call_id, session_id, request_id (unique per request), summary_msgid and
+# summary_params (the operator task's text: notifications/task_texts.py), at
 call_move_requested = Signal()
 # A slot search that found no interpreter (the finder's reason
 # "no_interpreter_for_languages" or "interpreters_busy"); the reports count

@@ -98,7 +98,7 @@ def local(value: datetime, tz=None) -> datetime:
 
 
 def _lower_weekday(text: str) -> str:
-    # Russian weekdays are common nouns: "среда", not "Среда", mid-phrase.
+    # Russian weekdays and months are common nouns: "среда", not "Среда", mid-phrase.
     return text[:1].lower() + text[1:] if _language() == "ru" else text
 
 
@@ -110,6 +110,15 @@ def format_date(value: date | datetime, *, tz=None, weekday: bool = False) -> st
         text = _lower_weekday(_format(value, _policy("WEEKDAY_DATE_FORMAT")))
         return text if value.year == timezone.now().year else f"{text} {value.year}"
     return _format(value, get_format("DATE_FORMAT"))
+
+
+def format_month(value: date, *, in_sentence: bool = False) -> str:
+    """ "December 2026" / "Декабрь 2026"; inside a sentence a Russian month is a
+    common noun: "Отчёт о комиссии, декабрь 2026"."""
+    if isinstance(value, datetime):
+        value = value.date()
+    text = _format(value.replace(day=1), get_format("YEAR_MONTH_FORMAT"))
+    return _lower_weekday(text) if in_sentence else text
 
 
 def format_time(value: datetime, *, tz=None) -> str:

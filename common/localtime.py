@@ -34,6 +34,8 @@ __all__ = [
     "NonExistentLocalTime",
     "add",
     "as_zone",
+    "both_instants",
+    "offset_text",
     "local_day_start",
     "local_to_utc",
     "to_utc",
@@ -128,6 +130,26 @@ def local_to_utc(wall: datetime, zone: str | tzinfo, *, field: str | None = None
         },
         field=field,
     )
+
+
+def both_instants(wall: datetime, zone: str | tzinfo) -> tuple[datetime, datetime] | None:
+    """The two UTC instants a wall-clock time names in an autumn repeat (the
+    first, at the summer offset, then an hour later the second); None when it
+    names one instant or none. For a door that lets the person choose."""
+    zone = as_zone(zone)
+    naive = wall.replace(tzinfo=None, fold=0)
+    first = naive.replace(tzinfo=zone, fold=0)
+    second = naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return None
+    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        return None  # a spring gap: no instant at all
+    return first.astimezone(UTC), second.astimezone(UTC)
+
+
+def offset_text(moment: datetime, zone: str | tzinfo) -> str:
+    """The zone's offset at that instant, as people write it after a time: "+03:00"."""
+    return _offset(moment.astimezone(as_zone(zone)))
 
 
 def local_day_start(day: date, zone: str | tzinfo) -> datetime:

@@ -15,10 +15,12 @@ with the wording of `common.localtime`.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from rest_framework import serializers
@@ -41,11 +43,27 @@ def _within_the_calendar(moment):
 
 
 class WallClockField(forms.DateTimeField):
-    """A date and time as typed, naive: the form decides the zone."""
+    """A date and time as typed, naive: the form decides the zone.
+
+    Django's own to_python reads the text in the active zone at once, and a
+    time that happens twice there (an operator in Kyiv typing 03:30 on the
+    night the clocks go back) would be refused with its generic "may be
+    ambiguous or may not exist" before the form could say more."""
 
     def to_python(self, value):
-        moment = _within_the_calendar(super().to_python(value))
-        return None if moment is None else moment.replace(tzinfo=None)
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime):
+            moment = value
+        else:
+            text = str(value).strip()
+            try:
+                moment = parse_datetime(text)
+            except ValueError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            if moment is None:  # one of input_formats (strptime), still naive
+                moment = forms.BaseTemporalField.to_python(self, text)
+        return _within_the_calendar(moment).replace(tzinfo=None)
 
     def prepare_value(self, value):
         return value

@@ -119,7 +119,7 @@ TEMPLATES = [
                 "common.context_processors.configured_numbers",
             ],
             # when/day/clock/in_words filters in every template (common/dates.py).
-            "builtins": ["common.templatetags.dates"],
+            "builtins": ["common.templatetags.dates", "common.templatetags.phones"],
         },
     },
 ]

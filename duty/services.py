@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from billing import services as billing_services
-from billing.formatting import credits
 from billing.models import CallCharge, ChargeStatus
 from calls.models import Call
 from calls.signals import dispute_decided, dispute_opened
@@ -178,8 +177,9 @@ def dispute_resolve(
                 "call": call,
                 "dispute": locked,
                 "member": call.member,
-                "refund": credits(refund) if refund else "",
-                "correction": credits(correction) if correction else "",
+                # Amounts, not texts: the template writes them in each reader's language.
+                "refund": refund,
+                "correction": correction,
             },
             call=call,
             now=now,

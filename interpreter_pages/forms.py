@@ -30,10 +30,18 @@ class OutcomeForm(forms.Form):
     )
 
 
+# What the recordings service keeps (recordings/containers.py sniffs the bytes;
+# this only helps the file picker offer the right files).
+AUDIO_FILES = forms.ClearableFileInput(
+    attrs={"accept": "audio/*,video/webm,video/mp4,.wav,.mp3,.ogg,.opus,.webm,.mp4,.m4a"}
+)
+
+
 class RecordingForm(forms.Form):
     file = forms.FileField(
         label=_("Recording"),
         help_text=_("An audio or video file of the whole conversation."),
+        widget=AUDIO_FILES,
     )
     reason = forms.CharField(
         label=_("Why it replaces the recording attached"),
@@ -76,6 +84,7 @@ class EndSessionForm(forms.Form):
         label=_("Recording"),
         required=False,
         help_text=_("Attach the recording now, or write below why there is none."),
+        widget=AUDIO_FILES,
     )
     no_recording_reason = forms.CharField(
         label=_("Why there is no recording"),

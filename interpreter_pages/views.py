@@ -124,11 +124,8 @@ def interpreter_session_end(request, public_id):
     session = _interpreter_session(request, public_id)
     form = EndSessionForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            if form.cleaned_data["file"]:
-                recording_services.recording_attach(
-                    session=session, file=form.cleaned_data["file"], actor=request.user
-                )
+
+        def end():
             services.session_end(
                 session=session,
                 actor=request.user,
@@ -136,6 +133,16 @@ def interpreter_session_end(request, public_id):
                 talk_reason=form.cleaned_data["talk_reason"],
                 no_recording_reason=form.cleaned_data["no_recording_reason"],
             )
+
+        try:
+            if form.cleaned_data["file"]:
+                # One answer for the form: the recording is kept only if the
+                # session ends with it (a refused end keeps no file).
+                recording_services.recording_attach(
+                    session=session, file=form.cleaned_data["file"], actor=request.user, then=end
+                )
+            else:
+                end()
         except DomainError as exc:
             add_domain_error(form, exc)
         else:

@@ -73,7 +73,7 @@ class NotificationAdmin(LargeTableAdmin, ReadOnlyAdmin):
 
 @admin.register(OperatorTask)
 class OperatorTaskAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "kind", "status", "call", "summary", "done_by"]
+    list_display = ["created_at", "kind", "status", "call", "what_to_do", "done_by"]
     list_filter = ["status", "kind"]
     search_fields = ["summary", "key"]
     list_select_related = ["call", "done_by"]
@@ -84,7 +84,7 @@ class OperatorTaskAdmin(admin.ModelAdmin):
         "call",
         "session",
         "notification",
-        "summary",
+        "what_to_do",
         "created_at",
         "done_at",
         "done_by",
@@ -97,6 +97,11 @@ class OperatorTaskAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("what to do"))
+    def what_to_do(self, task):
+        # In the operator's language, from the task's message and values.
+        return task.summary_text
 
     @admin.action(description=_("Mark as done"), permissions=["change"])
     def close_tasks(self, request, queryset):

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.lockouts import cool_off
 from accounts.models import Role, User
@@ -43,6 +43,7 @@ from .services import (
     outbox_row,
     render_message,
 )
+from .task_texts import amount, task_summary
 
 
 def session_context(session: Session, *, duty_manager=None) -> dict:
@@ -161,12 +162,15 @@ def agents_no_answer_escalate(*, calls: list[Call], now: datetime | None = None)
                 [
                     _agency_task(
                         call,
-                        _(
-                            "The agency %(agency)s has not answered the request for call "
-                            "%(call)s. Phone the agency, then record the answer or cancel "
-                            "the request."
-                        )
-                        % {"agency": call.member.agency, "call": call.number},
+                        task_summary(
+                            gettext_noop(
+                                "The agency %(agency)s has not answered the request for call "
+                                "%(call)s. Phone the agency, then record the answer or cancel "
+                                "the request."
+                            ),
+                            agency=str(call.member.agency),
+                            call=call.number,
+                        ),
                         kind=OperatorTaskKind.AGENT_NO_ANSWER,
                         now=now,
                     )
@@ -191,12 +195,15 @@ def agencies_without_agent_escalate(*, calls: list[Call], now: datetime | None =
             [
                 _agency_task(
                     call,
-                    _(
-                        "Nobody at the agency %(agency)s can be asked about call %(call)s: it "
-                        "has no active agent. Add one (People), then press “Ask the agent”, or "
-                        "phone the agency."
-                    )
-                    % {"agency": call.member.agency, "call": call.number},
+                    task_summary(
+                        gettext_noop(
+                            "Nobody at the agency %(agency)s can be asked about call %(call)s: "
+                            "it has no active agent. Add one (People), then press “Ask the "
+                            "agent”, or phone the agency."
+                        ),
+                        agency=str(call.member.agency),
+                        call=call.number,
+                    ),
                     kind=OperatorTaskKind.AGENCY_WITHOUT_AGENT,
                     now=now,
                 )
@@ -215,12 +222,12 @@ def agency_task_key(kind: str, call_id: int) -> str:
     return f"{kind}:c{call_id}"
 
 
-def _agency_task(call: Call, summary: str, *, kind: str, now: datetime) -> OperatorTask:
+def _agency_task(call: Call, summary: dict, *, kind: str, now: datetime) -> OperatorTask:
     """The "phone the agency" task of one escalation step for one call."""
     return OperatorTask(
         kind=kind,
         key=agency_task_key(kind, call.pk),
-        summary=summary,
+        **summary,
         call=call,
         created_at=now,
     )
@@ -390,11 +397,13 @@ def calls_missed_notify(*, call_ids: list[int], now: datetime | None = None) -> 
                     OperatorTask(
                         kind=OperatorTaskKind.RESCHEDULE_MISSED,
                         key=f"reschedule_missed:c{call_id}:s{missed.get(call_id, 0)}",
-                        summary=_(
-                            "Call %(call)s did not take place at the agreed time. "
-                            "Agree a new time with the client and the agency and reschedule it."
-                        )
-                        % {"call": call_number(call_id)},
+                        **task_summary(
+                            gettext_noop(
+                                "Call %(call)s did not take place at the agreed time. Agree a "
+                                "new time with the client and the agency and reschedule it."
+                            ),
+                            call=call_number(call_id),
+                        ),
                         call_id=call_id,
                         session_id=missed.get(call_id),
                         created_at=now,
@@ -451,19 +460,18 @@ def client_overdrawn_escalate(*, call_id: int, client_id: int, balance, now=None
     """A call ran past what the client held and the balance went below zero
     (SPEC "Billing"): an operator asks the client to top up."""
     call = Call.objects.select_related("client").get(pk=call_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        summary = _(
-            "Client %(client)s is overdrawn (balance %(balance)s) after call %(call)s. "
-            "Ask them to top up before their next booking."
-        ) % {
-            "client": call.client.get_full_name() or call.client.username,
-            "balance": credits(balance),
-            "call": call.number,
-        }
     return operator_task_open(
         kind=OperatorTaskKind.CLIENT_OVERDRAWN,
         key=f"client_overdrawn:c{call_id}",
-        summary=summary,
+        **task_summary(
+            gettext_noop(
+                "Client %(client)s is overdrawn (balance %(balance)s) after call %(call)s. "
+                "Ask them to top up before their next booking."
+            ),
+            client=call.client.get_full_name() or call.client.username,
+            balance=amount(balance),
+            call=call.number,
+        ),
         call=call,
         now=now,
     )

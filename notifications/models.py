@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .task_texts import task_text
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("Email")
@@ -188,6 +190,11 @@ class OperatorTask(models.Model):
         related_name="operator_tasks",
     )
     summary = models.TextField(_("what to do"))
+    # The message (English msgid) and its values: the summary in the reader's
+    # language when shown (notifications/task_texts.py); empty for older tasks.
+    # (Defaults in the database too: bulk loaders that name only the old columns still work.)
+    summary_msgid = models.TextField(blank=True, default="", db_default="")
+    summary_params = models.JSONField(blank=True, null=True, default=dict)
     created_at = models.DateTimeField(_("opened at"))
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(
@@ -208,3 +215,8 @@ class OperatorTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    @property
+    def summary_text(self) -> str:
+        """What to do, in the active language."""
+        return task_text(self)

@@ -30,6 +30,7 @@ from common.call_numbers import call_number
 from . import messages, selectors
 from .models import OperatorTaskKind
 from .services import operator_task_open, operator_tasks_settle
+from .task_texts import task_summary
 
 
 @receiver(call_state_changed, dispatch_uid="notifications.on_call_state_changed")
@@ -146,12 +147,14 @@ def on_account_sign_in_paused(sender, username, at, **kwargs):
 
 
 @receiver(call_move_requested, dispatch_uid="notifications.on_call_move_requested")
-def on_call_move_requested(sender, call_id, session_id, request_id, summary, at, **kwargs):
+def on_call_move_requested(
+    sender, call_id, session_id, request_id, summary_msgid, summary_params, at, **kwargs
+):
     """Someone asked to move a call the office must move: a task per request."""
     operator_task_open(
         kind=OperatorTaskKind.MOVE_REQUESTED,
         key=f"{OperatorTaskKind.MOVE_REQUESTED}:c{call_id}:r{request_id}",
-        summary=summary,
+        **task_summary(summary_msgid, **summary_params),
         call=Call.objects.get(pk=call_id),
         session=Session.objects.filter(pk=session_id).first(),
         now=at,

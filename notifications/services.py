@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template import Context, Engine
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from calls.models import Session, SessionStatus
@@ -43,6 +43,7 @@ from .models import (
     OperatorTaskKind,
     OperatorTaskStatus,
 )
+from .task_texts import piece, task_summary
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +51,10 @@ logger = logging.getLogger(__name__)
 _TEXT_ENGINE = Engine(
     app_dirs=True,
     autoescape=False,
-    libraries={"i18n": "django.templatetags.i18n"},
-    builtins=["common.templatetags.dates"],  # the date policy (common/dates.py)
+    # `pages` for amounts in the reader's language (|credits).
+    libraries={"i18n": "django.templatetags.i18n", "pages": "calls.templatetags.pages"},
+    # The date policy (common/dates.py) and numbers as people read them (common/phones.py).
+    builtins=["common.templatetags.dates", "common.templatetags.phones"],
 )
 
 
@@ -422,12 +425,16 @@ def operator_task_open(
     kind: str,
     key: str,
     summary: str,
+    summary_msgid: str = "",
+    summary_params: dict | None = None,
     call=None,
     session=None,
     notification=None,
     now: datetime | None = None,
 ) -> OperatorTask:
-    """Open an operator task once per key; a second call returns the first task."""
+    """Open an operator task once per key; a second call returns the first task.
+    `summary_msgid` and `summary_params` (task_texts.task_summary) let it be read
+    in each operator's language; `summary` is its text in the site's language."""
     now = now or timezone.now()
     operator_tasks_open(
         [
@@ -435,6 +442,8 @@ def operator_task_open(
                 key=key,
                 kind=kind,
                 summary=summary,
+                summary_msgid=summary_msgid,
+                summary_params=summary_params or {},
                 call=call,
                 session=session,
                 notification=notification,
@@ -479,16 +488,23 @@ def operator_tasks_settle(
     ).update(status=OperatorTaskStatus.DONE, done_at=now or timezone.now(), note=note)
 
 
+# The channels' names as their labels' msgids (models.Channel), for a task's text.
+CHANNEL_MSGIDS = {Channel.EMAIL: gettext_noop("Email"), Channel.SMS: gettext_noop("SMS")}
+
+
 def _delivery_failed_task_open(row: Notification, *, now: datetime) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        summary = _(
-            "A “%(kind)s” message to %(recipient)s could not be delivered "
-            "(%(channel)s). Contact them another way, then retry or close."
-        ) % {"kind": row.kind, "recipient": row.recipient, "channel": row.get_channel_display()}
     operator_task_open(
         kind=OperatorTaskKind.DELIVERY_FAILED,
         key=f"delivery_failed:n{row.pk}:{row.attempts}",
-        summary=summary,
+        **task_summary(
+            gettext_noop(
+                "A “%(kind)s” message to %(recipient)s could not be delivered "
+                "(%(channel)s). Contact them another way, then retry or close."
+            ),
+            kind=row.kind,
+            recipient=str(row.recipient),
+            channel=piece(CHANNEL_MSGIDS.get(row.channel, row.channel)),
+        ),
         call=row.call,
         session=row.session,
         notification=row,

@@ -40,6 +40,7 @@ from common.admin import ReadOnlyAdmin
 from common.errors import DomainError
 from common.forms import add_domain_error
 from common.paginators import LargeTableAdmin
+from common.phones import readable
 
 from .admin_forms import OperatorConfirmForm, ScheduleForm, TransitionForm
 from .admin_scale import (
@@ -262,6 +263,18 @@ class CallAdmin(LargeTableAdmin, admin.ModelAdmin):
     def number(self, call):
         return call.number
 
+    def changelist_view(self, request, extra_context=None):
+        """The header's search box lands here: a term that finds exactly one call
+        opens that call (an operator who typed its number wants the call, not a
+        list of one)."""
+        response = super().changelist_view(request, extra_context)
+        searched = request.GET.get("q", "").strip() and set(request.GET) <= {"q"}
+        listing = getattr(response, "context_data", None) or {}
+        found = listing.get("cl")
+        if searched and found is not None and found.result_count == 1:
+            return redirect("admin:calls_call_change", found.result_list[0].pk)
+        return response
+
     def get_search_results(self, request, queryset, search_term):
         """By number (`C-10427`, `10427`: that call), else by the client's,
         member's or agency's names and codes, or the public id's first
@@ -315,7 +328,7 @@ class CallAdmin(LargeTableAdmin, admin.ModelAdmin):
         return format_html(
             "{} — {} — {} ({})",
             i.get_full_name() or i.username,
-            i.phone or "",
+            readable(i.phone),
             i.email,
             i.time_zone,
         )
@@ -326,7 +339,7 @@ class CallAdmin(LargeTableAdmin, admin.ModelAdmin):
         if manager is None:
             return _("No duty manager is set up.")
         return format_html(
-            "{} — {} — {}", manager.get_full_name(), manager.phone or "", manager.email
+            "{} — {} — {}", manager.get_full_name(), readable(manager.phone), manager.email
         )
 
     # --- pages -----------------------------------------------------------------

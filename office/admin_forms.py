@@ -10,6 +10,7 @@ from agents.contact_rules import NumberRole
 from billing.models import Outcome
 from calls import talk_time
 from calls.models import MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES
+from common.localtime import both_instants, offset_text
 from common.time_fields import WallClockField, form_local_to_utc
 from common.timezones import time_zone_form_field
 from scheduling.forms import WindowsField
@@ -31,14 +32,72 @@ class ScheduleForm(forms.Form):
         label=_("Minutes"), min_value=MIN_PLANNED_MINUTES, max_value=MAX_PLANNED_MINUTES
     )
     reason = forms.CharField(label=_("Note for the audit trail"), required=False)
+    # Shown only for a time that happens twice (the night the clocks go back):
+    # which of the two the operator means.
+    which = forms.ChoiceField(
+        label=_("Which one?"),
+        required=False,
+        choices=[("", "—"), ("first", "first"), ("second", "second")],
+        widget=forms.HiddenInput,
+    )
+
+    field_order = ["starts_at", "which", "time_zone", "interpreter", "minutes", "reason"]
 
     def clean(self):
         # The widget gives a wall-clock time; the chosen zone makes it an
-        # instant, or the field says why it names none (or two).
+        # instant, or the field says why it names none (or two: then the
+        # operator picks one of them, see _one_of_two).
         data = super().clean()
-        if data.get("time_zone"):
-            form_local_to_utc(self, "starts_at", data["time_zone"])
+        zone, wall = data.get("time_zone"), data.get("starts_at")
+        if zone and wall is not None:
+            twice = both_instants(wall, zone)
+            if twice is None:
+                form_local_to_utc(self, "starts_at", zone)
+            else:
+                self._one_of_two(wall, zone, twice)
         return data
+
+    def _one_of_two(self, wall, zone, twice) -> None:
+        first, second = twice
+        shown = wall.strftime("%H:%M")
+        choices = [
+            (
+                name,
+                _("%(time)s %(offset)s, the %(which)s (%(utc)s UTC)")
+                % {
+                    "time": shown,
+                    "offset": offset_text(instant, zone),
+                    "which": label,
+                    "utc": instant.strftime("%H:%M"),
+                },
+            )
+            for name, label, instant in (
+                ("first", _("first, before the clocks go back"), first),
+                ("second", _("second, an hour later"), second),
+            )
+        ]
+        field = self.fields["which"]
+        field.choices = choices
+        field.widget = forms.RadioSelect(choices=choices)
+        picked = self.cleaned_data.get("which")
+        if picked in ("first", "second"):
+            self.cleaned_data["starts_at"] = first if picked == "first" else second
+            return
+        self.add_error(
+            "starts_at",
+            _(
+                "%(time)s on %(day)s happens twice in %(zone)s: the clocks go back that "
+                "night, so there is %(time)s %(first)s and, an hour later, %(time)s "
+                "%(second)s. Choose which one you mean."
+            )
+            % {
+                "time": shown,
+                "day": wall.strftime("%Y-%m-%d"),
+                "zone": zone,
+                "first": offset_text(first, zone),
+                "second": offset_text(second, zone),
+            },
+        )
 
     def starts_at_utc(self) -> datetime:
         return self.cleaned_data["starts_at"]

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from accounts.models import Role, User
 from calls.models import BLOCKING_STATUSES, Session, SessionStatus
 from calls.services.slots import call_slot_search, slot_value
+from common import dates
 from common.call_numbers import call_number
 from common.localtime import local_day_start
 from scheduling.languages import read_stored
@@ -29,6 +30,7 @@ class Block:
     kind: str = "work"  # work | session | overdue | proposal
     value: str = ""  # a proposal's slot value, to schedule it
     title: str = ""
+    time: str = ""  # the start on the viewer's clock, as the date policy writes it
 
 
 @dataclass
@@ -145,15 +147,18 @@ def week_board(
             blocks = _blocks(working, day_bounds, kind="work")
             for starts_at, ends_at, status, call_id in sessions.get(pk, []):
                 overdue = status == SessionStatus.OVERDUE
+                at = dates.format_time(starts_at, tz=zone)
                 blocks += _blocks(
                     [(to_epoch(starts_at), to_epoch(ends_at))],
                     day_bounds,
                     kind="overdue" if overdue else "session",
                     label=call_number(call_id),
-                    title=f"{call_number(call_id)} {starts_at.astimezone(zone):%H:%M}",
+                    title=f"{call_number(call_id)} {at}",
+                    time=at,
                 )
-            # One cell per hour (its first proposed start): at a week's scale a
-            # 15-minute cell is too thin to click, and neighbours would overlap.
+            # One free time per hour (its first proposed start): shaded on the
+            # strip, and a button of its own under it (a strip's hour is a few
+            # pixels wide at a week's scale: too thin to click or to label).
             hours_seen = set()
             for proposal in proposals.get(pk, []):
                 start = to_epoch(proposal.starts_at)
@@ -166,8 +171,10 @@ def week_board(
                     day_bounds,
                     kind="proposal",
                     value=slot_value(proposal),
-                    title=f"{proposal.starts_at.astimezone(zone):%H:%M}",
+                    title=dates.format_time(proposal.starts_at, tz=zone),
+                    time=dates.format_time(proposal.starts_at, tz=zone),
                 )
+            blocks.sort(key=lambda block: block.left)
             row.days.append(blocks)
         rows.append(row)
     return {

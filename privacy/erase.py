@@ -9,6 +9,7 @@ dispute open: the office still needs to reach them and to decide.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -182,4 +183,12 @@ def _scrub_texts(call_ids: list[int], words: list[str], alias: str, subject: Sub
             if any(new[f] != (getattr(row, f) or "") for f in fields):
                 type(row).objects.filter(pk=row.pk).update(**new)
                 changed += 1
+    # A task's message values (its text in each reader's language) may name them
+    # too: such a task keeps only its scrubbed text.
+    tasks = OperatorTask.objects.filter(call_id__in=call_ids).exclude(summary_msgid="")
+    for task in tasks.only("pk", "summary_params").iterator(chunk_size=500):
+        values = json.dumps(task.summary_params, ensure_ascii=False)
+        if scrub(values, words, alias) != values:
+            OperatorTask.objects.filter(pk=task.pk).update(summary_msgid="", summary_params={})
+            changed += 1
     return changed

@@ -16,6 +16,7 @@ from phonenumbers import PhoneNumberFormat, format_number
 
 from accounts.models import Role, User
 from calls.models import Call
+from common.phones import readable
 
 _DIGIT = re.compile(r"\d")
 
@@ -72,5 +73,5 @@ def shown_number(number, user: User, call: Call, *, now: datetime | None = None)
     if not number:
         return ""
     if may_see_numbers(user, call, now=now):
-        return str(number)
+        return readable(number)
     return mask(number)

@@ -103,11 +103,17 @@ def _may_upload(session: Session, actor: User | None) -> bool:
     return actor is None or session.interpreter_id == actor.pk or actor.is_operator
 
 
-def recording_attach(*, session: Session, file, actor: User | None, reason: str = "") -> Recording:
+def recording_attach(
+    *, session: Session, file, actor: User | None, reason: str = "", then=None
+) -> Recording:
     """Check, seal and store the recording of a session (while running or after it ended).
 
     A second upload replaces the first only with a reason; the old file is
-    shredded and the replacement written in the recording's history."""
+    shredded and the replacement written in the recording's history.
+
+    `then`, a function of no arguments, runs in the same transaction once the
+    recording is written (e.g. ending the session the form also asked for): if
+    it raises, nothing of the upload is kept, neither the row nor the file."""
     if not _may_upload(session, actor):
         raise NotFound("not_found", _("No such session."))
     reason = (reason or "").strip()[:MAX_REASON]
@@ -138,16 +144,20 @@ def recording_attach(*, session: Session, file, actor: User | None, reason: str 
     except _TooBig:
         raise _too_big_error() from None
     try:
-        return _record_upload(
-            session=session,
-            blob=blob,
-            recording_id=recording_id,
-            container=container,
-            duration=duration,
-            duration_source=duration_source,
-            actor=actor,
-            reason=reason,
-        )
+        with transaction.atomic():
+            recording = _record_upload(
+                session=session,
+                blob=blob,
+                recording_id=recording_id,
+                container=container,
+                duration=duration,
+                duration_source=duration_source,
+                actor=actor,
+                reason=reason,
+            )
+            if then is not None:
+                then()
+            return recording
     except BaseException:
         _delete_quietly(recordings_storage(), blob.name)
         raise

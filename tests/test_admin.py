@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from calls.models import CallState, CallTransition
 from common import dates
+from common.phones import readable
 
 from .factories import (
     AgentFactory,
@@ -142,8 +143,8 @@ def test_call_page_shows_buttons_contacts_and_audit(operator_client):
     body = response.content.decode()
     assert response.status_code == 200
     assert reverse("admin:calls_call_transition", args=[call.pk, "cancelled"]) in body
-    assert "+380671234567" in body  # the agent's numbers
-    assert str(session.interpreter.phone) in body  # the interpreter's contact
+    assert "+380 67 123 4567" in body  # the agent's numbers, as people read them
+    assert readable(session.interpreter.phone) in body  # the interpreter's contact
     assert "Audit trail" in body
 
 

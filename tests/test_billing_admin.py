@@ -187,4 +187,4 @@ def test_statement_action_on_agencies_asks_the_month_then_downloads_csv(operator
         "112.50",
         "67.50",
     ]
-    assert rows[-1][:4] == ["total", "", "", "calls: 1"]
+    assert rows[-1][:4] == ["", "total", "", "calls: 1"]

@@ -436,10 +436,11 @@ def test_monthly_statement_lists_calls_adjustments_and_totals(operator):
     # Billing knows calls by their keys only: asked without the names, the column is empty.
     unnamed = agent_statement(agency_id=agency.pk, year=2026, month=11)
     assert [row.member for row in unnamed.rows if row.call_id] == ["", ""]
-    # Totals: the count under "service", never under "call"; amounts under theirs.
+    # Totals: the label in the first text column, nothing under the date, the
+    # count under "service"; amounts under theirs.
     header = rows[0]
     total = dict(zip(header, rows[-1], strict=True))
-    assert total["date (UTC)"] == "total" and total["call"] == ""
+    assert total["date (UTC)"] == "" and total["call"] == "total"
     assert total["service"] == "calls: 2"
     assert total["outcome"] == "member unreachable: 0"
     assert (total["billed minutes"], total["commission"]) == ("41", "47.96")
@@ -472,7 +473,7 @@ def test_agent_statement_command_writes_csv(operator, tmp_path):
     call_command(
         "agent_statement", "--agent", str(agency.pk), "--month", "2026-10", "--output", str(target)
     )
-    assert target.read_text(encoding="utf-8").splitlines()[-1].startswith("total,,,calls: 1,")
+    assert target.read_text(encoding="utf-8").splitlines()[-1].startswith(",total,,calls: 1,")
 
 
 @pytest.mark.parametrize(

@@ -145,7 +145,7 @@ def test_inside_the_window_it_becomes_an_office_task_and_nothing_is_charged():
     task = OperatorTask.objects.get(kind=OperatorTaskKind.MOVE_REQUESTED)
     assert task.call == call and task.session == session
     assert "the client" in task.summary and "ill" in task.summary
-    assert "less than 24 h ahead" in task.summary
+    assert "Less than 24 hours ahead" in task.summary
     assert Entry.objects.count() == entries
 
 
@@ -201,7 +201,7 @@ def test_an_agencys_request_becomes_a_task():
     assert live_session(call).starts_at == at(9, 13)
     task = OperatorTask.objects.get(call=call, kind=OperatorTaskKind.MOVE_REQUESTED)
     assert "the agency" in task.summary and "the member works that day" in task.summary
-    assert "2027-06-10 13:00 UTC" in task.summary
+    assert "Jun 10, 2027, 1:00 PM (UTC)" in task.summary
 
 
 def test_a_call_that_is_not_scheduled_cannot_be_moved():
@@ -221,8 +221,9 @@ def test_the_client_moves_from_the_call_page(client):
     page = client.get(reverse("client-call", args=[call.public_id])).content.decode()
     assert 'data-testid="move"' in page and "Move this call" in page
     assert "None of these: ask the office" in page
-    # Wednesday 13:00 UTC is the call's own time; Monday 13:00 is offered (09:00 in New York).
-    assert "Mon 7 Jun, 09:00" in page
+    # Wednesday 13:00 UTC is the call's own time; Monday 13:00 is offered (09:00 in New
+    # York, today), written by the date policy.
+    assert "today, 9:00 AM" in page
     olena = live_session(call).interpreter
     response = client.post(
         reverse("client-call-move", args=[call.public_id]),

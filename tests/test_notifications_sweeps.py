@@ -151,9 +151,10 @@ def test_agents_reminder_names_the_interpreter_the_duty_manager_and_the_numbers(
     sweep(sweeps.sweep_reminders, START - timedelta(minutes=59), django_capture_on_commit_callbacks)
     body = body_for(session, "reminder60", "agent")
     assert "Iryna Koval" in body
-    assert "+380441234567" in body and "iryna@example.org" in body
-    assert "Dmytro Chernenko" in body and "+380445556677" in body
-    for number in ("+380671234567", "+380507654321", "+380442223344"):
+    # Numbers as people read them (common/phones.py), not raw E.164.
+    assert "+380 44 123 4567" in body and "iryna@example.org" in body
+    assert "Dmytro Chernenko" in body and "+380 44 555 6677" in body
+    for number in ("+380 67 123 4567", "+380 50 765 4321", "+380 44 222 3344"):
         assert number in body
     assert "Olena Petrenko" in body  # the responsible employee
     assert "&#x27;" not in body  # plain text, not HTML-escaped
@@ -165,7 +166,7 @@ def test_interpreters_reminder_has_the_number_to_dial(
     _call, session = scheduled
     sweep(sweeps.sweep_reminders, START - timedelta(minutes=59), django_capture_on_commit_callbacks)
     body = body_for(session, "reminder60", "interpreter")
-    assert "+380671234567" in body
+    assert "+380 67 123 4567" in body
 
 
 def test_video_reminder_gives_the_interpreter_the_video_handle(
@@ -268,8 +269,8 @@ def test_ten_minutes_late_marks_overdue_and_alerts_agent_interpreter_and_duty_ma
         "interpreter",
     ]
     agent_text = body_for(session, "overdue", "agent")
-    assert "Iryna Koval" in agent_text and "+380441234567" in agent_text
-    assert "Dmytro Chernenko" in agent_text and "+380445556677" in agent_text
+    assert "Iryna Koval" in agent_text and "+380 44 123 4567" in agent_text
+    assert "Dmytro Chernenko" in agent_text and "+380 44 555 6677" in agent_text
 
 
 def test_nine_minutes_late_is_not_yet_overdue(scheduled, django_capture_on_commit_callbacks):

@@ -18,8 +18,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.selectors import agency_agents
@@ -33,6 +34,7 @@ from notifications.services import (
     outbox_row,
     render_message,
 )
+from notifications.task_texts import task_summary
 
 from . import payloads, secrets
 from .guard import url_check
@@ -180,15 +182,17 @@ def _page_url() -> str:
 def _disabled_tell(endpoint: Endpoint, *, now: datetime) -> None:
     scope = f"w{endpoint.pk}.{int(endpoint.disabled_at.timestamp())}"
     if endpoint.agency_id is None:
-        with translation.override(settings.LANGUAGE_CODE):
-            summary = _(
-                "The office's webhook endpoint %(url)s was disabled: %(reason)s. "
-                "Fix the receiver, enable it, then replay its deliveries."
-            ) % {"url": endpoint.url, "reason": endpoint.disabled_reason}
         operator_task_open(
             kind=OperatorTaskKind.DELIVERY_FAILED,
             key=f"webhook_disabled:{scope}",
-            summary=summary,
+            **task_summary(
+                gettext_noop(
+                    "The office's webhook endpoint %(url)s was disabled: %(reason)s. "
+                    "Fix the receiver, enable it, then replay its deliveries."
+                ),
+                url=endpoint.url,
+                reason=endpoint.disabled_reason,
+            ),
             now=now,
         )
         return

@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import Role, User
 from calls import selectors, services, workflow
@@ -174,22 +174,41 @@ def _ask_office(call, session, *, actor, role, starts_at, reason, late, now) -> 
         raise DomainError(
             "reason_required", _("Say why the call needs another time."), field="reason"
         )
-    who = {Role.CLIENT: "the client", Role.AGENT: "the agency"}.get(role, "an operator")
-    parts = [
-        f"Call {call_number(call.pk)}: {who} asks to move the session of "
-        f"{to_utc(session.starts_at):%Y-%m-%d %H:%M} UTC"
-    ]
-    if starts_at is not None:
-        parts.append(f"to {starts_at:%Y-%m-%d %H:%M} UTC")
-    if late:
-        parts.append(f"(less than {settings.LATE_CANCEL_HOURS} h ahead)")
-    summary = " ".join(parts) + (f". Reason: {reason}" if reason else ".")
+    # The operator's task is read in each operator's language and zone, so it
+    # goes as a message and its values (notifications/task_texts.py), not text.
+    who = {
+        Role.CLIENT: gettext_noop("the client"),
+        Role.AGENT: gettext_noop("the agency"),
+    }.get(role, gettext_noop("an operator"))
     call_move_requested.send(
         sender=Call,
         call_id=call.pk,
         session_id=session.pk,
         request_id=uuid.uuid4().hex,
-        summary=summary,
+        summary_msgid=gettext_noop(
+            "Call %(call)s: %(who)s asks to move the session of %(start)s%(target)s.%(late)s"
+            "%(reason)s"
+        ),
+        summary_params={
+            "call": call_number(call.pk),
+            "who": {"t": who},
+            "start": {"moment": to_utc(session.starts_at).isoformat()},
+            "target": {
+                "t": gettext_noop(" to %(at)s"),
+                "p": {"at": {"moment": to_utc(starts_at).isoformat()}},
+            }
+            if starts_at is not None
+            else "",
+            "late": {
+                "t": gettext_noop(" Less than %(hours)s hours ahead."),
+                "p": {"hours": settings.LATE_CANCEL_HOURS},
+            }
+            if late
+            else "",
+            "reason": {"t": gettext_noop(" Reason: %(reason)s"), "p": {"reason": reason}}
+            if reason
+            else "",
+        },
         actor_id=getattr(actor, "pk", None),
         at=now,
     )

@@ -7,6 +7,7 @@
 {{ session.starts_at|until:session.planned_end }}   today, 5:55 – 6:25 PM
 {{ session.starts_at|on_at }}               Nov 26 at 1:04 AM / 26 ноября в 01:04 (in sentences)
 {{ session.starts_at|clock }}  {{ d|day }}  {{ session.starts_at|in_words }}
+{{ month|month_in_sentence }}               December 2026 / декабрь 2026 (mid-sentence)
 """
 
 from django import template
@@ -73,3 +74,8 @@ def in_words(value, now=None):
 def long_day(value, tz=None):
     """A day with its weekday: "Wednesday, Nov 25" / "среда, 25 ноября"."""
     return dates.format_date(value, tz=tz, weekday=True) if value else ""
+
+
+@register.filter
+def month_in_sentence(value):
+    return dates.format_month(value, in_sentence=True) if value else ""

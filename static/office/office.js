@@ -157,13 +157,20 @@
     return (wall - instant) / 60000;
   }
 
-  function instantOf(local, zone) {
-    // "2026-11-26T17:55" on the clocks of `zone` -> milliseconds since the epoch (UTC).
+  function instantsOf(local, zone) {
+    // "2026-11-26T17:55" on the clocks of `zone` -> the instants (ms since the
+    // epoch) it names: one; none on the night the clocks jump forward; two on
+    // the night they go back. Each candidate offset is kept if it reads back.
     var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(local || "");
     if (!m) return null;
     var guess = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
-    var first = guess - offsetMinutes(guess, zone) * 60000;
-    return guess - offsetMinutes(first, zone) * 60000;
+    var offsets = [offsetMinutes(guess - 864e5, zone), offsetMinutes(guess + 864e5, zone)];
+    var found = [];
+    offsets.forEach(function (offset) {
+      var instant = guess - offset * 60000;
+      if (offsetMinutes(instant, zone) === offset && found.indexOf(instant) < 0) found.push(instant);
+    });
+    return found.sort(function (a, b) { return a - b; });
   }
 
   function show(box) {
@@ -174,9 +181,32 @@
     var zones = JSON.parse(document.getElementById("interpreter-zones").textContent);
     var lang = document.documentElement.lang || "en";
 
+    function say(text) {
+      // No instant to show: say why instead of a shifted time (the server asks the same).
+      var rows = document.getElementById("zone-times-rows");
+      rows.innerHTML = "";
+      var tr = document.createElement("tr");
+      tr.className = "overdue";
+      var td = document.createElement("td");
+      td.colSpan = 3;
+      td.setAttribute("data-testid", "zone-times-problem");
+      td.textContent = text;
+      tr.appendChild(td);
+      rows.appendChild(tr);
+      var hint = document.getElementById("zone-times-hint");
+      if (hint) hint.hidden = true;
+    }
+
     function render() {
-      var instant = start && zone ? instantOf(start.value, zone.value) : null;
-      if (instant === null) return;
+      var instants = start && zone ? instantsOf(start.value, zone.value) : null;
+      if (instants === null) return;
+      if (instants.length === 0) return say(box.dataset.gap);
+      var instant = instants[0];
+      if (instants.length === 2) {
+        var which = form.querySelector("input[name=which]:checked");
+        if (!which || !which.value) return say(box.dataset.twice);
+        instant = which.value === "second" ? instants[1] : instants[0];
+      }
       var people = [
         [box.dataset.labelClient, box.dataset.clientTz],
         [box.dataset.labelMember, box.dataset.memberTz]
@@ -210,6 +240,9 @@
 
     [start, zone, interpreter].forEach(function (el) {
       if (el) { el.addEventListener("input", render); el.addEventListener("change", render); }
+    });
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "which") render();
     });
     render();
   }

@@ -19,3 +19,11 @@ def pictures_dir(issue: str) -> Path:
         folder = ROOT / "test-artifacts" / "screenshots" / issue
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def walk_shots_dir() -> Path:
+    """Where a walk's pictures go: $WALK_SHOTS (e.g. /tmp/shots/walk) if set,
+    else beside the other artifacts (test-artifacts/screenshots/walk/)."""
+    folder = Path(os.environ.get("WALK_SHOTS") or ROOT / "test-artifacts" / "screenshots" / "walk")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
