@@ -21,11 +21,17 @@ def local_text(moment, zone_name: str) -> str:
 
 
 def proposal_rows(call, found, viewer_zone: str) -> list[dict]:
+    return proposal_rows_of(call, found.proposals, viewer_zone)
+
+
+def proposal_rows_of(call, proposals, viewer_zone: str) -> list[dict]:
+    """Each proposal as a row: its form value, the viewer's time, and each
+    person's clock (`zones`: label, zone, text; `clocks`: label, whose, zone)."""
     confirmation = getattr(call, "confirmation", None)
     client_zone = call.client_time_zone or call.client.time_zone
     member_zone = (confirmation and confirmation.member_time_zone) or call.member.time_zone
     rows = []
-    for proposal in found.proposals:
+    for proposal in proposals:
         interpreter = proposal.interpreter
         rows.append(
             {
@@ -43,6 +49,11 @@ def proposal_rows(call, found, viewer_zone: str) -> list[dict]:
                         interpreter.time_zone,
                         local_text(proposal.starts_at, interpreter.time_zone),
                     ),
+                ],
+                "clocks": [
+                    (_("client"), "client", client_zone),
+                    (_("member"), "member", member_zone),
+                    (_("interpreter"), "interpreter", interpreter.time_zone),
                 ],
                 "interpreter": interpreter.get_full_name() or interpreter.username,
                 "interpreter_id": interpreter.pk,
