@@ -3,6 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from calls.services.moves import REASON_MAX_LENGTH
+from scheduling.forms import WindowsField
+
 MAX_REASON = 1000
 
 
@@ -12,3 +15,20 @@ class WithdrawForm(forms.Form):
         max_length=MAX_REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class MoveRequestForm(forms.Form):
+    """The agency asks the office for another time: why, and when the member
+    can talk instead (windows as when confirming, in the member's zone)."""
+
+    member_windows = WindowsField(label=_("When the member can talk instead"))
+    reason = forms.CharField(
+        label=_("Why (and anything the office should know)"),
+        required=False,
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, member_time_zone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member_windows"].set_time_zone(member_time_zone)
