@@ -133,14 +133,22 @@ def _section(call, day, viewer_zone: str, viewer: str, only=None) -> dict:
             if theirs.date() != mine.date():
                 text = f"{date_format(theirs, 'D')} {text}"
             others.append({"who": who, "zone": other_zone, "text": text})
-        row["others"] = others
         row["others_text"] = "; ".join(f"{o['who']}: {o['text']} ({o['zone']})" for o in others)
+        row["others"] = _same_clocks_together(others)
     return {
         "day": day.day,
         "heading": format_date(day.day, weekday=True),
         "times": rows,
         "more": day.more,
     }
+
+
+def _same_clocks_together(others: list[dict]) -> list[dict]:
+    """People whose clocks read the same, on one line ("member, interpreter 4:00 PM")."""
+    lines: dict[str, list[str]] = {}
+    for other in others:
+        lines.setdefault(other["text"], []).append(other["who"])
+    return [{"who": ", ".join(who), "text": text} for text, who in lines.items()]
 
 
 def _month(focus: date, found, by_day: dict, chosen: date | None, today: date) -> dict:
