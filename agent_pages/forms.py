@@ -1,6 +1,7 @@
 """Forms of the agent's pages that are not the confirmation (agents.forms has that)."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from calls.services.moves import REASON_MAX_LENGTH
@@ -31,4 +32,8 @@ class MoveRequestForm(forms.Form):
 
     def __init__(self, *args, member_time_zone: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member_windows"].set_time_zone(member_time_zone)
+        # The examples stay in the box's placeholder: the page itself shows no
+        # date or clock that is not the reader's own format.
+        self.fields["member_windows"].help_text = gettext(
+            "One a line, in %(tz)s, as when you confirmed the call."
+        ) % {"tz": member_time_zone}
