@@ -1,24 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from . import timezones
+from common.admin import TimeZonePickerMixin
+
 from .models import ApiToken, User
 from .services import api_token_issue
-
-
-class TimeZonePickerMixin:
-    """The time zone as a select grouped by country (accounts/timezones.py)."""
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "time_zone":
-            return timezones.time_zone_form_field(
-                label=capfirst(db_field.verbose_name), initial=db_field.default, help_text=""
-            )
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 @admin.register(User)

@@ -12,13 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 from phonenumber_field.modelfields import PhoneNumberField
 
+from common import timezones
 from scheduling.languages import validate_language_codes
-
-from . import timezones
 
 
 def validate_time_zone(value: str) -> None:
-    """Only real zones people live in (accounts/timezones.py); named here for the migrations."""
+    """Only real zones people live in (common/timezones.py); named here for the migrations."""
     timezones.validate_time_zone(value)
 
 

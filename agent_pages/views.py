@@ -23,15 +23,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
-from accounts.models import Role, User
+from accounts.models import Role
 from agents.contact_rules import NumberInput, NumberRole
 from agents.forms import ANSWER_NO, ConfirmForm, NumberFormSet
-from agents.links import ALARM, agent_link_read
+from agents.links import ALARM, PURPOSE
 from billing.selectors import agency_commission_total
 from billing.statements import agent_statement, statement_csv_lines
 from calls import selectors, services, workflow
 from calls.dial_log import attempt_log
-from calls.models import DEAD_SESSION_STATUSES, CallKind, CallState, NotCalledAlarm
+from calls.models import CallKind, CallState, NotCalledAlarm
 from calls.services.alarms import alarm_window_open, not_called_alarm_raise
 from calls.services.moves import call_move_request
 from common.errors import DomainError
@@ -94,14 +94,10 @@ def speak_the_agents_language(request, agent) -> None:
 
 def agent_link(request, token):
     """The emailed link: answer one request without signing in."""
-    link = agent_link_read(token)
-    agent = call = None
-    if link is not None:
-        agent = User.objects.filter(pk=link.agent_id, role=Role.AGENT, is_active=True).first()
-    if agent is not None:
-        call = selectors.agent_calls(agent).filter(public_id=link.call_public_id).first()
-    if call is None:
+    opened = selectors.agent_link_call(token, purpose=PURPOSE)
+    if opened is None:
         return render(request, "agents/link_refused.html", {"reason": "invalid"}, status=404)
+    agent, call = opened
     speak_the_agents_language(request, agent)
     if call.state != CallState.AWAITING_AGENT:
         return render(
@@ -226,7 +222,12 @@ def _statement(request):
     """The agency's statement for the month asked for; DomainError for a bad month
     (page and CSV refuse it alike: 400 with the same message)."""
     year, month = _statement_month(request)
-    return agent_statement(agency_id=request.user.agency_id, year=year, month=month)
+    return agent_statement(
+        agency_id=request.user.agency_id,
+        year=year,
+        month=month,
+        member_names=selectors.member_names_for_calls,
+    )
 
 
 def _month_refused(request, exc: DomainError, *, as_csv: bool):
@@ -266,7 +267,12 @@ def agent_statement_csv(request):
     """Streamed as it is read (20,000 calls a month stay in constant memory)."""
     try:
         year, month = _statement_month(request)
-        lines = statement_csv_lines(agency_id=request.user.agency_id, year=year, month=month)
+        lines = statement_csv_lines(
+            agency_id=request.user.agency_id,
+            year=year,
+            month=month,
+            member_names=selectors.member_names_for_calls,
+        )
     except DomainError as exc:
         return _month_refused(request, exc, as_csv=True)
     response = StreamingHttpResponse(
@@ -343,7 +349,7 @@ def agent_context(call, agent) -> dict:
 
 
 def _alarm_context(call) -> dict:
-    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    session = call.sessions.live().first()
     alarm = NotCalledAlarm.objects.filter(session=session).first() if session else None
     return {
         "alarm": alarm,
@@ -379,14 +385,10 @@ def agent_call_alarm(request, public_id):
 
 def agent_alarm_link(request, token):
     """The emailed link: the alarm for one call, without signing in."""
-    link = agent_link_read(token, purpose=ALARM)
-    agent = call = None
-    if link is not None:
-        agent = User.objects.filter(pk=link.agent_id, role=Role.AGENT, is_active=True).first()
-    if agent is not None:
-        call = selectors.calls_visible_to(agent).filter(public_id=link.call_public_id).first()
-    if call is None:
+    opened = selectors.agent_link_call(token, purpose=ALARM)
+    if opened is None:
         return render(request, "agents/link_refused.html", {"reason": "invalid"}, status=404)
+    agent, call = opened
     speak_the_agents_language(request, agent)
     if request.method == "POST":
         _alarm_raise(request, call, agent, via_link=True)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import TimeZonePickerMixin
+from common.admin import TimeZonePickerMixin
 
 from .models import Agency, Member
 

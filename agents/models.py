@@ -6,7 +6,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from accounts.models import validate_time_zone
+from common.timezones import validate_time_zone
 
 
 class Agency(models.Model):

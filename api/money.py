@@ -24,7 +24,7 @@ from billing import selectors
 from billing.formatting import credits
 from billing.models import MONEY, EntryKind
 from billing.statements import agent_statement, write_statement_csv
-from calls.selectors import calls_visible_to
+from calls.selectors import calls_visible_to, member_names_for_calls
 from common.api import PAGE_PARAMETERS, ApiView, ErrorSerializer, paginated, paginated_response
 from common.call_numbers import call_number
 from common.errors import DomainError
@@ -189,7 +189,10 @@ class StatementApi(ApiView):
         if not match:
             raise DomainError("bad_month", _("Give the month as YYYY-MM."), field="month")
         statement = agent_statement(
-            agency_id=request.user.agency_id, year=int(match[1]), month=int(match[2])
+            agency_id=request.user.agency_id,
+            year=int(match[1]),
+            month=int(match[2]),
+            member_names=member_names_for_calls,
         )
         # Calls by their public ids, never by database keys (JSON and CSV alike).
         public_ids = _public_ids(request.user, [row.call_id for row in statement.rows])

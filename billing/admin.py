@@ -1,4 +1,4 @@
-"""The operators' money desk: tariffs and rules, accounts, the ledger, top-ups, statements.
+"""The operators' money desk: tariffs and rules, accounts, the ledger, top-ups.
 
 Tariffs and commission rules are editable until they have priced a call;
 then a change is a new row with a later start. Ledger entries and call
@@ -9,13 +9,8 @@ is kept on the entry with the operator who posted it).
 
 from __future__ import annotations
 
-import io
-from datetime import date
-
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.exceptions import NotRegistered
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -23,9 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role, User
-from agents.models import Agency
 from common.admin import ReadOnlyAdmin
-from common.call_numbers import call_number
 from common.errors import DomainError
 from common.forms import add_domain_error
 from common.paginators import LargeTableAdmin
@@ -41,7 +34,6 @@ from .models import (
     OutcomePolicy,
     Tariff,
 )
-from .statements import agent_statement, write_statement_csv
 
 
 class TermsAdmin(admin.ModelAdmin):
@@ -247,64 +239,3 @@ class CallChargeAdmin(LargeTableAdmin, ReadOnlyAdmin):
     list_filter = ("overrun", "status", "outcome", "kind")
     search_fields = ("=call_id", "client__username", "client__last_name")
     list_select_related = ("client",)
-
-
-# --- the commission statement, as an action on agencies ----------------------------
-
-
-class MonthForm(forms.Form):
-    month = forms.RegexField(
-        label=gettext_lazy("month (YYYY-MM)"), regex=r"^\d{4}-(0[1-9]|1[0-2])$"
-    )
-
-
-def _last_month() -> str:
-    today = date.today()
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
-
-
-@admin.action(description=gettext_lazy("Download the commission statement (CSV)"))
-def download_commission_statement(modeladmin, request, queryset):
-    form = MonthForm(request.POST if "month" in request.POST else None)
-    if form.is_bound and form.is_valid():
-        year, month = (int(part) for part in form.cleaned_data["month"].split("-"))
-        out = io.StringIO()
-        for index, agency in enumerate(queryset.order_by("name")):
-            if index:
-                out.write("\r\n")
-            statement = agent_statement(agency_id=agency.pk, year=year, month=month)
-            # Calls by their numbers (C-10427), as on every page and email.
-            numbers = {r.call_id: call_number(r.call_id) for r in statement.rows if r.call_id}
-            write_statement_csv(statement, out, call_labels=numbers)
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-        name = f"commission-{year:04d}-{month:02d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    if not form.is_bound:
-        form = MonthForm(initial={"month": _last_month()})
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "opts": modeladmin.model._meta,
-        "title": _("Commission statement"),
-        "form": form,
-        "queryset": queryset,
-        "action": "download_commission_statement",
-        "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-    }
-    return TemplateResponse(request, "admin/billing/statement_month.html", context)
-
-
-def offer_statement_on_agencies(site=admin.site) -> bool:
-    """Add the statement action to the agencies' admin (agents registers it, billing adds this)."""
-    try:
-        agency_admin = site.get_model_admin(Agency)
-    except NotRegistered:
-        return False
-    actions = list(agency_admin.actions or [])
-    if download_commission_statement not in actions:
-        agency_admin.actions = [*actions, download_commission_statement]
-    return True
-
-
-offer_statement_on_agencies()

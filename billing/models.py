@@ -23,6 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from common.errors import DomainError
+from common.models import AppendOnly
 
 MONEY = {"max_digits": 13, "decimal_places": 2}
 
@@ -376,15 +377,7 @@ class EntryKind(models.TextChoices):
 PER_CALL_KINDS = (EntryKind.HOLD, EntryKind.RELEASE, EntryKind.CHARGE, EntryKind.COMMISSION)
 
 
-class EntryQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Ledger entries are immutable.")
-
-    def delete(self):
-        raise TypeError("Ledger entries are immutable.")
-
-
-class Entry(models.Model):
+class Entry(AppendOnly):
     """One leg of a transfer of credits. Immutable."""
 
     transfer = models.UUIDField(_("transfer"), default=uuid.uuid4, db_index=True)
@@ -407,7 +400,7 @@ class Entry(models.Model):
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("when"))
 
-    objects = EntryQuerySet.as_manager()
+    append_only_message = "Ledger entries are immutable."
 
     class Meta:
         verbose_name = _("ledger entry")
@@ -433,15 +426,6 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount:+}"
-
-    def save(self, *args, **kwargs):
-        # An entry gets its key when it is written: one that has a key was written.
-        if self.pk is not None:
-            raise TypeError("Ledger entries are immutable.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Ledger entries are immutable.")
 
 
 class ChargeStatus(models.TextChoices):

@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from .models import MONEY, Account, AccountKind, CallCharge, ChargeStatus, Entry, EntryKind
+from .models import (
+    MONEY,
+    Account,
+    AccountKind,
+    CallCharge,
+    ChargeStatus,
+    Entry,
+    EntryKind,
+    Outcome,
+)
 from .pricing import CENT, Price, hold_amount, policy_in_force, price_outcome, tariff_in_force
 
 ZERO = Decimal("0.00")
@@ -152,16 +162,51 @@ def booking_quote(*, kind: str, planned_minutes: int) -> Quote:
     )
 
 
+class BookingPreview:
+    """What booking a call would hold and leave the client, before it is booked
+    (the client's order page and the office's booking screen alike)."""
+
+    def __init__(self, quote: Quote, balance: Decimal | None):
+        self.quote = quote
+        self.balance = balance  # the client's free credit; None while no client is chosen
+
+    @property
+    def after(self) -> Decimal | None:
+        return None if self.balance is None else self.balance - self.quote.hold_amount
+
+    @property
+    def enough(self) -> bool:
+        return self.after is None or self.after >= 0
+
+    @property
+    def short(self) -> Decimal:
+        """Credit missing for the hold (0 when the balance covers it)."""
+        return ZERO if self.enough else -self.after
+
+    # What a call that does not take place costs when the client is to blame:
+    # nothing for phone calls, the prepaid minimum for video (SPEC "Who pays").
+    # Read when shown (the client's page), not for every preview.
+    @cached_property
+    def no_show_fee(self) -> Decimal:
+        return self._fee(Outcome.CLIENT_NO_SHOW)
+
+    @cached_property
+    def late_cancel_fee(self) -> Decimal:
+        return self._fee(Outcome.LATE_CANCEL)
+
+    def _fee(self, outcome: str) -> Decimal:
+        return price_outcome(kind=self.quote.kind, outcome=outcome, seconds=0).client_charge
+
+
+def booking_preview(*, kind: str, planned_minutes: int, client=None) -> BookingPreview:
+    """The booking's quote with the client's free credit before and after the hold."""
+    quote = booking_quote(kind=kind, planned_minutes=planned_minutes)
+    return BookingPreview(quote, client_balance(client) if client is not None else None)
+
+
 def agency_commission_total(agency_id: int) -> Decimal:
     """Commission the agency has earned (with any corrections), all time."""
     return _balance(kind=AccountKind.AGENCY_COMMISSION, agency_id=agency_id)
-
-
-def overdrawn_accounts() -> QuerySet[Account]:
-    """Clients' credit below zero (a call ran past its plan): for operators to follow up."""
-    return Account.objects.filter(kind=AccountKind.CLIENT_CREDIT, balance__lt=0).select_related(
-        "user"
-    )
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,10 @@ one row per manual adjustment of the agency's commission, and totals,
 including how many calls the member could not be reached for. The total is
 exactly what the agency's commission account moved by in the month.
 
-Billing imports no calls: the calls app registers a reader that names each
-call's member (`register_member_reader`); without one the column is empty.
+Billing knows a call only by its key, so who asks for a statement says how
+to name each call's member: `member_names`, in practice
+`calls.selectors.member_names_for_calls` (pages, API, the office's action and
+command). Without it the member column is empty (the webhooks' totals).
 """
 
 from __future__ import annotations
@@ -31,13 +33,8 @@ from .models import AccountKind, CallCharge, ChargeStatus, Entry, EntryKind, Kin
 
 ZERO = Decimal("0.00")
 
-_member_reader: Callable[[list[int]], dict[int, str]] | None = None
-
-
-def register_member_reader(reader: Callable[[list[int]], dict[int, str]]) -> None:
-    """Set how call keys become member names (the calls app does, at start-up)."""
-    global _member_reader
-    _member_reader = reader
+# Call keys -> "member's name (reference)", for one chunk of rows at a time.
+MemberNames = Callable[[list[int]], dict[int, str]]
 
 
 @dataclass(frozen=True)
@@ -116,10 +113,14 @@ def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
 STREAM_CHUNK = 2000
 
 
-def agent_statement(*, agency_id: int, year: int, month: int) -> Statement:
+def agent_statement(
+    *, agency_id: int, year: int, month: int, member_names: MemberNames | None = None
+) -> Statement:
     """The agency's commission for calls settled in `year`-`month` (UTC), with totals."""
     agency = _agency(agency_id)
-    rows = list(statement_rows(agency_id=agency_id, year=year, month=month))
+    rows = list(
+        statement_rows(agency_id=agency_id, year=year, month=month, member_names=member_names)
+    )
     return Statement(
         agency_id=agency_id, agency_name=agency.name, year=year, month=month, rows=rows
     )
@@ -132,7 +133,9 @@ def _agency(agency_id: int) -> Agency:
     return agency
 
 
-def statement_rows(*, agency_id: int, year: int, month: int) -> Iterator[StatementRow]:
+def statement_rows(
+    *, agency_id: int, year: int, month: int, member_names: MemberNames | None = None
+) -> Iterator[StatementRow]:
     """The statement's rows in time order, read a chunk at a time (a server-side
     cursor on PostgreSQL): calls settled in the month merged with the month's
     adjustments (few), each chunk's members named with one query."""
@@ -191,8 +194,8 @@ def statement_rows(*, agency_id: int, year: int, month: int) -> Iterator[Stateme
     ]
     merged = heapq.merge(calls, adjustments, key=lambda row: row.at)
     for chunk in _chunks(merged, STREAM_CHUNK):
-        if _member_reader is not None:
-            members = _member_reader([row.call_id for row in chunk if row.call_id])
+        if member_names is not None:
+            members = member_names([row.call_id for row in chunk if row.call_id])
             chunk = [replace(row, member=members.get(row.call_id, "")) for row in chunk]
         yield from chunk
 
@@ -219,22 +222,27 @@ class _Line:
         return text
 
 
-def statement_csv_lines(*, agency_id: int, year: int, month: int) -> Iterator[str]:
+def statement_csv_lines(
+    *, agency_id: int, year: int, month: int, member_names: MemberNames | None = None
+) -> Iterator[str]:
     """The statement as CSV lines, made while the rows are read (constant
     memory, for a streamed response): the same columns and totals row as
     `write_statement_csv`. The agency and month are checked before the first line."""
     agency = _agency(agency_id)
     month_bounds(year, month)
-    return _csv_lines(agency, year, month)
+    return _csv_lines(agency, year, month, member_names)
 
 
-def _csv_lines(agency: Agency, year: int, month: int) -> Iterator[str]:
+def _csv_lines(
+    agency: Agency, year: int, month: int, member_names: MemberNames | None
+) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield writer.writerow(_csv_header())
     totals = Statement(agency_id=agency.pk, agency_name=agency.name, year=year, month=month)
     calls = unreachable = minutes = 0
     charges = commission = adjustments = ZERO
-    for row in statement_rows(agency_id=agency.pk, year=year, month=month):
+    rows = statement_rows(agency_id=agency.pk, year=year, month=month, member_names=member_names)
+    for row in rows:
         yield writer.writerow(_csv_row(row))
         if row.kind == EntryKind.ADJUSTMENT:
             adjustments += row.commission

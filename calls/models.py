@@ -148,7 +148,7 @@ class Call(models.Model):
     def active_session(self):
         """The live session, if any (prefetch `sessions` to avoid a query)."""
         for session in self.sessions.all():
-            if session.status not in DEAD_SESSION_STATUSES:
+            if session.is_live:
                 return session
         return None
 
@@ -213,6 +213,14 @@ class SessionStatus(models.TextChoices):
 DEAD_SESSION_STATUSES = (SessionStatus.SUPERSEDED, SessionStatus.CANCELLED)
 
 
+class SessionQuerySet(models.QuerySet):
+    def live(self):
+        """The sessions that still stand: not superseded by a reschedule, not
+        cancelled. A call has at most one (the `one_live_session_per_call`
+        constraint)."""
+        return self.exclude(status__in=DEAD_SESSION_STATUSES)
+
+
 # Sessions that occupy their interpreter's time (the exclusion constraint's
 # condition, kept in step with migration calls.0002).
 BLOCKING_STATUSES = (
@@ -254,6 +262,8 @@ class Session(models.Model):
     )
     no_recording_reason = models.TextField(_("why there is no recording"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("session")
@@ -312,6 +322,11 @@ class Session(models.Model):
     def planned_minutes(self) -> int:
         """The length agreed when scheduling (may differ from what the client asked)."""
         return int((self.planned_end - self.starts_at).total_seconds() // 60)
+
+    @property
+    def is_live(self) -> bool:
+        """Still stands (`Session.objects.live()`, for one row in hand)."""
+        return self.status not in DEAD_SESSION_STATUSES
 
 
 def recording_path(instance, filename: str) -> str:

@@ -8,6 +8,7 @@ from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from agents.links import agent_link_read
 from billing import selectors as billing_selectors
 from common.errors import DomainError
 
@@ -31,9 +32,7 @@ def calls_visible_to(user: User) -> QuerySet[Call]:
     qs = Call.objects.select_related("client", "member", "member__agency").prefetch_related(
         Prefetch(
             "sessions",
-            queryset=Session.objects.exclude(status__in=DEAD_SESSION_STATUSES).select_related(
-                "interpreter"
-            ),
+            queryset=Session.objects.live().select_related("interpreter"),
         )
     )
     if not user.is_authenticated:
@@ -110,7 +109,7 @@ def client_call_counts(client: User) -> tuple[int, int]:
 
 
 def sessions_visible_to(user: User) -> QuerySet[Session]:
-    qs = Session.objects.exclude(status__in=DEAD_SESSION_STATUSES).select_related(
+    qs = Session.objects.live().select_related(
         "call", "call__member", "call__member__agency", "call__client", "interpreter"
     )
     if not user.is_authenticated:
@@ -143,7 +142,7 @@ def member_names_for_calls(call_ids) -> dict[int, str]:
 
 def live_session(call: Call) -> Session:
     """The call's live session (not superseded or cancelled); refused if there is none."""
-    session = call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    session = call.sessions.live().first()
     if session is None:
         raise DomainError("no_session", _("The call has no session scheduled."))
     return session
@@ -152,6 +151,20 @@ def live_session(call: Call) -> Session:
 def agent_calls(agent: User) -> QuerySet[Call]:
     """The calls of the agent's agency's members, with the agency's answer (pages and API)."""
     return calls_visible_to(agent).select_related("confirmation")
+
+
+def agent_link_call(token: str, *, purpose: str) -> tuple[User, Call] | None:
+    """The agent and the call an emailed link (agents/links.py) opens, or None
+    when the link is forged, expired or for another purpose, its agent is no
+    longer an active agent, or the call is not their agency's."""
+    link = agent_link_read(token, purpose=purpose)
+    if link is None:
+        return None
+    agent = User.objects.filter(pk=link.agent_id, role=Role.AGENT, is_active=True).first()
+    if agent is None:
+        return None
+    call = agent_calls(agent).filter(public_id=link.call_public_id).first()
+    return None if call is None else (agent, call)
 
 
 def interpreter_sessions(interpreter: User) -> QuerySet[Session]:

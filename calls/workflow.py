@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role
-from agents.selectors import agency_agents
+from accounts.selectors import agency_agents
 from billing import services as billing_services
 from billing.models import Outcome
 from common import dates
@@ -47,7 +47,6 @@ from common.errors import Conflict, DomainError, NotFound
 from . import occupancy
 from .dial_log import unreachable_proven
 from .models import (
-    DEAD_SESSION_STATUSES,
     Call,
     CallState,
     CallTransition,
@@ -164,7 +163,7 @@ def outcome_choices(call: Call, to_state: str, actor) -> list[str]:
 
 
 def _live_session(call: Call) -> Session | None:
-    return call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+    return call.sessions.live().first()
 
 
 def is_late_cancel(call: Call, *, now: datetime) -> bool:
@@ -335,7 +334,7 @@ def _check_ownership(call: Call, actor, role: str) -> None:
 def _check_guard(call: Call, to_state: str, reason: str) -> None:
     """Conditions the target state needs beyond the edge itself."""
     session = (
-        call.sessions.exclude(status__in=DEAD_SESSION_STATUSES).select_related("recording").first()
+        call.sessions.live().select_related("recording").first()
         if to_state in (CallState.SCHEDULED, CallState.IN_PROGRESS, CallState.COMPLETED)
         else None
     )
@@ -532,10 +531,7 @@ def transition_many(call_ids, to_state: str, *, reason: str = "", now=None) -> M
         if to_state in OUTCOMES:
             ids = [call.pk for call in calls]
             for session in (
-                Session.objects.select_for_update()
-                .filter(call_id__in=ids)
-                .exclude(status__in=DEAD_SESSION_STATUSES)
-                .order_by("pk")
+                Session.objects.select_for_update().filter(call_id__in=ids).live().order_by("pk")
             ):
                 # The live session of each call, as `_live_session` picks it.
                 first = sessions.get(session.call_id)

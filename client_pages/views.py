@@ -22,7 +22,6 @@ from accounts.models import Role
 from billing import selectors as billing_selectors
 from billing.formatting import credits
 from billing.models import Outcome
-from billing.pricing import price_outcome
 from calls import selectors, services, workflow
 from calls.models import Call, CallKind, CallState, CallTransition
 from calls.services import MIN_PLANNED_MINUTES
@@ -153,23 +152,18 @@ def _prices() -> list[tuple[str, object]]:
 
 def _quote(user, data) -> dict:
     """What the booking will cost and hold, and whether the balance covers it."""
-    quote = billing_selectors.booking_quote(
-        kind=data["kind"], planned_minutes=data["planned_minutes"]
+    preview = billing_selectors.booking_preview(
+        kind=data["kind"], planned_minutes=data["planned_minutes"], client=user
     )
-    available = billing_selectors.client_balance(user)
-    # What a call that does not take place costs when the client is to blame:
-    # nothing for phone calls, the prepaid minimum for video (SPEC "Who pays").
-    no_show = price_outcome(kind=data["kind"], outcome=Outcome.CLIENT_NO_SHOW, seconds=0)
-    late = price_outcome(kind=data["kind"], outcome=Outcome.LATE_CANCEL, seconds=0)
     return {
-        "no_show_fee": no_show.client_charge,
-        "late_cancel_fee": late.client_charge,
+        "no_show_fee": preview.no_show_fee,
+        "late_cancel_fee": preview.late_cancel_fee,
         "late_cancel_hours": settings.LATE_CANCEL_HOURS,
-        "price_per_minute": quote.price_per_minute,
-        "minimum_minutes": quote.minimum_minutes,
-        "hold": quote.hold_amount,
-        "available": available,
-        "short": max(quote.hold_amount - available, 0),
+        "price_per_minute": preview.quote.price_per_minute,
+        "minimum_minutes": preview.quote.minimum_minutes,
+        "hold": preview.quote.hold_amount,
+        "available": preview.balance,
+        "short": preview.short,
     }
 
 

@@ -1,5 +1,10 @@
 """Models shared by every app.
 
+AppendOnly: the base of every log and ledger that is written once and never
+changed (ledger entries, the recordings' history and listening log): saving a
+row that has a key, updating or deleting through the model or a queryset
+raises. The database refuses the same where a migration adds a trigger.
+
 KeyedRequest: the first answer to each API request sent with an Idempotency-Key.
 
 A program that retries a POST (a timeout, a lost answer) sends the same key
@@ -9,6 +14,32 @@ one person; rows are kept IDEMPOTENCY_KEEP_HOURS (at least 24) and then purged.
 
 from django.conf import settings
 from django.db import models
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError(self.model.append_only_message)
+
+    def delete(self):
+        raise TypeError(self.model.append_only_message)
+
+
+class AppendOnly(models.Model):
+    append_only_message = "This log is append-only."
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # A row gets its key when it is written: one that has a key was written.
+        if self.pk is not None:
+            raise TypeError(self.append_only_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(self.append_only_message)
 
 
 class KeyedRequest(models.Model):

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "common.middleware.DropMalformedSessionCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -541,8 +542,9 @@ AXES_CLIENT_IP_CALLABLE = "common.addresses.client_ip"
 # No banner in the log at every start.
 AXES_VERBOSE = False
 
-# Database sessions that ignore a malformed (forged) session cookie.
-SESSION_ENGINE = "common.sessions"
+# Database sessions (Django's default engine); a malformed (forged) session
+# cookie is dropped before they read it (common.middleware.DropMalformedSessionCookieMiddleware).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # A signed-in browser session lasts a working day, not the default two weeks.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 # Stated although they are Django's defaults: they are the policy, whatever a

@@ -22,6 +22,7 @@ from billing.formatting import credits
 from billing.models import CallCharge, ChargeStatus
 from calls.models import Call
 from calls.signals import dispute_decided, dispute_opened
+from calls.workflow import lock_call
 from common.errors import Conflict, DomainError, NotFound
 from notifications import selectors as notification_selectors
 from notifications.services import notify
@@ -68,7 +69,7 @@ def dispute_raise(*, call: Call, actor: User, reason: str, now: datetime | None 
         raise NotFound("not_found", _("No such call."))
     reason = _reason(reason)
     with transaction.atomic():
-        locked = Call.objects.select_for_update().select_related("member").get(pk=call.pk)
+        locked = lock_call(call.pk)
         if not CallCharge.objects.filter(call_id=locked.pk, status=ChargeStatus.SETTLED).exists():
             raise Conflict("not_settled", _("Only a call that has been billed can be disputed."))
         open_one = Dispute.objects.filter(call=locked, status=DisputeStatus.OPEN).first()
@@ -139,11 +140,7 @@ def dispute_resolve(
             "bad_amount", _("A refund gives credits back: more than zero."), field="client_refund"
         )
     with transaction.atomic():
-        call = (
-            Call.objects.select_for_update()
-            .select_related("member", "client")
-            .get(pk=dispute.call_id)
-        )
+        call = lock_call(dispute.call_id)
         locked = Dispute.objects.select_for_update().get(pk=dispute.pk)
         if locked.status != DisputeStatus.OPEN:
             raise Conflict("already_decided", _("This dispute has been decided already."))

@@ -19,8 +19,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.selectors import agency_agents
 from agents.contact_rules import NumberInput
-from agents.selectors import agency_agents
 from billing.formatting import credits
 from billing.selectors import call_holds
 from calls import services, talk_time, workflow
@@ -52,6 +52,7 @@ from .admin_scale import (
     SessionInterpreterFilter,
     calls_search,
 )
+from .admin_statements import offer_statement_on_agencies
 from .admin_views import admin_find_time_view, admin_week_board_view
 from .call_times import schedule_zone_times, times_intro
 
@@ -678,3 +679,7 @@ class SessionAdmin(LargeTableAdmin, ReadOnlyAdmin):
     @admin.display(description=gettext_lazy("call"), ordering="call_id")
     def call_number(self, session):
         return session.call.number
+
+
+# Agencies (agents' admin) offer the commission statement as an action.
+offer_statement_on_agencies()

@@ -7,13 +7,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from accounts.timezones import time_zone_form_field
 from agents.contact_rules import NumberRole
 from agents.models import Member
 from billing.models import Outcome
 from calls import talk_time
 from calls.models import MAX_PLANNED_MINUTES, MIN_PLANNED_MINUTES, CallKind
 from common.time_fields import WallClockField, form_local_to_utc
+from common.timezones import time_zone_form_field
 from scheduling.forms import LanguagesField, WindowsField
 
 

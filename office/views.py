@@ -67,22 +67,20 @@ def _preview(client: User | None, kind: str, minutes) -> dict | None:
     if not MIN_PLANNED_MINUTES <= minutes <= MAX_PLANNED_MINUTES:
         return None
     try:
-        quote = billing_selectors.booking_quote(kind=kind, planned_minutes=minutes)
+        found = billing_selectors.booking_preview(kind=kind, planned_minutes=minutes, client=client)
     except DomainError:
         return None
     preview = {
-        "price_per_minute": credits(quote.price_per_minute),
-        "minimum_minutes": quote.minimum_minutes,
-        "hold": credits(quote.hold_amount),
+        "price_per_minute": credits(found.quote.price_per_minute),
+        "minimum_minutes": found.quote.minimum_minutes,
+        "hold": credits(found.quote.hold_amount),
     }
-    if client is not None:
-        balance = billing_selectors.client_balance(client)
-        after = balance - quote.hold_amount
+    if found.balance is not None:
         preview.update(
-            balance=credits(balance),
-            after=credits(after),
-            enough=after >= 0,
-            missing=credits(-after) if after < 0 else "",
+            balance=credits(found.balance),
+            after=credits(found.after),
+            enough=found.enough,
+            missing=credits(found.short) if not found.enough else "",
         )
     return preview
 

@@ -34,12 +34,13 @@ from calls.models import (
 )
 from calls.workflow import TERMINAL_STATES
 from common.errors import Conflict
+from duty.models import Dispute, DisputeStatus
 from notifications.models import Notification, OperatorTask
 from recordings import services as recording_services
 from recordings.models import EventKind, Recording
 
 from .models import PrivacyRequest, RequestKind
-from .subjects import Subject, calls_of, dispute_model, identifiers, member_numbers, scrub
+from .subjects import Subject, calls_of, identifiers, member_numbers, scrub
 
 ERASED_TEXT = "[erased]"
 
@@ -55,7 +56,7 @@ def erase_refusal(subject: Subject) -> str | None:
     calls = calls_of(subject)
     if calls.exclude(state__in=TERMINAL_STATES).exists():
         return _("They have a call that is not finished yet; erase them once it is.")
-    if dispute_model().objects.filter(call__in=calls, status="open").exists():
+    if Dispute.objects.filter(call__in=calls, status=DisputeStatus.OPEN).exists():
         return _("A dispute on one of their calls is open; erase them once it is decided.")
     return None
 
@@ -125,7 +126,7 @@ def _erase_user(user: User, alias: str, call_ids: list[int]) -> dict:
     messages = Notification.objects.filter(recipient=user).update(
         address=alias, subject=ERASED_TEXT, body=ERASED_TEXT, html="", calendar=""
     )
-    disputes = dispute_model().objects.filter(raised_by=user).update(reason=ERASED_TEXT)
+    disputes = Dispute.objects.filter(raised_by=user).update(reason=ERASED_TEXT)
     return {"tokens": tokens, "calls_cleared": windows, "messages": messages, "disputes": disputes}
 
 
@@ -167,7 +168,7 @@ def _scrub_texts(call_ids: list[int], words: list[str], alias: str, subject: Sub
             ["address", "subject", "body", "html"],
         ),
         (OperatorTask.objects.filter(call_id__in=call_ids), ["summary", "note"]),
-        (dispute_model().objects.filter(call_id__in=call_ids), ["reason", "decision"]),
+        (Dispute.objects.filter(call_id__in=call_ids), ["reason", "decision"]),
         (CallTransition.objects.filter(call_id__in=call_ids), ["reason"]),
         (SessionTransition.objects.filter(session__call_id__in=call_ids), ["reason"]),
         (TalkTimeCorrection.objects.filter(session__call_id__in=call_ids), ["reason"]),

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from billing.models import Entry
 from calls.models import Call, ContactNumber, DialAttempt
+from duty.models import Dispute
 from notifications.models import Notification
 from recordings.models import RecordingAccess
 
 from .models import PrivacyRequest, RequestKind
-from .subjects import Subject, calls_of, dispute_model
+from .subjects import Subject, calls_of
 
 SCHEMA_ID = "person-export/1"
 
@@ -200,10 +201,7 @@ def person_data(subject: Subject, *, now: datetime | None = None) -> dict:
             "decision": d.decision,
             "decided_at": _iso(d.decided_at),
         }
-        for d in dispute_model()
-        .objects.filter(disputes)
-        .select_related("call")
-        .order_by("raised_at")
+        for d in Dispute.objects.filter(disputes).select_related("call").order_by("raised_at")
     ]
     return data
 

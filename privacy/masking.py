@@ -15,7 +15,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 from phonenumbers import PhoneNumberFormat, format_number
 
 from accounts.models import Role, User
-from calls.models import DEAD_SESSION_STATUSES, Call
+from calls.models import Call
 
 _DIGIT = re.compile(r"\d")
 
@@ -55,7 +55,7 @@ def may_see_numbers(user: User, call: Call, *, now: datetime | None = None) -> b
     if user.role == Role.INTERPRETER:
         now = now or timezone.now()
         for session in call.sessions.all():
-            if session.status in DEAD_SESSION_STATUSES or session.interpreter_id != user.pk:
+            if not session.is_live or session.interpreter_id != user.pk:
                 continue
             # Their own calendar day(s) of the session: one that runs past midnight
             # keeps the numbers until it ends.

@@ -74,12 +74,6 @@ def subject_member(code: str) -> Subject:
     return Subject("member", found[0])
 
 
-def dispute_model():
-    """Disputes are duty's rows (a door app the domain must not import): reached
-    through their documented relation to the call instead."""
-    return Call._meta.get_field("disputes").related_model
-
-
 def calls_of(subject: Subject) -> QuerySet[Call]:
     """The calls the subject took part in (as client, member, interpreter or agent)."""
     if subject.kind == "member":

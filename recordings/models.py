@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from common.models import AppendOnly
 
 from .containers import CONTENT_TYPES, Container, DurationSource
 
@@ -86,29 +87,6 @@ class Recording(models.Model):
     @property
     def content_type(self) -> str:
         return CONTENT_TYPES.get(self.container, "application/octet-stream")
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("This log is append-only.")
-
-    def delete(self):
-        raise TypeError("This log is append-only.")
-
-
-class AppendOnly(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("This log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("This log is append-only.")
 
 
 class EventKind(models.TextChoices):

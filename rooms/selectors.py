@@ -8,7 +8,7 @@ from datetime import datetime
 from django.http import Http404
 
 from accounts.models import Role
-from calls.models import DEAD_SESSION_STATUSES, Session, SessionStatus
+from calls.models import Session, SessionStatus
 
 from . import links
 from .models import TALKING_PARTIES, Party, Room, RoomEventKind
@@ -41,7 +41,7 @@ def link_check(token: str, *, now: datetime, user=None) -> LinkState:
     session = (
         Session.objects.select_related("call__client", "call__member__agency", "interpreter")
         .filter(pk=link.session_id)
-        .exclude(status__in=DEAD_SESSION_STATUSES)
+        .live()
         .first()
     )
     if session is None or not session.call.is_video:

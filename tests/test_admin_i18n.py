@@ -32,7 +32,7 @@ def test_admin_pages_have_no_untranslated_text(client):
         reverse("admin:calls_call_changelist"),
         reverse("admin:calls_call_change", args=[call.pk]),
         reverse("admin:calls_call_change", args=[waiting.pk]),
-        # The schedule page's zone list waits for accounts/timezones.py (a short,
+        # The schedule page's zone list waits for common/timezones.py (a short,
         # translated list): its raw zone names are left out here until then.
         reverse("admin:calls_call_confirm", args=[waiting.pk]),
         reverse("admin:calls_session_changelist"),

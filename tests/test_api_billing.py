@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from billing.models import CallCharge
+
 from .api_helpers import _fresh_throttles, api_as  # noqa: F401
 from .factories import ClientFactory, InterpreterFactory, OperatorFactory
 from .flows import agent_for, book, confirm, fund_client, run, schedule
@@ -56,7 +58,9 @@ def test_the_call_shows_what_it_holds_and_then_what_it_cost():
 
 def test_agent_statement_json_and_csv():
     call = completed_call(talk_seconds=600)
-    month = timezone.now().strftime("%Y-%m")
+    # The month the call was settled in (UTC): the session may fall after midnight
+    # at the end of a month, so not today's month.
+    month = CallCharge.objects.get(call_id=call.pk).closed_at.strftime("%Y-%m")
     api = api_as(agent_for(call))
     body = api.get(f"/api/v1/agent/statements/{month}/").json()
     assert body["calls"] == 1
@@ -75,7 +79,8 @@ def test_agent_statement_json_and_csv():
 def test_another_agencys_calls_are_not_in_the_statement():
     call = completed_call()
     other_agent = agent_for(book())
-    month = timezone.now().strftime("%Y-%m")
+    month = CallCharge.objects.get(call_id=call.pk).closed_at.strftime("%Y-%m")
+    assert api_as(agent_for(call)).get(f"/api/v1/agent/statements/{month}/").json()["calls"] == 1
     body = api_as(other_agent).get(f"/api/v1/agent/statements/{month}/").json()
     assert body["calls"] == 0
     assert str(call.public_id) not in str(body)

@@ -454,13 +454,24 @@ def test_a_policy_that_priced_a_call_is_frozen(operator_client):
     assert OutcomePolicy.objects.filter(pk=used.pk).exists()
 
 
+def _one_wall_time(moment, zone) -> bool:
+    """The local wall time of `moment` names exactly one instant in `zone`."""
+    wall = moment.astimezone(zone).replace(tzinfo=None)
+    first, second = wall.replace(tzinfo=zone, fold=0), wall.replace(tzinfo=zone, fold=1)
+    return first.utcoffset() == second.utcoffset()
+
+
 def test_a_new_policy_applies_to_calls_booked_after_it(operator_client):
     from django.urls import reverse
     from django.utils import timezone
 
     before, session_before = scheduled(kind="video")
+    berlin = ZoneInfo("Europe/Berlin")  # the operator's zone
     start = (timezone.now() + timedelta(minutes=1)).replace(microsecond=0)
-    local = start.astimezone(ZoneInfo("Europe/Berlin"))  # the operator's zone
+    # The form takes a wall time: step past a night's repeated or skipped hour.
+    while not _one_wall_time(start, berlin):
+        start += timedelta(hours=1)
+    local = start.astimezone(berlin)
     response = operator_client.post(
         reverse("admin:billing_outcomepolicy_add"),
         policy_form(

@@ -8,13 +8,18 @@ reads every product module (tests and migrations aside) and fails on:
 - the named internals wherever they appear (`_state`, `sql_with_params`,
   `query.order_by`, `cached_col`, the converters, `_readable_fields`, ...);
 - patching another module's attribute (a monkeypatch such as gunicorn's
-  Response.default_headers).
+  Response.default_headers);
+- overriding, in a subclass of a django.* / rest_framework.* class, a `_name`
+  that class has (a session store's `_validate_session_key`, a ModelAdmin's
+  `_changeform_view`): the subclass then depends on how the framework calls
+  its internals. Our own `_helpers` in such a subclass are fine.
 Dunder names (`__name__`) and the documented `_meta` API are allowed.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,10 +105,76 @@ def private_uses(source: str, filename: str = "<source>") -> list[str]:
     return sorted(set(found))
 
 
+def _framework_paths(tree: ast.AST) -> dict[str, str]:
+    """{name bound in the module: the django/rest_framework dotted path it names}."""
+    paths = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if _is_framework(alias.name):
+                    bound = alias.asname or alias.name.split(".")[0]
+                    paths[bound] = alias.name if alias.asname else bound
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names if _is_framework(node.module) else []:
+                paths[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return paths
+
+
+def _resolve(dotted: str):
+    """The object a dotted path names (module, then attributes), or None."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            found = getattr(found, attr, None)
+        return found
+    return None
+
+
+def _base_path(base: ast.AST, paths: dict[str, str]) -> str | None:
+    names = []
+    while isinstance(base, ast.Attribute):
+        names.insert(0, base.attr)
+        base = base.value
+    if not isinstance(base, ast.Name) or base.id not in paths:
+        return None
+    return ".".join([paths[base.id], *names])
+
+
+def private_overrides(source: str, filename: str = "<source>") -> list[str]:
+    """Each `_name` defined in a class body that one of its framework base
+    classes already has, as "line: overrides Base._name"."""
+    tree = ast.parse(source, filename=filename)
+    paths = _framework_paths(tree)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ClassDef):
+            continue
+        bases = [b for b in (_base_path(base, paths) for base in node.bases) if b]
+        classes = [(path, _resolve(path)) for path in bases]
+        classes = [(path, cls) for path, cls in classes if isinstance(cls, type)]
+        for item in node.body:
+            if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                defined = [(item.name, item.lineno)]
+            elif isinstance(item, ast.Assign):
+                defined = [(t.id, item.lineno) for t in item.targets if isinstance(t, ast.Name)]
+            else:
+                continue
+            for name, line in defined:
+                for path, cls in classes:
+                    if _private(name) and hasattr(cls, name):
+                        found.append(f"{line}: overrides {path}.{name}")
+    return sorted(set(found))
+
+
 def test_product_code_uses_no_framework_internals():
     wrong = {}
     for path in product_files():
-        uses = private_uses(path.read_text(encoding="utf-8"), str(path))
+        source = path.read_text(encoding="utf-8")
+        uses = private_uses(source, str(path)) + private_overrides(source, str(path))
         if uses:
             wrong[str(path.relative_to(ROOT))] = uses
     assert not wrong, wrong
@@ -128,3 +199,30 @@ def test_the_check_sees_each_kind_of_internal():
     found = private_uses(source)
     lines = sorted({int(line.split(":")[0]) for line in found})
     assert lines == [2, 5, 6, 7, 8, 9, 10, 11], found
+
+
+def test_the_check_sees_an_override_of_a_framework_internal():
+    source = (
+        "from django.contrib import admin\n"
+        "from django.contrib.sessions.backends.db import SessionStore as DbStore\n"
+        "from django.db import models\n"
+        "import rest_framework.serializers\n"
+        "class Store(DbStore):\n"
+        "    def _validate_session_key(self, key):\n"
+        "        return True\n"
+        "class Thing(models.Model):\n"
+        "    def _our_own_helper(self):\n"
+        "        return 1\n"
+        "class ThingAdmin(admin.ModelAdmin):\n"
+        "    def _changeform_view(self, request, object_id, form_url, extra_context):\n"
+        "        return None\n"
+        "    def __str__(self):\n"
+        "        return ''\n"
+        "class Out(rest_framework.serializers.Serializer):\n"
+        "    _readable_fields = ()\n"
+        "class Plain:\n"
+        "    def _validate_session_key(self, key):\n"
+        "        return True\n"
+    )
+    found = private_overrides(source)
+    assert sorted(int(line.split(":")[0]) for line in found) == [6, 12, 17], found

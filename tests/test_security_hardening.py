@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from common.addresses import client_ip
+from common.middleware import DropMalformedSessionCookieMiddleware
 from recordings import keyring
 from recordings.models import Recording
 
@@ -210,6 +212,25 @@ def test_a_forged_session_cookie_is_no_session_not_an_error(key):
     answer = APIClient().get("/api/v1/me/", HTTP_COOKIE=f"sessionid={key}")
     assert answer.status_code == 401
     assert Client().get("/client/", HTTP_COOKIE=f"sessionid={key}").status_code == 302
+
+
+def test_a_malformed_session_cookie_is_dropped_before_the_session_reads_it(settings):
+    seen = {}
+
+    def view(request):
+        seen["cookies"] = dict(request.COOKIES)
+        return HttpResponse()
+
+    guard = DropMalformedSessionCookieMiddleware(view)
+    good = "a" * 20 + "0123456789ab"
+    guard(RequestFactory().get("/", HTTP_COOKIE="sessionid=abcdefgh\x00ijk; other=1"))
+    assert seen["cookies"] == {"other": "1"}
+    guard(RequestFactory().get("/", HTTP_COOKIE=f"sessionid={good}"))
+    assert seen["cookies"] == {"sessionid": good}
+    middleware = settings.MIDDLEWARE
+    assert middleware.index("common.middleware.DropMalformedSessionCookieMiddleware") < (
+        middleware.index("django.contrib.sessions.middleware.SessionMiddleware")
+    )
 
 
 @pytest.mark.django_db

@@ -5,8 +5,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from accounts import timezones
 from accounts.models import validate_time_zone
+from common import timezones
 
 from .api_helpers import _fresh_throttles, api_as  # noqa: F401
 from .factories import ClientFactory, InterpreterFactory, OperatorFactory

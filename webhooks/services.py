@@ -22,8 +22,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import agency_agents
 from agents.models import Agency
-from agents.selectors import agency_agents
 from common.errors import Conflict, DomainError
 from notifications.channels import address_for
 from notifications.models import OperatorTaskKind

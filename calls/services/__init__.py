@@ -15,13 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.selectors import agency_agents, numbers_of_other_people
 from agents.contact_rules import NumberInput, check_contacts, parse_number
 from agents.models import Member
-from agents.selectors import agency_agents, numbers_of_other_people
 from billing import services as billing_services
 from calls import occupancy, selectors, talk_time, workflow
 from calls.models import (
-    DEAD_SESSION_STATUSES,
     MAX_PLANNED_MINUTES,
     MIN_PLANNED_MINUTES,
     AgentConfirmation,
@@ -402,7 +401,7 @@ def session_schedule(
             ).first()
             if clash is not None:
                 raise _busy_error(interpreter, clash, buffer)
-            previous = locked.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+            previous = locked.sessions.live().first()
             rescheduled = previous is not None
             if previous is not None:
                 if previous.status not in (SessionStatus.PLANNED, SessionStatus.OVERDUE):

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from calls import workflow
 from calls.models import (
-    DEAD_SESSION_STATUSES,
     Call,
     CallState,
     NotCalledAlarm,
@@ -48,7 +47,7 @@ def not_called_alarm_raise(
         raise NotFound("not_found", _("No such call."))
     with transaction.atomic():
         locked = workflow.lock_call(call.pk)
-        session = locked.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+        session = locked.sessions.live().first()
         earlier = NotCalledAlarm.objects.filter(session=session).first() if session else None
         if earlier is not None:
             return earlier, False

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from calls.dial_log import given_numbers
-from calls.models import DEAD_SESSION_STATUSES, Call, CallState, DialAttempt, DialResult
+from calls.models import Call, CallState, DialAttempt, DialResult
+from calls.workflow import lock_call
 from common.errors import Conflict, DomainError, NotFound
 
 # Attempts can be logged while the call may still happen or has just been run.
@@ -26,7 +27,7 @@ LOGGABLE_STATES = (CallState.SCHEDULED, CallState.IN_PROGRESS)
 def _may_log(call: Call, actor: User) -> bool:
     if actor.is_operator:
         return True
-    mine = call.sessions.filter(interpreter=actor).exclude(status__in=DEAD_SESSION_STATUSES)
+    mine = call.sessions.live().filter(interpreter=actor)
     return actor.role == Role.INTERPRETER and mine.exists()
 
 
@@ -40,10 +41,10 @@ def dial_attempt_log(
     if result not in DialResult.values:
         raise DomainError("bad_result", _("Choose what happened."), field="result")
     with transaction.atomic():
-        locked = Call.objects.select_for_update().get(pk=call.pk)
+        locked = lock_call(call.pk)
         if locked.state not in LOGGABLE_STATES:
             raise Conflict("not_dialling", _("Attempts can be logged only while the call is on."))
-        session = locked.sessions.exclude(status__in=DEAD_SESSION_STATUSES).first()
+        session = locked.sessions.live().first()
         numbers = {n.number for n in given_numbers(locked)}
         if str(number) not in numbers:
             raise DomainError(

@@ -6,8 +6,6 @@ rooms not set up here. The duty manager's link names the signed-in person.
 
 from django import template
 
-from calls.models import DEAD_SESSION_STATUSES
-
 from .. import janus, services
 from ..links import room_path
 from ..models import Party
@@ -19,6 +17,6 @@ register = template.Library()
 def room_link(session, party: str, person=None) -> str:
     if session is None or not janus.enabled() or not session.call.is_video:
         return ""
-    if session.status in DEAD_SESSION_STATUSES or party not in Party.values:
+    if not session.is_live or party not in Party.values:
         return ""
     return room_path(services.room_link_token(session=session, party=party, person=person))

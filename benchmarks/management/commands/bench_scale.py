@@ -34,6 +34,8 @@ from calls.models import Call, CallState
 from common.call_numbers import call_number
 from notifications import sweeps
 
+from .bench_queries import QueryCounter
+
 # Tables of a size where a sequential scan is a page that gets slower every day.
 BIG_TABLES = (
     "calls_call",
@@ -45,15 +47,6 @@ BIG_TABLES = (
     "billing_entry",
     "notifications_notification",
 )
-
-
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
 
 
 @dataclass
@@ -154,16 +147,15 @@ class Command(BaseCommand):
         for _warm in range(3):
             self._get(client, url, consume)
         times, cpu = [], []
-        counter = QueryCounter()
         for n in range(requests):
-            counter.count = 0
+            counter = QueryCounter()
             with connection.execute_wrapper(counter):
                 started, cpu_started = time.perf_counter(), time.process_time()
                 status = self._get(client, url, consume)
                 times.append(time.perf_counter() - started)
                 cpu.append(time.process_time() - cpu_started)
             if n == 0:
-                queries = counter.count
+                queries = counter.queries
             if status != 200:
                 raise CommandError(f"{name}: {url} answered {status}")
         result = Result(name, times, queries, limit_ms, cpu=cpu)
@@ -347,10 +339,12 @@ class Command(BaseCommand):
                         started = time.perf_counter()
                         done = sweeps.sweep_due(now=at)
                         elapsed = time.perf_counter() - started
-                    result = Result(f"sweeps, {label}", [elapsed], counter.count, limit)
+                    result = Result(f"sweeps, {label}", [elapsed], counter.queries, limit)
                     result.note = ", ".join(f"{k} {v}" for k, v in done.items())
                     self.results.append(result)
-                    self.stderr.write(f"  {result.name}: {elapsed:.2f} s, {counter.count} queries")
+                    self.stderr.write(
+                        f"  {result.name}: {elapsed:.2f} s, {counter.queries} queries"
+                    )
                 raise _Rollback
         except _Rollback:
             pass

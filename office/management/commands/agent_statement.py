@@ -7,10 +7,10 @@
 
 import re
 
+from billing.management.commands._base import OneLineErrorCommand
+from billing.statements import agent_statement, write_statement_csv
+from calls.selectors import member_names_for_calls
 from common.errors import DomainError
-
-from ...statements import agent_statement, write_statement_csv
-from ._base import OneLineErrorCommand
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -32,7 +32,10 @@ class Command(OneLineErrorCommand):
             raise self.usage_error(f"--month must be YYYY-MM (got {month!r})")
         try:
             statement = agent_statement(
-                agency_id=int(agent), year=int(match[1]), month=int(match[2])
+                agency_id=int(agent),
+                year=int(match[1]),
+                month=int(match[2]),
+                member_names=member_names_for_calls,
             )
         except DomainError as exc:
             raise self.usage_error(exc.message) from exc
