@@ -35,9 +35,9 @@ from calls.models import CallKind, CallState, NotCalledAlarm
 from calls.services.alarms import alarm_window_open, not_called_alarm_raise
 from calls.services.moves import call_move_request
 from common.errors import DomainError
-from common.forms import first_error
+from common.forms import add_domain_error, first_error
 
-from .forms import WithdrawForm
+from .forms import MoveRequestForm, WithdrawForm
 
 PAGE_SIZE = 20
 OPEN_STATES = [CallState.CONFIRMED, CallState.SCHEDULED, CallState.IN_PROGRESS]
@@ -72,18 +72,17 @@ def agent_call(request, public_id):
     return _call_page(request, call)
 
 
-def _call_page(request, call):
-    return render(
-        request,
-        "agents/call_detail.html",
-        {
-            "call": call,
-            "session": call.active_session,
-            "confirmation": getattr(call, "confirmation", None),
-            "duty_manager": selectors.duty_manager_current(),
-            **agent_context(call, request.user),
-        },
-    )
+def _call_page(request, call, *, move_form=None, status=200):
+    context = {
+        "call": call,
+        "session": call.active_session,
+        "confirmation": getattr(call, "confirmation", None),
+        "duty_manager": selectors.duty_manager_current(),
+        **agent_context(call, request.user),
+    }
+    if move_form is not None:
+        context["move_form"] = move_form  # what was typed, with its errors
+    return render(request, "agents/call_detail.html", context, status=status)
 
 
 def speak_the_agents_language(request, agent) -> None:
@@ -308,17 +307,31 @@ def agent_call_withdraw(request, public_id):
 @require_POST
 @role_required(Role.AGENT)
 def agent_call_move(request, public_id):
-    """The agency asks the office for another time (the member's new windows in the reason)."""
-    call = get_object_or_404(selectors.calls_visible_to(request.user), public_id=public_id)
-    try:
-        call_move_request(call=call, actor=request.user, reason=request.POST.get("reason", ""))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("The office has your request and will let you know the new time.")
-        )
-    return redirect("agent-call", public_id=call.public_id)
+    """The agency asks the office for another time, with the member's new windows."""
+    calls = selectors.agent_calls(request.user).prefetch_related("confirmation__numbers")
+    call = get_object_or_404(calls, public_id=public_id)
+    form = MoveRequestForm(request.POST, member_time_zone=_member_zone(call))
+    if form.is_valid():
+        try:
+            call_move_request(
+                call=call,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                member_windows=form.cleaned_data["member_windows"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("The office has your request and will let you know the new time.")
+            )
+            return redirect("agent-call", public_id=call.public_id)
+    return _call_page(request, call, move_form=form, status=400)
+
+
+def _member_zone(call) -> str:
+    confirmation = getattr(call, "confirmation", None)
+    return (confirmation and confirmation.member_time_zone) or call.member.time_zone
 
 
 def agent_context(call, agent) -> dict:
@@ -328,6 +341,9 @@ def agent_context(call, agent) -> dict:
     return {
         "attempt_log": attempt_log(call, None) if call.state != CallState.AWAITING_AGENT else [],
         "withdraw_form": WithdrawForm() if can_withdraw else None,
+        "move_form": MoveRequestForm(member_time_zone=_member_zone(call))
+        if call.state == CallState.SCHEDULED
+        else None,
         **_alarm_context(call),
     }
 

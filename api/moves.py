@@ -13,6 +13,7 @@ from api.base import CALL_ID, ERRORS, visible_call
 from calls import selectors
 from calls.services.moves import call_move_request
 from common.api import ApiView
+from scheduling.api_fields import WindowsField
 
 
 class ClientOrAgent(HasRole):
@@ -36,7 +37,10 @@ class CallMoveApi(ApiView):
     times, more than the late-cancel hours before the session) moves it at
     once: no fee, the same interpreter when free. Otherwise (inside those
     hours, without `starts_at`, or asked by the agency) the office gets the
-    request with the `reason`, which is then required if no time is given.
+    request with the `reason`, which is then required if no time and no
+    `member_windows` are given. The agency may give the member's new
+    `member_windows` (as when confirming, in the member's zone): they replace
+    the member's times, and the office's and the client's searches keep to them.
     Each call is moved at most `CALL_MOVES_MAX` times (default 2). A time
     taken meanwhile is a 409.
     """
@@ -49,6 +53,9 @@ class CallMoveApi(ApiView):
         )
         reason = serializers.CharField(
             required=False, allow_blank=True, max_length=1000, help_text="Why (for the office)."
+        )
+        member_windows = WindowsField(
+            help_text="The agency only: when the member can talk instead (the member's zone)."
         )
 
     @extend_schema(
@@ -66,5 +73,6 @@ class CallMoveApi(ApiView):
             actor=request.user,
             starts_at=data.validated_data.get("starts_at"),
             reason=data.validated_data.get("reason", ""),
+            member_windows=data.validated_data.get("member_windows") or None,
         )
         return Response(MoveResultSerializer(result).data)

@@ -42,8 +42,14 @@ def late_cancel_note(call) -> str:
 
 
 def proposal_rows(call, found, viewer_zone: str, *, now=None) -> list[dict]:
-    """Each proposal on every clock; one inside the late-cancel window says so
-    (`late_note`), since picking it leaves no free cancellation."""
+    return proposal_rows_of(call, found.proposals, viewer_zone, now=now)
+
+
+def proposal_rows_of(call, proposals, viewer_zone: str, *, now=None) -> list[dict]:
+    """Each proposal as a row: its form value, the viewer's time, and each
+    person's clock (`zones`: label, zone, text; `clocks`: label, whose, zone).
+    One inside the late-cancel window says so (`late_note`), since picking it
+    leaves no free cancellation."""
     now = now or timezone.now()
     window = timedelta(hours=settings.LATE_CANCEL_HOURS)
     note = None
@@ -51,7 +57,7 @@ def proposal_rows(call, found, viewer_zone: str, *, now=None) -> list[dict]:
     client_zone = call.client_time_zone or call.client.time_zone
     member_zone = (confirmation and confirmation.member_time_zone) or call.member.time_zone
     rows = []
-    for proposal in found.proposals:
+    for proposal in proposals:
         interpreter = proposal.interpreter
         late = proposal.starts_at - now < window
         if late and note is None:
@@ -70,6 +76,11 @@ def proposal_rows(call, found, viewer_zone: str, *, now=None) -> list[dict]:
                         interpreter.time_zone,
                         local_text(proposal.starts_at, interpreter.time_zone),
                     ),
+                ],
+                "clocks": [
+                    (_("client"), "client", client_zone),
+                    (_("member"), "member", member_zone),
+                    (_("interpreter"), "interpreter", interpreter.time_zone),
                 ],
                 "interpreter": interpreter.get_full_name() or interpreter.username,
                 "interpreter_id": interpreter.pk,

@@ -24,10 +24,10 @@ from billing.formatting import credits
 from billing.models import Outcome
 from calls import selectors, services, workflow
 from calls.models import Call, CallKind, CallState, CallTransition
-from calls.proposals import proposal_rows
 from calls.services import MIN_PLANNED_MINUTES
 from calls.services.moves import call_move_request, moves_done
-from calls.services.slots import call_slot_book, call_slot_search, parse_slot_value
+from calls.services.slots import call_slot_book, call_slot_days, parse_slot_value
+from calls.slot_calendar import slot_calendar
 from common.errors import DomainError
 from common.forms import add_domain_error
 
@@ -196,8 +196,8 @@ def client_call(request, public_id):
             "late_fee": late_fee,
             "late_cancel_hours": settings.LATE_CANCEL_HOURS,
             "cancel_form": CancelForm(),
-            "proposals": client_proposals(call, request.user),
-            "move": client_move_box(call, request.user),
+            "proposals": client_proposals(call, request.user, request.GET),
+            "move": client_move_box(call, request.user, request.GET),
         },
     )
 
@@ -233,12 +233,19 @@ def client_call_cancel(request, public_id):
     return redirect("client-call", public_id=call.public_id)
 
 
-def client_proposals(call, user) -> dict | None:
+def client_times(call, user, query, *, now=None) -> dict:
+    """The calendar of free times on the client's clock (calls.slot_calendar)."""
+    found = call_slot_days(call, viewer_zone=user.time_zone, now=now)
+    return slot_calendar(
+        call, found, viewer_zone=user.time_zone, query=query, viewer="client", now=now
+    )
+
+
+def client_proposals(call, user, query) -> dict | None:
     """What the client may pick from on the call page; None when it is not theirs to pick."""
     if not settings.CLIENT_SELF_SCHEDULING or call.state != CallState.CONFIRMED:
         return None
-    found = call_slot_search(call)
-    return {"rows": proposal_rows(call, found, user.time_zone), "message": found.message}
+    return client_times(call, user, query)
 
 
 @require_POST
@@ -255,19 +262,19 @@ def client_pick_slot(request, public_id):
     return redirect("client-call", public_id=call.public_id)
 
 
-def client_move_box(call, user) -> dict | None:
-    """ "Move this call" on a scheduled call: the free times to choose from
-    (outside the late-change window), or only "ask the office"."""
+def client_move_box(call, user, query) -> dict | None:
+    """ "Move this call" on a scheduled call: the calendar of free times to
+    choose from (outside the late-change window), or only "ask the office"."""
     session = call.active_session
     if call.state != CallState.SCHEDULED or session is None:
         return None
     now = timezone.now()
     left = max(settings.CALL_MOVES_MAX - moves_done(call), 0)
     late = workflow.is_late_change(session, now=now)
-    rows = []
+    times = None
     if left and not late and settings.CLIENT_SELF_SCHEDULING:
-        rows = proposal_rows(call, call_slot_search(call, now=now), user.time_zone)
-    return {"rows": rows, "late": late, "left": left, "hours": settings.LATE_CANCEL_HOURS}
+        times = client_times(call, user, query, now=now)
+    return {"times": times, "late": late, "left": left, "hours": settings.LATE_CANCEL_HOURS}
 
 
 @require_POST

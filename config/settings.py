@@ -408,6 +408,9 @@ SLOT_MIN_NOTICE_MINUTES = env.int("SLOT_MIN_NOTICE_MINUTES", default=120)
 SLOT_HORIZON_DAYS = env.int("SLOT_HORIZON_DAYS", default=14)
 SLOT_STEP_MINUTES = env.int("SLOT_STEP_MINUTES", default=15)
 SLOT_LIMIT = env.int("SLOT_LIMIT", default=5)
+# The calendar of times (the client's picker, the office's Find a time): the
+# most starts one day shows (96: a whole day on the 15-minute grid).
+SLOT_PER_DAY = env.int("SLOT_PER_DAY", default=96)
 # Clients pick a proposed time themselves once the agent confirmed; off: operators pick.
 CLIENT_SELF_SCHEDULING = env.bool("CLIENT_SELF_SCHEDULING", default=True)
 # Default region for phone numbers typed without a country code.

@@ -260,13 +260,19 @@ def call_declined_notify(*, call: Call, now: datetime | None = None) -> list[int
 
 
 def session_scheduled_notify(
-    *, session: Session, previous: Session | None = None, now: datetime | None = None
+    *,
+    session: Session,
+    previous: Session | None = None,
+    by_client: bool = False,
+    now: datetime | None = None,
 ) -> list[int]:
     """A (re)scheduled session: client, agent and interpreter learn the time and
-    contacts; after a reschedule the text says "moved from … to …"."""
+    contacts; after a reschedule the text says "moved from … to …"; when the
+    client picked (or moved) it, the agent and the interpreter read so."""
     context = {
         **session_context(session, duty_manager=duty_manager_current()),
         "previous": previous,
+        "by_client": by_client,
     }
     call = session.call
     return _tell(

@@ -67,13 +67,19 @@ def on_call_state_changed(sender, call_id, from_state, to_state, at, **kwargs):
     elif to_state == CallState.DECLINED:
         messages.call_declined_notify(call=call, now=at)
     elif to_state == CallState.SCHEDULED:
-        _scheduled(call, rescheduled=from_state == CallState.SCHEDULED, now=at)
+        _scheduled(
+            call,
+            rescheduled=from_state == CallState.SCHEDULED,
+            by_client=kwargs.get("actor_id") == call.client_id,
+            now=at,
+        )
     elif to_state == CallState.CANCELLED and from_state != CallState.REQUESTED:
         messages.call_cancelled_notify(call=call, now=at)
 
 
-def _scheduled(call: Call, *, rescheduled: bool, now) -> None:
-    """Everyone learns the (new) time ("moved from … to …" after a reschedule); an
+def _scheduled(call: Call, *, rescheduled: bool, by_client: bool = False, now) -> None:
+    """Everyone learns the (new) time ("moved from … to …" after a reschedule;
+    the agent and the interpreter read that the client chose or moved it); an
     interpreter taken off the call stops waiting; nobody needs to reschedule it now."""
     sessions = selectors.sessions_with_facts(Session.objects.filter(call=call))
     session = sessions.exclude(status__in=[SessionStatus.SUPERSEDED, SessionStatus.CANCELLED]).get()
@@ -88,7 +94,9 @@ def _scheduled(call: Call, *, rescheduled: bool, now) -> None:
         note="closed automatically: the call was rescheduled",
         now=now,
     )
-    messages.session_scheduled_notify(session=session, previous=previous, now=now)
+    messages.session_scheduled_notify(
+        session=session, previous=previous, by_client=by_client, now=now
+    )
     if previous is not None and previous.interpreter_id != session.interpreter_id:
         messages.session_unassigned_notify(previous=previous, now=now)
 

@@ -12,13 +12,13 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from calls.proposals import proposal_rows
 from calls.services.slots import (
     SEARCHABLE_STATES,
     call_slot_book,
-    call_slot_search,
+    call_slot_days,
     parse_slot_value,
 )
+from calls.slot_calendar import slot_calendar
 from common.errors import DomainError
 
 from .board import board_languages, week_board
@@ -26,7 +26,9 @@ from .call_times import times_intro
 
 
 def admin_find_time_view(model_admin, request, pk):
-    """Proposals in the operator's zone (and each person's); one click schedules."""
+    """The calendar of free times in the operator's zone: the days of the
+    horizon, every free start of the chosen day (`?day=`, or a shortcut
+    `?show=`) with each person's clock; one click schedules."""
     call = get_object_or_404(model_admin.get_queryset(request), pk=pk)
     error = None
     if request.method == "POST":
@@ -41,15 +43,20 @@ def admin_find_time_view(model_admin, request, pk):
             model_admin.message_user(request, _("The session is scheduled."), messages.SUCCESS)
             return redirect("admin:calls_call_change", call.pk)
         call.refresh_from_db()
-    found = call_slot_search(call) if call.state in SEARCHABLE_STATES else None
+    zone = request.user.time_zone
+    found = call_slot_days(call, viewer_zone=zone) if call.state in SEARCHABLE_STATES else None
+    times = (
+        slot_calendar(call, found, viewer_zone=zone, query=request.GET, viewer="office")
+        if found
+        else None
+    )
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
         "original": call,
         "title": _("Find a time for %(call)s") % {"call": call},
         "intro": times_intro(call),
-        "rows": proposal_rows(call, found, request.user.time_zone) if found else [],
-        "found": found,
+        "times": times,
         "error": error,
         "viewer_zone": request.user.time_zone,
         "can_search": call.state in SEARCHABLE_STATES,

@@ -17,14 +17,19 @@ A start `s` is a slot for a call of `m` minutes with interpreter `i` when
 The answer is the earliest distinct starts (up to `limit`), each with one
 interpreter: the one with the fewest sessions starting in that week (Monday
 to Monday in the interpreter's zone), then the smallest id.
+
+`find_slot_days` gives a picker everything in one call: every start of the
+horizon by the same rules and tie rule, grouped by the days of a viewer's
+zone (each day holding at most `per_day` starts, the earliest), with the
+horizon's first and last day to draw a calendar.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 
@@ -99,11 +104,14 @@ class SearchRules:
     horizon_days: int = 14
     step_minutes: int = 15
     limit: int = 5
+    # The most starts one day of a calendar holds (`find_slot_days`): 96 is a
+    # whole day on the 15-minute grid.
+    per_day: int = 96
 
     def __post_init__(self):
         if not 1 <= self.step_minutes <= 60:
             raise ValueError("step_minutes must be between 1 and 60")
-        for name in ("buffer_minutes", "min_notice_minutes", "horizon_days", "limit"):
+        for name in ("buffer_minutes", "min_notice_minutes", "horizon_days", "limit", "per_day"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} can't be negative")
 
@@ -125,6 +133,32 @@ class SlotSearch:
     message: str | None = None
     # Per slot, the other interpreters who could take it too (for the operator).
     alternatives: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class SlotDay:
+    """One day of the viewer's calendar: its starts (earliest first, at most
+    `per_day`) and how many more that day had."""
+
+    day: date
+    slots: tuple[Slot, ...]
+    more: int = 0
+
+
+@dataclass(frozen=True)
+class SlotDays:
+    """Every start of the horizon by day (only days with a start), the
+    horizon's first and last day in the viewer's zone, or why there is none."""
+
+    days: tuple[SlotDay, ...]
+    first_day: date
+    last_day: date
+    reason: str | None = None
+    message: str | None = None
+
+    @property
+    def slots(self) -> tuple[Slot, ...]:
+        return tuple(slot for day in self.days for slot in day.slots)
 
 
 def ceil_to_grid(seconds: int, step_minutes: int) -> int:
@@ -163,15 +197,21 @@ def speaks(interpreter: InterpreterTime, needs: CallNeeds) -> bool:
     )
 
 
-def find_slots(
-    *,
-    now: datetime,
-    call: CallNeeds,
-    client: Party,
-    member: Party,
-    interpreters: list[InterpreterTime] | tuple[InterpreterTime, ...],
-    rules: SearchRules = DEFAULT_RULES,
-) -> SlotSearch:
+@dataclass
+class _Free:
+    """What the search of one call leaves to choose from: each able
+    interpreter's free starts (closed ranges stored half-open), on the grid
+    from `first` to `last`."""
+
+    first: int
+    last: int
+    minutes: int
+    step: int
+    by_interpreter: dict  # id -> (InterpreterTime, starts, session starts)
+
+
+def _free_starts(*, now, call, client, member, interpreters, rules) -> _Free | SlotSearch:
+    """Each interpreter's free starts, or the answer with no slot (its reason)."""
     minutes = call.minutes * 60
     buffer = rules.buffer_minutes * 60
     now_s = to_epoch(now) + (1 if now.microsecond else 0)  # s >= now + notice, in whole seconds
@@ -228,10 +268,34 @@ def find_slots(
         if starts:
             session_starts = [a for a, _b in booked]
             starts_by_interpreter[interpreter.id] = (interpreter, starts, session_starts)
+    return _Free(first, last, minutes, rules.step_minutes, starts_by_interpreter)
 
+
+def _busy(rules: SearchRules) -> str:
+    return _(
+        "No interpreter who could take this call is free at a time that suits "
+        "both sides in the next %(days)d days."
+    ) % {"days": rules.horizon_days}
+
+
+def find_slots(
+    *,
+    now: datetime,
+    call: CallNeeds,
+    client: Party,
+    member: Party,
+    interpreters: list[InterpreterTime] | tuple[InterpreterTime, ...],
+    rules: SearchRules = DEFAULT_RULES,
+) -> SlotSearch:
+    free = _free_starts(
+        now=now, call=call, client=client, member=member, interpreters=interpreters, rules=rules
+    )
+    if isinstance(free, SlotSearch):
+        return free
+    starts_by_interpreter, minutes = free.by_interpreter, free.minutes
+    weeks = _Weeks(free.first, free.last)
     slots, alternatives = [], {}
-    cursor = first
-    week_counts: dict = {}
+    cursor = free.first
     while len(slots) < rules.limit:
         best_start, fitting = None, []
         for interpreter, starts, _booked in starts_by_interpreter.values():
@@ -245,24 +309,70 @@ def find_slots(
         if best_start is None:
             break
         fitting.sort(
-            key=lambda i: (
-                _week_load(i, starts_by_interpreter[i.id][2], best_start, week_counts),
-                i.id,
-            )
+            key=lambda i: (weeks.load(i, starts_by_interpreter[i.id][2], best_start), i.id)
         )
         slots.append(Slot(from_epoch(best_start), from_epoch(best_start + minutes), fitting[0].id))
         alternatives[from_epoch(best_start)] = [i.id for i in fitting[1:]]
         cursor = best_start + 1
     if not slots:
-        return _none(
-            INTERPRETERS_BUSY,
-            _(
-                "No interpreter who could take this call is free at a time that suits "
-                "both sides in the next %(days)d days."
-            )
-            % {"days": rules.horizon_days},
-        )
+        return _none(INTERPRETERS_BUSY, _busy(rules))
     return SlotSearch(tuple(slots), None, None, alternatives)
+
+
+def find_slot_days(
+    *,
+    now: datetime,
+    call: CallNeeds,
+    client: Party,
+    member: Party,
+    interpreters: list[InterpreterTime] | tuple[InterpreterTime, ...],
+    rules: SearchRules = DEFAULT_RULES,
+    day_zone: str = "UTC",
+) -> SlotDays:
+    """Every start of the horizon (the rules and tie rule of `find_slots`, no
+    `limit`), grouped by the days of `day_zone`, each day at most
+    `rules.per_day` starts (its earliest) with the count of the rest.
+
+    The work is bounded by the horizon: each interpreter's free starts are
+    walked once, the interpreter of a start chosen by comparing keys that
+    change only from one week to the next."""
+    segments = zone_segments(
+        day_zone, to_epoch(now) - DAY, to_epoch(now) + (rules.horizon_days + 1) * DAY
+    )
+    first_day = _local_day(segments, to_epoch(now))
+    last_day = _local_day(segments, to_epoch(now) + rules.horizon_days * DAY - 1)
+    free = _free_starts(
+        now=now, call=call, client=client, member=member, interpreters=interpreters, rules=rules
+    )
+    if isinstance(free, SlotSearch):
+        return SlotDays((), first_day, last_day, free.reason, free.message)
+    weeks = _Weeks(free.first, free.last)
+    best: dict[int, tuple] = {}
+    for interpreter, starts, session_starts in free.by_interpreter.values():
+        edges = weeks.edges(interpreter.time_zone)
+        keys: dict[int, tuple] = {}  # week -> (load, id): it changes only from week to week
+        for start in _grid_starts(starts, free.step):
+            week = bisect_right(edges, start)
+            key = keys.get(week)
+            if key is None:
+                load = weeks.load(interpreter, session_starts, start)
+                key = keys[week] = (load, interpreter.id)
+            held = best.get(start)
+            if held is None or key < held:
+                best[start] = key
+    if not best:
+        return SlotDays((), first_day, last_day, INTERPRETERS_BUSY, _busy(rules))
+    by_day: dict[date, list[Slot]] = {}
+    more: dict[date, int] = {}
+    for start in sorted(best):
+        day = _local_day(segments, start)
+        kept = by_day.setdefault(day, [])
+        if len(kept) < rules.per_day:
+            kept.append(Slot(from_epoch(start), from_epoch(start + free.minutes), best[start][1]))
+        else:
+            more[day] = more.get(day, 0) + 1
+    days = [SlotDay(day, tuple(slots), more.get(day, 0)) for day, slots in by_day.items()]
+    return SlotDays(tuple(days), first_day, last_day)
 
 
 def _none(reason: str, message: str) -> SlotSearch:
@@ -297,20 +407,50 @@ def _first_grid_start(starts, cursor: int, step: int) -> int | None:
     return None
 
 
-def _week_load(interpreter: InterpreterTime, session_starts, start: int, cache: dict) -> int:
-    """How many of the interpreter's sessions start in the week (their zone) of `start`."""
-    lo, hi = _week_bounds(interpreter.time_zone, start, cache)
-    return bisect_left(session_starts, hi) - bisect_left(session_starts, lo)
+def _grid_starts(starts, step: int):
+    """Every grid start inside the (half-open) ranges, in order."""
+    for start, end in starts:
+        candidate = ceil_to_grid(start, step)
+        while candidate < end:
+            yield candidate
+            candidate = ceil_to_grid(candidate + 1, step)
 
 
-def _week_bounds(zone_name: str, start: int, cache: dict) -> tuple[int, int]:
-    """Monday 00:00 to the next Monday 00:00 on the zone's clock, around `start`, as UTC."""
-    key = (zone_name, start)
-    if key not in cache:
-        segments = zone_segments(zone_name, start - 8 * DAY, start + 8 * DAY)
-        offset = next(o for a, b, o in segments if a <= start < b)
-        day = (start + offset) // DAY
-        monday = day - (day + EPOCH_WEEKDAY) % 7
-        week = local_span_to_utc(segments, monday * DAY, (monday + 7) * DAY)
-        cache[key] = (week[0][0], week[-1][1])
-    return cache[key]
+def _local_day(segments, moment: int) -> date:
+    """The date on the wall clock of the zone the segments describe."""
+    offset = next((o for a, b, o in segments if a <= moment < b), segments[-1][2])
+    return date.fromordinal(date(1970, 1, 1).toordinal() + (moment + offset) // DAY)
+
+
+class _Weeks:
+    """The tie rule's weeks: Monday 00:00 to the next Monday 00:00 on each
+    interpreter's clock, as UTC edges read once per zone for the whole search."""
+
+    def __init__(self, first: int, last: int):
+        self.first, self.last = first, last
+        self._edges: dict[str, list[int]] = {}
+
+    def load(self, interpreter: InterpreterTime, session_starts, start: int) -> int:
+        """How many of the interpreter's sessions start in the week (their zone) of `start`."""
+        lo, hi = self.week(interpreter.time_zone, start)
+        return bisect_left(session_starts, hi) - bisect_left(session_starts, lo)
+
+    def week(self, zone_name: str, start: int) -> tuple[int, int]:
+        edges = self.edges(zone_name)
+        k = bisect_right(edges, start)
+        return edges[k - 1], edges[k]
+
+    def edges(self, zone_name: str) -> list[int]:
+        """The first instant of each local week from before `first` to after `last`."""
+        if zone_name not in self._edges:
+            lo, hi = self.first - 8 * DAY, self.last + 8 * DAY
+            segments = zone_segments(zone_name, lo, hi)
+            day = (lo + segments[0][2]) // DAY + 1
+            monday = day + (-(day + EPOCH_WEEKDAY)) % 7  # the first Monday from `day` on
+            edges = []
+            while not edges or edges[-1] <= self.last:
+                week = local_span_to_utc(segments, monday * DAY, (monday + 7) * DAY)
+                edges.append(week[0][0])
+                monday += 7
+            self._edges[zone_name] = edges
+        return self._edges[zone_name]

@@ -12,6 +12,7 @@ def product_rules(**overrides) -> SearchRules:
         "horizon_days": settings.SLOT_HORIZON_DAYS,
         "step_minutes": settings.SLOT_STEP_MINUTES,
         "limit": settings.SLOT_LIMIT,
+        "per_day": settings.SLOT_PER_DAY,
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     return SearchRules(**values)

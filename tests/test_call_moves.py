@@ -221,9 +221,9 @@ def test_the_client_moves_from_the_call_page(client):
     page = client.get(reverse("client-call", args=[call.public_id])).content.decode()
     assert 'data-testid="move"' in page and "Move this call" in page
     assert "None of these: ask the office" in page
-    # Wednesday 13:00 UTC is the call's own time; Monday 13:00 is offered (09:00 in New
-    # York, today), written by the date policy.
-    assert "today, 9:00 AM" in page
+    # Wednesday 13:00 UTC is the call's own time; Monday 13:00 is offered (09:00 in
+    # New York), on the earliest day of the move's calendar.
+    assert 'data-testid="day-2027-06-07"' in page and ">9:00 AM<" in page
     olena = live_session(call).interpreter
     response = client.post(
         reverse("client-call-move", args=[call.public_id]),

@@ -13,6 +13,11 @@ to the office as an operator task with the reason (announced with
 `call_move_requested`; calls does not import notifications); the session is
 untouched and nothing is charged.
 
+The agency's request may carry the member's new windows (as when
+confirming, in the member's zone): they replace the member's times on the
+confirmation, so every later search (the office's Find a time, the client's
+move) proposes times inside them; the task says what they were and are.
+
 Limits as data: `CALL_MOVES_MAX` moves per call, the window `LATE_CANCEL_HOURS`.
 Lock order: the call first (here), then the session (the workflow), then the
 ledger (never touched).
@@ -32,13 +37,14 @@ from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import Role, User
 from calls import selectors, services, workflow
-from calls.models import Call, CallState, Session, SessionStatus
+from calls.models import AgentConfirmation, Call, CallState, Session, SessionStatus
 from calls.services.slots import call_search_input
 from calls.signals import call_move_requested
 from common.call_numbers import call_number
 from common.errors import Conflict, DomainError, NotFound
 from common.localtime import to_utc
 from scheduling.finder import find_slots
+from scheduling.windows_text import as_text
 
 # Every start of the horizon, so any time the finder offers can be chosen.
 SEARCH_LIMIT = 5000
@@ -67,6 +73,7 @@ def call_move_request(
     actor: User,
     starts_at: datetime | None = None,
     reason: str = "",
+    member_windows: list | None = None,
     now: datetime | None = None,
 ) -> MoveResult:
     """Move the scheduled `call` to `starts_at` now, or ask the office to (see the module doc)."""
@@ -83,6 +90,16 @@ def call_move_request(
         raise NotFound("not_found", _("No such call."))
     if role not in (Role.CLIENT, Role.AGENT, workflow.OPERATOR):
         raise DomainError("not_allowed", _("You may not move this call."))
+    if member_windows and role not in (Role.AGENT, workflow.OPERATOR):
+        raise DomainError(
+            "not_allowed",
+            _("Only the member's agency gives the member's times."),
+            field="member_windows",
+        )
+    if member_windows:
+        member_windows = services.checked_windows(
+            member_windows, field="member_windows", zone=_member_zone(call), now=now
+        )
     if starts_at is not None:
         if timezone.is_naive(starts_at):
             raise DomainError(
@@ -112,6 +129,7 @@ def call_move_request(
                 % {"n": done},
             )
         late = workflow.is_late_change(session, now=now)
+        windows_note = _member_windows_replace(locked, member_windows) if member_windows else ""
         by_themselves = role == workflow.OPERATOR or (
             role == Role.CLIENT and settings.CLIENT_SELF_SCHEDULING and not late
         )
@@ -124,6 +142,7 @@ def call_move_request(
                 starts_at=starts_at,
                 reason=reason,
                 late=late,
+                windows_note=windows_note,
                 now=now,
             )
             return MoveResult(session=session, moved=False, asked_office=True)
@@ -169,8 +188,36 @@ def _move_now(
         ) from exc
 
 
-def _ask_office(call, session, *, actor, role, starts_at, reason, late, now) -> None:
-    if not reason and starts_at is None:
+def _member_zone(call: Call) -> str:
+    confirmation = AgentConfirmation.objects.filter(call=call).first()
+    return (confirmation and confirmation.member_time_zone) or call.member.time_zone
+
+
+def _member_windows_replace(call: Call, windows: list[dict]) -> dict:
+    """The member's new times replace those on the confirmation (under the
+    call's lock); what they were and are, for the office's task."""
+    confirmation = AgentConfirmation.objects.filter(call=call).first()
+    if confirmation is None:
+        raise Conflict("not_confirmed", _("This call has no confirmation to update."))
+    before = _one_line(confirmation.member_windows) or "—"
+    confirmation.member_windows = windows
+    confirmation.save(update_fields=["member_windows"])
+    zone = confirmation.member_time_zone or call.member.time_zone
+    # A part of the office's task, read in each operator's language.
+    return {
+        "t": gettext_noop(" The member's times are now %(windows)s (%(zone)s); were: %(before)s."),
+        "p": {"windows": _one_line(windows), "zone": zone, "before": before},
+    }
+
+
+def _one_line(windows) -> str:
+    return "; ".join(as_text(windows).splitlines())
+
+
+def _ask_office(
+    call, session, *, actor, role, starts_at, reason, late, now, windows_note=""
+) -> None:
+    if not reason and starts_at is None and not windows_note:
         raise DomainError(
             "reason_required", _("Say why the call needs another time."), field="reason"
         )
@@ -187,7 +234,7 @@ def _ask_office(call, session, *, actor, role, starts_at, reason, late, now) -> 
         request_id=uuid.uuid4().hex,
         summary_msgid=gettext_noop(
             "Call %(call)s: %(who)s asks to move the session of %(start)s%(target)s.%(late)s"
-            "%(reason)s"
+            "%(reason)s%(windows)s"
         ),
         summary_params={
             "call": call_number(call.pk),
@@ -208,6 +255,7 @@ def _ask_office(call, session, *, actor, role, starts_at, reason, late, now) -> 
             "reason": {"t": gettext_noop(" Reason: %(reason)s"), "p": {"reason": reason}}
             if reason
             else "",
+            "windows": windows_note,
         },
         actor_id=getattr(actor, "pk", None),
         at=now,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
@@ -33,7 +33,9 @@ from scheduling.finder import (
     CallNeeds,
     InterpreterTime,
     Party,
+    SlotDays,
     SlotSearch,
+    find_slot_days,
     find_slots,
     speaks,
 )
@@ -133,6 +135,24 @@ def call_search_input(call: Call, *, now: datetime, days: int | None = None, lim
     }
 
 
+@dataclass(frozen=True)
+class ProposalDay:
+    day: date
+    proposals: list[Proposal]
+    more: int
+
+
+@dataclass(frozen=True)
+class CallSlotDays:
+    """Every free start of the horizon by the viewer's days (`find_slot_days`)."""
+
+    days: list[ProposalDay]
+    first_day: date
+    last_day: date
+    reason: str | None
+    message: str | None
+
+
 def call_language_needs(call: Call) -> CallNeeds:
     """The finder's view of the call: its kind, length, the pair it pins (if
     any) and the languages the client and the member speak."""
@@ -187,18 +207,7 @@ def call_slot_search(
     now = now or timezone.now()
     given = call_search_input(call, now=now, days=days, limit=limit)
     result: SlotSearch = find_slots(**given)
-    if result.reason in UNMET_REASONS:
-        needs = given["call"]
-        slot_search_unmet.send(
-            sender=Call,
-            call_id=call.pk,
-            # The languages in demand: the pinned pair, else both sides' languages.
-            languages=(needs.languages or needs.client_languages | needs.member_languages)
-            if needs.kind in INTERPRETED_KINDS
-            else (),
-            reason=result.reason,
-            at=now,
-        )
+    _announce_unmet(call, given["call"], result.reason, now=now)
     people = User.objects.in_bulk({slot.interpreter for slot in result.slots})
     return CallSlots(
         proposals=[
@@ -207,6 +216,48 @@ def call_slot_search(
         ],
         reason=result.reason,
         message=result.message,
+    )
+
+
+def call_slot_days(call: Call, *, viewer_zone: str, now: datetime | None = None) -> CallSlotDays:
+    """Every free start of the horizon for a stored call, by the days of
+    `viewer_zone` (the calendar of the client's picker and the office's Find
+    a time), with the interpreters as people: the same queries as
+    `call_slot_search`, and one more for the interpreters named."""
+    now = now or timezone.now()
+    given = call_search_input(call, now=now)
+    result: SlotDays = find_slot_days(**given, day_zone=viewer_zone)
+    _announce_unmet(call, given["call"], result.reason, now=now)
+    people = User.objects.in_bulk({slot.interpreter for slot in result.slots})
+    return CallSlotDays(
+        days=[
+            ProposalDay(
+                day.day,
+                [Proposal(s.starts_at, s.ends_at, people[s.interpreter]) for s in day.slots],
+                day.more,
+            )
+            for day in result.days
+        ],
+        first_day=result.first_day,
+        last_day=result.last_day,
+        reason=result.reason,
+        message=result.message,
+    )
+
+
+def _announce_unmet(call: Call, needs: CallNeeds, reason: str | None, *, now: datetime) -> None:
+    """Searches that end for want of an interpreter are announced (the reports count them)."""
+    if reason not in UNMET_REASONS:
+        return
+    slot_search_unmet.send(
+        sender=Call,
+        call_id=call.pk,
+        # The languages in demand: the pinned pair, else both sides' languages.
+        languages=(needs.languages or needs.client_languages | needs.member_languages)
+        if needs.kind in INTERPRETED_KINDS
+        else (),
+        reason=reason,
+        at=now,
     )
 
 

@@ -6,6 +6,8 @@ weekly hours in eight time zones, and 5,000 sessions over the next two weeks
 member (Kyiv) give weekday windows. Then it runs the same search the admin's
 "Find a time" and the client's page run (`calls.services.slots.call_slot_search`) many
 times and prints the median, the 95th percentile and the queries per search;
+the same for the calendar search of the client's picker and the office's Find
+a time (`call_slot_days`: every start of the horizon by the viewer's days);
 and the queries again with a quarter of the interpreters and sessions, to show
 the count does not grow with them. Everything is rolled back at the end.
 """
@@ -24,7 +26,7 @@ from accounts.models import Role, User
 from agents.models import Agency, Member
 from calls.models import AgentConfirmation, Call, CallKind, CallState, Session
 from calls.occupancy import held_range
-from calls.services.slots import call_slot_search
+from calls.services.slots import call_slot_days, call_slot_search
 from scheduling.models import WorkingTime
 
 LANGUAGES = ["en", "ru", "uk", "de", "fr", "es", "it", "pl", "pt", "tr"]
@@ -66,20 +68,24 @@ class Command(BaseCommand):
             with transaction.atomic():
                 call = self._world(interpreters, sessions, kind)
                 timings, queries = self._measure(call, runs)
+                days_timings, days_queries = self._measure(call, runs, search=self._days)
+                calendar = self._days(call)
                 # A quarter of everything: the query count must stay the same.
                 self._thin(interpreters // 4)
                 _t, fewer_queries = self._measure(call, 5)
                 found = call_slot_search(call)
-                raise Rollback(timings, queries, fewer_queries, found)
+                raise Rollback(
+                    timings, queries, fewer_queries, found, days_timings, days_queries, calendar
+                )
         except Rollback as done:
-            timings, queries, fewer_queries, found = done.args
-        timings.sort()
-        p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+            timings, queries, fewer_queries, found, days_timings, days_queries, calendar = done.args
+        starts = sum(len(day.proposals) for day in calendar.days)
         self.stdout.write(
             f"interpreters={interpreters} languages={len(LANGUAGES)} sessions={sessions} "
             f"kind={kind} runs={runs}\n"
-            f"search: median {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms, "
-            f"max {timings[-1]:.1f} ms\n"
+            f"search: {self._figures(timings)}\n"
+            f"calendar search (every start by day): {self._figures(days_timings)}, "
+            f"{days_queries} queries, {starts} starts on {len(calendar.days)} days\n"
             f"queries per search: {queries} (with {interpreters // 4} interpreters and "
             f"their sessions: {fewer_queries})\n"
             + (
@@ -90,7 +96,20 @@ class Command(BaseCommand):
             )
         )
 
-    def _measure(self, call, runs):
+    @staticmethod
+    def _figures(timings) -> str:
+        timings = sorted(timings)
+        p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+        return (
+            f"median {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms, "
+            f"max {timings[-1]:.1f} ms"
+        )
+
+    @staticmethod
+    def _days(call):
+        return call_slot_days(call, viewer_zone="America/New_York")
+
+    def _measure(self, call, runs, search=call_slot_search):
         counts = []
 
         def count(execute, sql, params, many, context):
@@ -102,7 +121,7 @@ class Command(BaseCommand):
             counts.append(0)
             with connection.execute_wrapper(count):
                 started = time.perf_counter()
-                call_slot_search(call)
+                search(call)
                 timings.append((time.perf_counter() - started) * 1000)
         return timings, max(counts)
 
