@@ -19,8 +19,9 @@ def clock(seconds: float) -> str:
 
 
 class Progress:
-    def __init__(self, total: int, *, stream=None, width: int = 30):
+    def __init__(self, total: int, *, stream=None, width: int = 30, log=None):
         self.total = max(total, 1)
+        self.log = log  # a stream that gets one line per finished step (a log file's record)
         self.done = 0
         self.stream = stream or sys.stderr
         self.width = width
@@ -39,6 +40,12 @@ class Progress:
         now = time.monotonic()
         if self.label:
             self.steps.append((self.label, now - self._step_started))
+            if self.log is not None:
+                self.log.write(
+                    f"step {self.label}: {now - self._step_started:.1f} s "
+                    f"(at {clock(now - self.started)})"
+                )
+                self.log.flush()
         self._step_started = now
 
     def advance(self, units: int) -> None:

@@ -366,7 +366,7 @@ class Filler:
             + s.calls * 3  # index builds
             + s.calls  # analyze
         )
-        progress = Progress(total)
+        progress = Progress(total, log=self.stdout)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
@@ -385,8 +385,8 @@ class Filler:
                 cursor.execute(sql, self._params())
                 self.made[label] = cursor.rowcount
                 progress.advance(weight)
-            progress.step("indexes")
-            for _name, definition in dropped:
+            for name, definition in dropped:
+                progress.step(f"index {name}")
                 cursor.execute(definition)
                 progress.advance(s.calls * 3 // max(len(dropped), 1))
             self._sequences(cursor)
