@@ -545,6 +545,8 @@ class Filler:
                     languages,
                     agency,
                     on_duty,
+                    "",
+                    0,
                 )
             )
             return user_id
@@ -594,6 +596,8 @@ class Filler:
                 "languages",
                 "agency",
                 "on_duty",
+                "pending_email",
+                "session_generation",
             ],
             users,
             progress,
