@@ -13,13 +13,15 @@ call's member (`register_member_reader`); without one the column is empty.
 from __future__ import annotations
 
 import csv
+import functools
 import heapq
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from agents.models import Agency
@@ -59,7 +61,7 @@ class StatementRow:
 
     @property
     def outcome_label(self) -> str:
-        return str(Outcome(self.outcome).label) if self.outcome else ""
+        return _label_in(get_language(), Outcome, self.outcome) if self.outcome else ""
 
 
 @dataclass(frozen=True)
@@ -157,19 +159,16 @@ def statement_rows(*, agency_id: int, year: int, month: int) -> Iterator[Stateme
         )
         .iterator(chunk_size=STREAM_CHUNK)
     )
-    calls = (
-        StatementRow(
-            at=at,
-            call_id=call_id,
-            kind=kind,
-            talk_seconds=talk,
-            billed_minutes=minutes,
-            client_charge=charge,
-            commission=commission,
-            outcome=outcome,
-        )
-        for at, call_id, kind, talk, minutes, charge, commission, outcome in charges
+    entries = list(
+        Entry.objects.filter(
+            account__kind=AccountKind.AGENCY_COMMISSION,
+            account__agency_id=agency_id,
+            kind=EntryKind.ADJUSTMENT,
+            created_at__gte=start,
+            created_at__lt=end,
+        ).order_by("created_at", "id")
     )
+    members = _members([entry.call_id for entry in entries])
     adjustments = [
         StatementRow(
             at=entry.created_at,
@@ -180,21 +179,39 @@ def statement_rows(*, agency_id: int, year: int, month: int) -> Iterator[Stateme
             client_charge=None,
             commission=entry.amount,
             note=entry.reason,
+            member=members.get(entry.call_id, ""),
         )
-        for entry in Entry.objects.filter(
-            account__kind=AccountKind.AGENCY_COMMISSION,
-            account__agency_id=agency_id,
-            kind=EntryKind.ADJUSTMENT,
-            created_at__gte=start,
-            created_at__lt=end,
-        ).order_by("created_at", "id")
+        for entry in entries
     ]
-    merged = heapq.merge(calls, adjustments, key=lambda row: row.at)
-    for chunk in _chunks(merged, STREAM_CHUNK):
-        if _member_reader is not None:
-            members = _member_reader([row.call_id for row in chunk if row.call_id])
-            chunk = [replace(row, member=members.get(row.call_id, "")) for row in chunk]
-        yield from chunk
+    return heapq.merge(_call_rows(charges), adjustments, key=_row_time)
+
+
+def _row_time(row: StatementRow) -> datetime:
+    return row.at
+
+
+def _members(call_ids: list) -> dict[int, str]:
+    keys = [pk for pk in call_ids if pk]
+    return _member_reader(keys) if keys and _member_reader is not None else {}
+
+
+def _call_rows(charges: Iterator[tuple]) -> Iterator[StatementRow]:
+    """The settled calls' rows, a chunk at a time: each chunk's members are
+    named with one query before its rows are made (each row made once)."""
+    for chunk in _chunks(charges, STREAM_CHUNK):
+        members = _members([values[1] for values in chunk])
+        for at, call_id, kind, talk, minutes, charge, commission, outcome in chunk:
+            yield StatementRow(
+                at=at,
+                call_id=call_id,
+                kind=kind,
+                talk_seconds=talk,
+                billed_minutes=minutes,
+                client_charge=charge,
+                commission=commission,
+                outcome=outcome,
+                member=members.get(call_id, ""),
+            )
 
 
 def _chunks(rows: Iterator, size: int) -> Iterator[list]:
@@ -207,9 +224,14 @@ def _amount(value: Decimal | None) -> str:
 
 
 def _kind_label(kind: str) -> str:
-    if kind in Kind.values:
-        return str(Kind(kind).label)
-    return str(EntryKind(kind).label)
+    return _label_in(get_language(), Kind if kind in Kind.values else EntryKind, kind)
+
+
+@functools.lru_cache(maxsize=128)
+def _label_in(language: str | None, choices, value: str) -> str:
+    """A choice's label in `language` (the active one, which keys the cache):
+    a statement names the same few services and outcomes on thousands of rows."""
+    return str(choices(value).label)
 
 
 class _Line:
