@@ -7,6 +7,7 @@ Redrawn at most a few times a second, so a tight loop may call `advance` freely.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -19,8 +20,13 @@ def clock(seconds: float) -> str:
 
 
 class Progress:
-    def __init__(self, total: int, *, stream=None, width: int = 30):
+    def __init__(self, total: int, *, stream=None, width: int = 30, log=None, cpu=None):
         self.total = max(total, 1)
+        self.log = log  # a stream that gets one line per finished step (a log file's record)
+        # cpu(): {"who": CPU seconds so far}; each step's line says what it used
+        # (on a shared machine the wall time mostly measures the others' load).
+        self.cpu = cpu
+        self._cpu_at_step = cpu() if cpu else {}
         self.done = 0
         self.stream = stream or sys.stderr
         self.width = width
@@ -39,7 +45,22 @@ class Progress:
         now = time.monotonic()
         if self.label:
             self.steps.append((self.label, now - self._step_started))
+            if self.log is not None:
+                self.log.write(
+                    f"step {self.label}: {now - self._step_started:.1f} s "
+                    f"(at {clock(now - self.started)}){self._cpu_used()}, "
+                    f"load {os.getloadavg()[0]:.1f}"
+                )
+                self.log.flush()
         self._step_started = now
+
+    def _cpu_used(self) -> str:
+        if self.cpu is None:
+            return ""
+        now = self.cpu()
+        used = {who: seconds - self._cpu_at_step.get(who, 0.0) for who, seconds in now.items()}
+        self._cpu_at_step = now
+        return "".join(f", CPU {who} {seconds:.1f} s" for who, seconds in used.items())
 
     def advance(self, units: int) -> None:
         self.done = min(self.done + units, self.total)

@@ -342,6 +342,14 @@ class Account(models.Model):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         ordering = ["kind", "id"]
+        indexes = [
+            # The office's front page: clients whose credit runs low, lowest first.
+            models.Index(
+                fields=["balance", "id"],
+                condition=models.Q(kind="client_credit"),
+                name="account_client_credit_balance",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "user"],

@@ -15,13 +15,15 @@ command). Without it the member column is empty (the webhooks' totals).
 from __future__ import annotations
 
 import csv
+import functools
 import heapq
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from agents.models import Agency
@@ -55,7 +57,7 @@ class StatementRow:
 
     @property
     def outcome_label(self) -> str:
-        return str(Outcome(self.outcome).label) if self.outcome else ""
+        return _label_in(get_language(), Outcome, self.outcome) if self.outcome else ""
 
 
 @dataclass(frozen=True)
@@ -159,19 +161,16 @@ def statement_rows(
         )
         .iterator(chunk_size=STREAM_CHUNK)
     )
-    calls = (
-        StatementRow(
-            at=at,
-            call_id=call_id,
-            kind=kind,
-            talk_seconds=talk,
-            billed_minutes=minutes,
-            client_charge=charge,
-            commission=commission,
-            outcome=outcome,
-        )
-        for at, call_id, kind, talk, minutes, charge, commission, outcome in charges
+    entries = list(
+        Entry.objects.filter(
+            account__kind=AccountKind.AGENCY_COMMISSION,
+            account__agency_id=agency_id,
+            kind=EntryKind.ADJUSTMENT,
+            created_at__gte=start,
+            created_at__lt=end,
+        ).order_by("created_at", "id")
     )
+    members = _members([entry.call_id for entry in entries], member_names)
     adjustments = [
         StatementRow(
             at=entry.created_at,
@@ -182,21 +181,41 @@ def statement_rows(
             client_charge=None,
             commission=entry.amount,
             note=entry.reason,
+            member=members.get(entry.call_id, ""),
         )
-        for entry in Entry.objects.filter(
-            account__kind=AccountKind.AGENCY_COMMISSION,
-            account__agency_id=agency_id,
-            kind=EntryKind.ADJUSTMENT,
-            created_at__gte=start,
-            created_at__lt=end,
-        ).order_by("created_at", "id")
+        for entry in entries
     ]
-    merged = heapq.merge(calls, adjustments, key=lambda row: row.at)
-    for chunk in _chunks(merged, STREAM_CHUNK):
-        if member_names is not None:
-            members = member_names([row.call_id for row in chunk if row.call_id])
-            chunk = [replace(row, member=members.get(row.call_id, "")) for row in chunk]
-        yield from chunk
+    return heapq.merge(_call_rows(charges, member_names), adjustments, key=_row_time)
+
+
+def _row_time(row: StatementRow) -> datetime:
+    return row.at
+
+
+def _members(call_ids: list, member_names: MemberNames | None) -> dict[int, str]:
+    keys = [pk for pk in call_ids if pk]
+    return member_names(keys) if keys and member_names is not None else {}
+
+
+def _call_rows(
+    charges: Iterator[tuple], member_names: MemberNames | None
+) -> Iterator[StatementRow]:
+    """The settled calls' rows, a chunk at a time: each chunk's members are
+    named with one query before its rows are made (each row made once)."""
+    for chunk in _chunks(charges, STREAM_CHUNK):
+        members = _members([values[1] for values in chunk], member_names)
+        for at, call_id, kind, talk, minutes, charge, commission, outcome in chunk:
+            yield StatementRow(
+                at=at,
+                call_id=call_id,
+                kind=kind,
+                talk_seconds=talk,
+                billed_minutes=minutes,
+                client_charge=charge,
+                commission=commission,
+                outcome=outcome,
+                member=members.get(call_id, ""),
+            )
 
 
 def _chunks(rows: Iterator, size: int) -> Iterator[list]:
@@ -209,9 +228,14 @@ def _amount(value: Decimal | None) -> str:
 
 
 def _kind_label(kind: str) -> str:
-    if kind in Kind.values:
-        return str(Kind(kind).label)
-    return str(EntryKind(kind).label)
+    return _label_in(get_language(), Kind if kind in Kind.values else EntryKind, kind)
+
+
+@functools.lru_cache(maxsize=128)
+def _label_in(language: str | None, choices, value: str) -> str:
+    """A choice's label in `language` (the active one, which keys the cache):
+    a statement names the same few services and outcomes on thousands of rows."""
+    return str(choices(value).label)
 
 
 class _Line:

@@ -57,7 +57,11 @@ class LargeTablePaginator(Paginator):
             return super().count
         plain = self.object_list.select_related(None).prefetch_related(None).order_by()
         if self.filtered:
-            return plain[: self.cap].count()
+            # The keys only: a list filtered across a relation is DISTINCT (the
+            # admin's own guard against duplicates), and DISTINCT over every
+            # column of 10,000 rows sorted them all (the session-date filter:
+            # 889 -> 133 ms at a million calls).
+            return plain.values("pk")[: self.cap].count()
         estimate = estimated_rows(self.object_list.model._meta.db_table)
         if estimate is None or estimate < ESTIMATE_FROM_ROWS:
             return plain.count()

@@ -17,7 +17,7 @@ again after it (one sort per index instead of a million page splits), and
 the session skips the foreign-key triggers while copying
 (`session_replication_role = replica`: the generator writes only keys it has
 just made); the unique and exclusion constraints stay and check every row.
-Then VACUUM (ANALYZE) of the tables it filled.
+Then VACUUM (ANALYZE) of the whole database.
 
 Proportions for 1,000,000 calls (others scale with --calls): 50,000
 clients, 2,000 agencies (each with its agent) and 20,000 members, 2,000
@@ -33,13 +33,15 @@ are laid around the hour the command runs, or --now).
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
+import itertools
 import json
 import math
+import os
+import queue
 import random
-import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -204,6 +206,10 @@ BIG_MODELS = (
     OperatorTask,
 )
 COPY_CHUNK = 2000  # rows per piece of the CSV stream
+# Bytes read from a COPY's source at a time: large, since each read waits for
+# the GIL while the batch thread runs (up to the 5 ms switch interval).
+COPY_READ = 1 << 20
+CALL_BATCH = 50_000  # calls made (and then copied) at a time: ~35 MB of CSV
 
 
 @dataclass(frozen=True)
@@ -248,8 +254,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="add to a database that already has calls"
         )
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=CALL_BATCH,
+            help="calls made in Python (and copied) at a time; the same rows whatever it is",
+        )
 
-    def handle(self, *args, calls: int, seed: int, now: str | None, force: bool, **options):
+    def handle(
+        self, *args, calls: int, seed: int, now: str | None, force: bool, batch: int, **options
+    ):
         if connection.vendor != "postgresql":
             raise CommandError(
                 "bench_scale_data fills PostgreSQL only (it uses COPY): set DATABASE_URL to a "
@@ -269,7 +283,7 @@ class Command(BaseCommand):
         )
         sizes = Sizes.for_calls(calls)
         started = time.monotonic()
-        filler = Filler(sizes=sizes, seed=seed, now=anchor, stdout=self.stdout)
+        filler = Filler(sizes=sizes, seed=seed, now=anchor, stdout=self.stdout, batch=max(batch, 1))
         filler.run()
         self.stdout.write(
             f"filled {connection.settings_dict['NAME']} in {time.monotonic() - started:.0f} s: "
@@ -331,12 +345,15 @@ def copy_file(cursor, model, fields: list[str], file) -> None:
     names = ", ".join(quote(field.column) for field in columns)
     not_null = ", ".join(quote(field.column) for field in columns if not field.null)
     options = f"FORMAT csv, FORCE_NOT_NULL ({not_null})" if not_null else "FORMAT csv"
-    cursor.copy_expert(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN WITH ({options})", file)
+    cursor.copy_expert(
+        f"COPY {quote(meta.db_table)} ({names}) FROM STDIN WITH ({options})", file, size=COPY_READ
+    )
 
 
 class Filler:
-    def __init__(self, *, sizes: Sizes, seed: int, now: datetime, stdout):
+    def __init__(self, *, sizes: Sizes, seed: int, now: datetime, stdout, batch: int = 50_000):
         self.sizes = sizes
+        self.batch = batch
         self.rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
         self.now = now
         self.stdout = stdout
@@ -346,6 +363,7 @@ class Filler:
         self.password = make_password(PASSWORD)
         self.buffer = timedelta(minutes=settings.SESSION_BUFFER_MINUTES)
         self.made: dict[str, int] = {}
+        self._backend: int | None = None
 
     # --- plan --------------------------------------------------------------------
 
@@ -366,13 +384,13 @@ class Filler:
             + s.calls * 3  # index builds
             + s.calls  # analyze
         )
-        progress = Progress(total)
+        progress = Progress(total, log=self.stdout, cpu=self._cpu)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute("SET LOCAL work_mem = '64MB'")
             self.ids = {m: self._max_id(cursor, m) for m in ID_MODELS}
-            dropped = self._drop_indexes(cursor)
+            dropped = self._drop_indexes(cursor) + self._drop_constraints(cursor)
             cursor.execute("SET LOCAL session_replication_role = replica")
             self._people(cursor, progress)
             self._calls(cursor, progress)
@@ -385,22 +403,39 @@ class Filler:
                 cursor.execute(sql, self._params())
                 self.made[label] = cursor.rowcount
                 progress.advance(weight)
-            progress.step("indexes")
-            for _name, definition in dropped:
+            for name, definition in dropped:
+                progress.step(f"rebuild {name}")
                 cursor.execute(definition)
                 progress.advance(s.calls * 3 // max(len(dropped), 1))
             self._sequences(cursor)
             cursor.execute("SET LOCAL session_replication_role = origin")
         # VACUUM sets the visibility map (index-only scans: the admin's page keys,
         # capped counts) as autovacuum would after a while; ANALYZE the statistics.
+        # The whole database: a table never analysed (no alarms or disputes
+        # yet, 2,000 working times) is planned as ten pages of rows, and the
+        # duty desk's alarms were joined to every session and user in parallel
+        # (70 ms at 1M calls; 0.1 ms once the empty table was analysed).
         progress.step("VACUUM ANALYZE")
-        tables = ", ".join(
-            connection.ops.quote_name(model._meta.db_table) for model in (*ID_MODELS, *BIG_MODELS)
-        )
         with connection.cursor() as cursor:
-            cursor.execute(f"VACUUM (ANALYZE) {tables}")
+            cursor.execute("VACUUM (ANALYZE)")
         progress.finish()
         self.steps = progress.steps
+
+    def _cpu(self) -> dict[str, float]:
+        """CPU seconds used so far by this process and by its PostgreSQL
+        backend (read from /proc when the server runs on this machine)."""
+        used = {"python": time.process_time()}
+        if self._backend is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self._backend = cursor.fetchone()[0]
+        try:
+            with open(f"/proc/{self._backend}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            used["postgres"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            pass  # another machine's server: its CPU is not ours to read
+        return used
 
     def counts(self) -> dict[str, int]:
         return self.made
@@ -440,6 +475,34 @@ class Filler:
         dropped = cursor.fetchall()
         for name, _definition in dropped:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+        return dropped
+
+    @staticmethod
+    def _drop_constraints(cursor) -> list[tuple[str, str]]:
+        """The big tables' unique and primary-key constraints that no foreign
+        key depends on: dropped now and added again after the load (ALTER
+        TABLE ... ADD CONSTRAINT, from their own definitions), which builds
+        each index in one sort and checks every row then, in the same
+        transaction, instead of an index insert per row. The interpreters'
+        exclusion constraint (GiST) stays: built again at 100,000 calls it
+        took 13 s, more than its checks cost while copying."""
+        quote = connection.ops.quote_name
+        cursor.execute(
+            """SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid)
+               FROM pg_constraint c
+               WHERE c.contype IN ('p', 'u')
+                 AND c.conrelid = ANY(%s::regclass[])
+                 AND NOT EXISTS (SELECT 1 FROM pg_constraint f
+                                 WHERE f.contype = 'f' AND f.conindid = c.conindid)
+               ORDER BY 1, 2""",
+            [[m._meta.db_table for m in BIG_MODELS]],
+        )
+        dropped = []
+        for table, name, definition in cursor.fetchall():
+            cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+            dropped.append(
+                (name, f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
+            )
         return dropped
 
     @staticmethod
@@ -545,6 +608,8 @@ class Filler:
                     languages,
                     agency,
                     on_duty,
+                    "",
+                    0,
                 )
             )
             return user_id
@@ -594,6 +659,8 @@ class Filler:
                 "languages",
                 "agency",
                 "on_duty",
+                "pending_email",
+                "session_generation",
             ],
             users,
             progress,
@@ -656,9 +723,12 @@ class Filler:
     # --- calls -------------------------------------------------------------------
 
     def _calls(self, cursor, progress: Progress) -> None:
-        """One pass over the plan writes four CSV files (calls, confirmations,
-        sessions, charges) on disk, then each is copied: constant memory."""
-        progress.step("calls, sessions, charges")
+        """Calls, confirmations, sessions and charges are made a batch at a
+        time by a thread, and each batch is copied from memory while the next
+        one is made: Python and PostgreSQL each keep a core busy (the thread
+        holds the GIL; this one waits in libpq, which releases it). Memory
+        stays at two batches."""
+        progress.step("calls, sessions, charges (made and copied)")
         plan = CallPlan(self)
         tables = (
             (Call, CALL_FIELDS),
@@ -666,30 +736,62 @@ class Filler:
             (Session, SESSION_FIELDS),
             (CallCharge, CHARGE_FIELDS),
         )
-        with contextlib.ExitStack() as stack:
-            files = [
-                stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
-                for _table in tables
-            ]
-            writers = [
-                csv.writer(file, quoting=csv.QUOTE_MINIMAL, lineterminator="\n") for file in files
-            ]
-            calls = 0
-            for call, confirmation, sessions, charge in plan.rows():
-                writers[0].writerow(call)
-                if confirmation is not None:
-                    writers[1].writerow(confirmation)
-                writers[2].writerows(sessions)
-                writers[3].writerow(charge)
-                calls += 1
-                if calls % COPY_CHUNK == 0:
-                    progress.advance(COPY_CHUNK * 2)
-            for (model, fields), file in zip(tables, files, strict=True):
-                progress.step(f"COPY {model._meta.db_table}")
-                file.seek(0)
-                copy_file(cursor, model, fields, file)
-                progress.advance(self.sizes.calls // 2)
-        self.made.update(calls=calls, sessions=plan.session_count)
+        made = 0
+        with BatchMaker(plan.batches(self.batch)) as batches:
+            for buffers, calls, sessions in batches:
+                for (model, fields), buffer in zip(tables, buffers, strict=True):
+                    buffer.seek(0)
+                    copy_file(cursor, model, fields, buffer)
+                made += calls
+                progress.advance(calls * 4 + sessions * 2)
+        self.made.update(calls=made, sessions=plan.session_count)
+
+
+class BatchMaker:
+    """Runs a generator of batches in a thread, at most QUEUED batches ahead
+    of the reader. An error in the thread is raised to the reader; a reader
+    that stops early stops the thread."""
+
+    QUEUED = 2
+
+    def __init__(self, batches):
+        self.batches = batches
+        self.queue: queue.Queue = queue.Queue(maxsize=self.QUEUED)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="bench-scale-batches", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            for batch in self.batches:
+                if not self._put(batch):
+                    return
+        except BaseException as exc:  # handed to the reader, who raises it
+            self._put(exc)
+        else:
+            self._put(None)
+
+    def _put(self, item) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __iter__(self):
+        while (item := self.queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def __exit__(self, *exc_info):
+        self.stop.set()
+        self.thread.join()
 
 
 ID_MODELS = (User, Agency, Member, Account, Call, Session, AgentConfirmation, CallCharge)
@@ -815,6 +917,29 @@ class CallPlan:
                 policy=self.policies[kind, outcome],
             )
         return self.prices[key]
+
+    def batches(self, size: int):
+        """The rows as CSV text, `size` calls at a time: ([calls, confirmations,
+        sessions, charges] as StringIO buffers, calls, sessions)."""
+        rows = self.rows()
+        while True:
+            buffers = [io.StringIO() for _table in range(4)]
+            calls, confirmations, sessions, charges = (
+                csv.writer(buffer, lineterminator="\n") for buffer in buffers
+            )
+            write_call, write_confirmation = calls.writerow, confirmations.writerow
+            write_sessions, write_charge = sessions.writerows, charges.writerow
+            count, sessions_before = 0, self.session_count
+            for call, confirmation, call_sessions, charge in itertools.islice(rows, size):
+                write_call(call)
+                if confirmation is not None:
+                    write_confirmation(confirmation)
+                write_sessions(call_sessions)
+                write_charge(charge)
+                count += 1
+            if not count:
+                return
+            yield buffers, count, self.session_count - sessions_before
 
     def rows(self):
         f, s, rng = self.f, self.f.sizes, self.f.rng
