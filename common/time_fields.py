@@ -62,11 +62,19 @@ class WallClockField(forms.DateTimeField):
             except ValueError:
                 raise ValidationError(self.error_messages["invalid"], code="invalid") from None
             if moment is None:  # one of input_formats (strptime), still naive
-                moment = forms.BaseTemporalField.to_python(self, text)
+                moment = self._from_input_formats(text)
         return _within_the_calendar(moment).replace(tzinfo=None)
 
     def prepare_value(self, value):
         return value
+
+    def _from_input_formats(self, text: str) -> datetime:
+        for input_format in self.input_formats:
+            try:
+                return datetime.strptime(text, input_format)
+            except (ValueError, TypeError):
+                continue
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
 def form_local_to_utc(form: forms.Form, field: str, zone) -> None:
