@@ -174,8 +174,10 @@ def test_admin_find_a_time_lists_zones_and_schedules_in_one_click(client):
     url = reverse("admin:calls_call_find_time", args=[call.pk])
     page = client.get(url).content.decode()
     assert "3:00 PM–3:30 PM" in page  # 13:00 UTC in Berlin (UTC+2), the operator's zone
-    assert "Mon 7 Jun, 09:00 (America/New_York)" in page  # the client's clock
-    assert "Mon 7 Jun, 16:00 (Europe/Kyiv)" in page  # the member's and the interpreter's
+    # Each person's clock by the date policy ("today" on the pinned Monday 7 June).
+    assert "client: today, 9:00 AM (America/New_York)" in page
+    assert "member: today, 4:00 PM (Europe/Kyiv)" in page
+    assert "interpreter: today, 4:00 PM (Europe/Kyiv)" in page
     assert "Olena Koval" in page
     response = client.post(url, {"slot": f"{at(13):%Y-%m-%dT%H:%M:%SZ}|{olena.pk}"})
     assert response.status_code == 302
