@@ -66,7 +66,8 @@ CUT_OFF = """() => {
     const box = table.getBoundingClientRect();
     let holder = table.parentElement;
     while (holder && holder !== document.body && !scrolls(holder)) holder = holder.parentElement;
-    const edge = holder && holder !== document.body ? holder.getBoundingClientRect().right : box.right;
+    const held = holder && holder !== document.body;
+    const edge = held ? holder.getBoundingClientRect().right : box.right;
     if (box.width && edge > width + 1) bad.push(`${table.id || table.className} ${edge}`);
   });
   if (document.documentElement.scrollWidth > width + 1) {
