@@ -138,7 +138,8 @@ class ApiView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if request.method == "POST" and self.idempotent_posts:
+        # A view without `post` answers 405 (DRF's dispatch): nothing to claim or wrap.
+        if request.method == "POST" and self.idempotent_posts and hasattr(self, "post"):
             self._idempotency_claim = idempotency.claim_for(request)
             if self._idempotency_claim is not None:
                 self.post = self._answered_once(self.post)
