@@ -231,7 +231,8 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 )
 
 PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
+    # DRF's paginator answers 404 for page 0 or below: the schema says so.
+    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
     OpenApiParameter("page_size", OpenApiTypes.INT, description="Items per page, at most 100."),
 ]
 

@@ -51,3 +51,18 @@ def test_the_statement_month_schema_accepts_what_the_view_answers(month):
     assert _month_pattern().search(month)
     agent = agent_for(book())
     assert api_as(agent).get(f"/api/v1/agent/statements/{month}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/sessions/", "/api/v1/agent/requests/", "/api/v1/calls/", "/api/v1/ledger/"]
+)
+def test_the_page_parameter_starts_at_1_as_the_paginator_does(path):
+    """Page 0 was schema-valid, and the paginator refuses it (404)."""
+    (page,) = [p for p in _schema()["paths"][path]["get"]["parameters"] if p["name"] == "page"]
+    assert page["schema"] == {"type": "integer", "minimum": 1}
+
+
+def test_the_paginator_refuses_page_0_and_answers_page_1():
+    agent = api_as(agent_for(book()))
+    assert agent.get("/api/v1/agent/requests/?page=0").status_code == 404
+    assert agent.get("/api/v1/agent/requests/?page=1").status_code == 200
