@@ -172,7 +172,12 @@ class StatementApi(ApiView):
         operation_id="agent_statements_retrieve",
         parameters=[
             OpenApiParameter(
-                "month", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=r"^\d{4}-\d{2}$"
+                "month",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                # As strict as billing.statements.month_bounds: years 2000..9998, months 01..12.
+                pattern=r"^(2[0-9]{3}|[3-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
+                r"-(0[1-9]|1[0-2])$",
             ),
             OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv"]),
         ],

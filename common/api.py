@@ -138,7 +138,8 @@ class ApiView(APIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if request.method == "POST" and self.idempotent_posts:
+        # A view without `post` answers 405 (DRF's dispatch): nothing to claim or wrap.
+        if request.method == "POST" and self.idempotent_posts and hasattr(self, "post"):
             self._idempotency_claim = idempotency.claim_for(request)
             if self._idempotency_claim is not None:
                 self.post = self._answered_once(self.post)
@@ -230,7 +231,8 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 )
 
 PAGE_PARAMETERS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="Page number, from 1."),
+    # DRF's paginator answers 404 for page 0 or below: the schema says so.
+    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
     OpenApiParameter("page_size", OpenApiTypes.INT, description="Items per page, at most 100."),
 ]
 

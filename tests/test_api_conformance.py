@@ -1,0 +1,68 @@
+"""Answers the schema promises (issue #25, item 17), each found by schemathesis:
+an undeclared method is 405 with Allow, and a parameter's schema is exactly as
+strict as the view that reads it."""
+
+import json
+import re
+
+import pytest
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+
+from common.idempotency import HEADER
+
+from .api_helpers import _fresh_throttles, api_as, scheduled_call  # noqa: F401
+from .flows import agent_for, book
+
+pytestmark = pytest.mark.django_db
+
+
+def _schema() -> dict:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(schema))
+
+
+def test_a_keyed_post_to_a_view_without_post_is_405_with_allow():
+    """An Idempotency-Key used to make the view wrap a `post` it lacks (a 500)."""
+    call, api = scheduled_call()
+    response = api.post(
+        f"/api/v1/sessions/{call.public_id}/", **{f"HTTP_{HEADER.upper().replace('-', '_')}": "k-1"}
+    )
+    assert response.status_code == 405, response.content
+    assert "GET" in response["Allow"]
+    assert response.json()["code"] == "method_not_allowed"
+
+
+def _month_pattern() -> re.Pattern:
+    operation = _schema()["paths"]["/api/v1/agent/statements/{month}/"]["get"]
+    (month,) = [p for p in operation["parameters"] if p["name"] == "month"]
+    return re.compile(month["schema"]["pattern"])
+
+
+@pytest.mark.parametrize("month", ["0000-00", "2026-00", "2026-13", "1999-12", "9999-01", "26-01"])
+def test_the_statement_month_schema_refuses_what_the_view_refuses(month):
+    assert not _month_pattern().search(month)
+    agent = agent_for(book())
+    assert api_as(agent).get(f"/api/v1/agent/statements/{month}/").status_code in (400, 404)
+
+
+@pytest.mark.parametrize("month", ["2000-01", "2026-12", "9899-07", "9989-01", "9998-12"])
+def test_the_statement_month_schema_accepts_what_the_view_answers(month):
+    assert _month_pattern().search(month)
+    agent = agent_for(book())
+    assert api_as(agent).get(f"/api/v1/agent/statements/{month}/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/sessions/", "/api/v1/agent/requests/", "/api/v1/calls/", "/api/v1/ledger/"]
+)
+def test_the_page_parameter_starts_at_1_as_the_paginator_does(path):
+    """Page 0 was schema-valid, and the paginator refuses it (404)."""
+    (page,) = [p for p in _schema()["paths"][path]["get"]["parameters"] if p["name"] == "page"]
+    assert page["schema"] == {"type": "integer", "minimum": 1}
+
+
+def test_the_paginator_refuses_page_0_and_answers_page_1():
+    agent = api_as(agent_for(book()))
+    assert agent.get("/api/v1/agent/requests/?page=0").status_code == 404
+    assert agent.get("/api/v1/agent/requests/?page=1").status_code == 200
