@@ -233,7 +233,11 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 PAGE_PARAMETERS = [
     # DRF's paginator answers 404 for page 0 or below: the schema says so.
     OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description="Items per page, at most 100."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": 100},
+        description="Items per page, from 1 to 100 (25 when not given).",
+    ),
 ]
 
 

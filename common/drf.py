@@ -136,6 +136,23 @@ class Pagination(PageNumberPagination):
         if read_page is not None:
             self.django_paginator_class = functools.partial(ReadingPaginator, read_page=read_page)
 
+    def get_page_size(self, request):
+        """The page size asked for, refused when it is not a whole number from 1
+        to `max_page_size` (DRF would quietly answer 25 rows to "0" or "-1")."""
+        asked = request.query_params.get(self.page_size_query_param)
+        if asked is None:
+            return self.page_size
+        if not (asked.isascii() and asked.isdigit() and 1 <= int(asked) <= self.max_page_size):
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Give the page size as a whole number from 1 to %(most)d.")
+                        % {"most": self.max_page_size}
+                    ]
+                }
+            )
+        return int(asked)
+
 
 class ReadingPaginator(Paginator):
     """Django's paginator, whose pages are read by `read_page(sliced queryset)`."""

@@ -66,3 +66,27 @@ def test_the_paginator_refuses_page_0_and_answers_page_1():
     agent = api_as(agent_for(book()))
     assert agent.get("/api/v1/agent/requests/?page=0").status_code == 404
     assert agent.get("/api/v1/agent/requests/?page=1").status_code == 200
+
+
+@pytest.mark.parametrize("size", ["", "0", "-1", "2.5", "false", "101", "٣"])
+def test_a_page_size_the_schema_refuses_is_a_400_with_its_sentence(size):
+    """DRF's paginator answered 25 rows to any of these (schemathesis: invalid accepted)."""
+    api = api_as(book().client)
+    response = api.get("/api/v1/calls/", {"page_size": size})
+    assert response.status_code == 400, response.content
+    assert "page_size" in json.dumps(response.json())
+
+
+@pytest.mark.parametrize("size", ["1", "100"])
+def test_every_page_size_the_schema_allows_is_answered(size):
+    client = book().client
+    book(client=client)
+    response = api_as(client).get("/api/v1/calls/", {"page_size": size})
+    assert response.status_code == 200, response.content
+    assert len(response.json()["results"]) == min(int(size), 2)
+
+
+def test_the_schema_bounds_page_size_as_the_paginator_does():
+    operation = _schema()["paths"]["/api/v1/calls/"]["get"]
+    (size,) = [p for p in operation["parameters"] if p["name"] == "page_size"]
+    assert (size["schema"]["minimum"], size["schema"]["maximum"]) == (1, 100)
