@@ -41,10 +41,7 @@ from accounts.models import Role, User
 from calls.models import Call
 
 from ._report_data import generate
-
-
-class Rollback(Exception):
-    pass
+from .bench_queries import Rollback
 
 
 class Command(BaseCommand):

@@ -34,7 +34,7 @@ from calls.models import Call, CallState
 from common.call_numbers import call_number
 from notifications import sweeps
 
-from .bench_queries import QueryCounter
+from .bench_queries import QueryCounter, Rollback
 
 # Tables of a size where a sequential scan is a page that gets slower every day.
 BIG_TABLES = (
@@ -345,8 +345,8 @@ class Command(BaseCommand):
                     self.stderr.write(
                         f"  {result.name}: {elapsed:.2f} s, {counter.queries} queries"
                     )
-                raise _Rollback
-        except _Rollback:
+                raise Rollback
+        except Rollback:
             pass
 
     # --- output --------------------------------------------------------------------
@@ -375,10 +375,6 @@ class Command(BaseCommand):
             "included); cpu50: median CPU time of this Python process (the database's not "
             "counted), which does not grow when other processes take the cores"
         )
-
-
-class _Rollback(Exception):
-    pass
 
 
 def _count(sql: str) -> int:

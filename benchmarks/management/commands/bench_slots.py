@@ -29,6 +29,8 @@ from calls.occupancy import held_range
 from calls.services.slots import call_slot_days, call_slot_search
 from scheduling.models import WorkingTime
 
+from .bench_queries import Rollback
+
 LANGUAGES = ["en", "ru", "uk", "de", "fr", "es", "it", "pl", "pt", "tr"]
 ZONES = [
     "Europe/Kyiv",
@@ -41,10 +43,6 @@ ZONES = [
     "Europe/Lisbon",
 ]
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
-
-
-class Rollback(Exception):
-    pass
 
 
 class Command(BaseCommand):
