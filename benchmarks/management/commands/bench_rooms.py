@@ -80,26 +80,12 @@ async () => {
 
 def _cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process and its children still running (Linux /proc)."""
-    total = 0.0
-    for each in [pid, *_children(pid)]:
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+    return _own_cpu_seconds([pid, *_children(pid)])
 
 
 def _rss_mb(pid: int) -> float:
-    total = 0
-    for each in [pid, *_children(pid)]:
-        try:
-            for line in Path(f"/proc/{each}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
+    """Resident memory of a process and its children still running, in MB."""
+    return _own_rss_mb([pid, *_children(pid)])
 
 
 def _chromium_pids() -> list[int]:
