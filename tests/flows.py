@@ -130,3 +130,29 @@ def fund_client(client, amount, *, reason="test credit"):
             reason=reason,
             actor=OperatorFactory(username="flows-cashier"),
         )
+
+
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
+
+
+def confirmed_weekday_call(*, language=None, **book_args):
+    """A confirmed call between an English-speaking client free 09:00-12:00 on
+    weekdays (her zone) and a Russian-speaking member in Kyiv free 15:00-20:00:
+    the scene the slot finder's door tests share."""
+    member = MemberFactory(time_zone="Europe/Kyiv", languages="ru")
+    call = book(member=member, **book_args)
+    call.client_windows = [{"days": WEEKDAYS, "from": "09:00", "to": "12:00"}]
+    call.client.languages = "en"
+    if language is not None:
+        call.client.language = language
+    call.client.save()
+    call.languages = "en, ru"
+    call.save()
+    services.call_confirm(
+        call=call,
+        actor=member.agency.staff.first(),
+        **good_contacts(),
+        member_windows=[{"days": WEEKDAYS, "from": "15:00", "to": "20:00"}],
+    )
+    call.refresh_from_db()
+    return call

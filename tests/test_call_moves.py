@@ -24,8 +24,8 @@ from notifications.models import Notification, OperatorTask, OperatorTaskKind
 from scheduling.models import WorkingTime
 
 from .concurrency import run_concurrently
-from .factories import InterpreterFactory, MemberFactory, OperatorFactory
-from .flows import book, good_contacts
+from .factories import InterpreterFactory, OperatorFactory
+from .flows import confirmed_weekday_call as confirmed_call
 
 pytestmark = pytest.mark.django_db
 
@@ -49,24 +49,6 @@ def interpreter(languages="en, ru"):
         interpreter=person, hours=[{"days": WEEKDAYS, "from": "09:00", "to": "18:00"}]
     )
     return person
-
-
-def confirmed_call():
-    member = MemberFactory(time_zone="Europe/Kyiv", languages="ru")
-    call = book(member=member)
-    call.client_windows = [{"days": WEEKDAYS, "from": "09:00", "to": "12:00"}]
-    call.client.languages = "en"
-    call.client.save()
-    call.languages = "en, ru"
-    call.save()
-    services.call_confirm(
-        call=call,
-        actor=member.agency.staff.first(),
-        **good_contacts(),
-        member_windows=[{"days": WEEKDAYS, "from": "15:00", "to": "20:00"}],
-    )
-    call.refresh_from_db()
-    return call
 
 
 def scheduled_call(starts_at):

@@ -33,7 +33,8 @@ from .factories import (
     MemberFactory,
     OperatorFactory,
 )
-from .flows import book, fund_client, good_contacts
+from .flows import confirmed_weekday_call as confirmed_call
+from .flows import fund_client
 
 pytestmark = pytest.mark.django_db
 
@@ -58,24 +59,6 @@ def interpreter(languages="en, ru", hours=None, **extra):
         hours=hours or [{"days": WEEKDAYS, "from": "09:00", "to": "18:00"}],
     )
     return person
-
-
-def confirmed_call(**book_args):
-    member = MemberFactory(time_zone="Europe/Kyiv", languages="ru")
-    call = book(member=member, **book_args)
-    call.client_windows = [{"days": WEEKDAYS, "from": "09:00", "to": "12:00"}]
-    call.client.languages = "en"
-    call.client.save()
-    call.languages = "en, ru"
-    call.save()
-    services.call_confirm(
-        call=call,
-        actor=member.agency.staff.first(),
-        **good_contacts(),
-        member_windows=[{"days": WEEKDAYS, "from": "15:00", "to": "20:00"}],
-    )
-    call.refresh_from_db()
-    return call
 
 
 def test_the_search_reads_windows_zones_languages_and_sessions():

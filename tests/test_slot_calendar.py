@@ -23,8 +23,8 @@ from calls.models import CallState, Session
 from calls.services.slots import call_slot_book, call_slot_days
 from scheduling.models import WorkingTime
 
-from .factories import InterpreterFactory, MemberFactory, OperatorFactory
-from .flows import book, good_contacts
+from .factories import InterpreterFactory, OperatorFactory
+from .flows import confirmed_weekday_call
 
 pytestmark = pytest.mark.django_db
 
@@ -53,22 +53,7 @@ def interpreter(**extra):
 
 
 def confirmed_call(language="en"):
-    member = MemberFactory(time_zone="Europe/Kyiv", languages="ru")
-    call = book(member=member)
-    call.client_windows = [{"days": WEEKDAYS, "from": "09:00", "to": "12:00"}]
-    call.client.languages = "en"
-    call.client.language = language
-    call.client.save()
-    call.languages = "en, ru"
-    call.save()
-    services.call_confirm(
-        call=call,
-        actor=member.agency.staff.first(),
-        **good_contacts(),
-        member_windows=[{"days": WEEKDAYS, "from": "15:00", "to": "20:00"}],
-    )
-    call.refresh_from_db()
-    return call
+    return confirmed_weekday_call(language=language)
 
 
 def slot_values(page):
