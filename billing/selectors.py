@@ -10,6 +10,8 @@ from functools import cached_property
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from common.sql import sql_names
+
 from .models import (
     MONEY,
     Account,
@@ -66,16 +68,41 @@ def call_money_annotations(call_key: str = "pk") -> dict[str, Subquery]:
     }
 
 
-def client_balance_annotations(client) -> dict[str, Subquery]:
-    """`client_balances` as annotations `balance` and `held_credit` (None
-    before the account exists), the same on every row of a query."""
-    accounts = Account.objects.filter(user=client)
-    return {
-        "balance": Subquery(accounts.filter(kind=AccountKind.CLIENT_CREDIT).values("balance")[:1]),
-        "held_credit": Subquery(
-            accounts.filter(kind=AccountKind.CLIENT_HELD).values("balance")[:1]
-        ),
-    }
+def call_money_sql(call_key: str) -> tuple[str, str, list]:
+    """`call_money_annotations` as plain SQL, for a statement over calls whose
+    key is the SQL expression `call_key`: `(columns, join, params)`, the
+    columns `held`, `charge` and `billed_minutes` read through one LEFT JOIN
+    on the call's charge (one a call at most). Values come back as the
+    database gives them (`as_money` reads a column of them)."""
+    table, column = sql_names(CallCharge)
+    status = f"money.{column('status')}"
+    columns = (
+        f"CASE WHEN {status} = %s THEN money.{column('held')} END AS held, "
+        f"CASE WHEN {status} = %s THEN money.{column('client_charge')} END AS charge, "
+        f"CASE WHEN {status} = %s THEN money.{column('billed_minutes')} END AS billed_minutes"
+    )
+    join = f"LEFT JOIN {table} money ON money.{column('call_id')} = {call_key}"
+    return columns, join, [ChargeStatus.HELD, ChargeStatus.SETTLED, ChargeStatus.SETTLED]
+
+
+def client_balance_sql(client) -> tuple[str, list]:
+    """`client_balances` as two plain-SQL select-list items, `balance` and
+    `held_credit` (NULL before the account exists): `(columns, params)`."""
+    table, column = sql_names(Account)
+    one = (
+        f"(SELECT {column('balance')} FROM {table}"  # noqa: S608 - names from _meta
+        f" WHERE {column('user')} = %s AND {column('kind')} = %s)"
+    )
+    columns = f"{one} AS balance, {one} AS held_credit"
+    return columns, [client.pk, AccountKind.CLIENT_CREDIT, client.pk, AccountKind.CLIENT_HELD]
+
+
+def as_money(value) -> Decimal | None:
+    """A money column of plain SQL as a Decimal in cents: PostgreSQL gives a
+    Decimal already, SQLite a number."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(CENT)
 
 
 def client_entries(client) -> QuerySet[Entry]:
