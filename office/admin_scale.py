@@ -88,10 +88,13 @@ class SessionDateFilter(admin.DateFieldListFilter):
         if not bounds:
             return queryset
         try:
-            sessions = Session.objects.filter(
-                call=OuterRef("pk"), status__in=SessionStatus.values, **bounds
-            )
-            return queryset.filter(Exists(sessions))
+            sessions = Session.objects.filter(status__in=SessionStatus.values, **bounds)
+            # DISTINCT keeps the calls' keys a set the planner reads first
+            # (a week: ~6,000 sessions by index) and then sorts; as EXISTS or
+            # a plain IN it walked the newest calls first looking for them,
+            # and a week's sessions belong to calls booked weeks before
+            # (53,000 calls read for a page at a million: 200 -> 40 ms).
+            return queryset.filter(pk__in=sessions.values("call_id").distinct())
         except (ValueError, ValidationError) as exc:
             raise IncorrectLookupParameters(exc) from exc
 
