@@ -79,9 +79,6 @@ class RecordingAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("session__call")
 
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
     @admin.display(description=gettext_lazy("recording"))
     def short_id(self, recording):
         return str(recording.public_id)[:8]

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from calls.models import CallKind
 from recordings import services as recording_services
 
 from .factories import OperatorFactory
@@ -14,10 +15,12 @@ from .flows import book, confirm, end, schedule, start
 from .recordings_support import wav_bytes
 
 
-def recorded_call(*, starts_at=None, data_size=20_000, client=None, member=None):
+def recorded_call(
+    *, starts_at=None, data_size=20_000, client=None, member=None, kind=CallKind.PHONE_INTERPRETED
+):
     """A completed (settled) call with a recording. Returns (call, session, recording, plain)."""
     starts_at = starts_at or timezone.now() - timedelta(days=1)
-    call = book(client=client, member=member, now=starts_at - timedelta(days=2))
+    call = book(client=client, member=member, kind=kind, now=starts_at - timedelta(days=2))
     confirm(call, now=starts_at - timedelta(days=2))
     session = schedule(
         call, operator=OperatorFactory(), starts_at=starts_at, now=starts_at - timedelta(days=2)

@@ -175,3 +175,20 @@ def test_not_found_page_is_readable(client, settings):
     response = client.get(reverse("client-call", args=[uuid.uuid4()]))
     assert response.status_code == 404
     assert "There is nothing here" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "Your role may not open this page"), ("ru", "Вашей роли эта страница недоступна")],
+)
+def test_a_refusal_page_is_readable_in_the_readers_language(rf, language, words):
+    from django.core.exceptions import PermissionDenied
+    from django.utils import translation
+    from django.views.defaults import permission_denied
+
+    request = rf.get("/admin/somewhere/")
+    request.user = ClientFactory(language=language)
+    with translation.override(language):
+        response = permission_denied(request, PermissionDenied())
+    assert response.status_code == 403
+    assert words in response.content.decode()

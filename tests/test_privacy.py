@@ -22,6 +22,7 @@ from django.utils import timezone
 from accounts.models import User
 from agents.models import Member
 from billing.statements import agent_statement
+from calls.models import CallKind
 from common.errors import Conflict
 from duty.services import dispute_raise
 from privacy.erase import person_erase
@@ -30,7 +31,7 @@ from privacy.subjects import Subject
 from recordings.models import Recording
 
 from .factories import ClientFactory, MemberFactory
-from .flows import book
+from .flows import book, good_contacts
 from .recordings_flows import recorded_call
 
 SCHEMA = json.loads(
@@ -41,6 +42,7 @@ CLIENT_NAME = ("Zebulon", "Quixotically")
 CLIENT_EMAIL = "zebulon.quixotically@example.net"
 CLIENT_PHONE = "+12025550147"
 MEMBER_NAME = "Wilhelmina Vanderslootova"
+VIDEO_HANDLE = good_contacts(is_video=True)["video_handle"]
 
 
 def people():
@@ -127,12 +129,21 @@ def test_after_erasure_a_database_dump_holds_none_of_their_data_and_money_adds_u
     call, session, recording, _plain = recorded_call(
         client=client, member=member, starts_at=timezone.now() - timedelta(hours=3)
     )
+    # A video call too: the agent gave the member's video handle for it.
+    video_call, *_ = recorded_call(
+        client=client,
+        member=member,
+        kind=CallKind.VIDEO,
+        starts_at=timezone.now() - timedelta(hours=2),
+    )
+    assert video_call.confirmation.video_handle == VIDEO_HANDLE
     month = call.sessions.get().ended_at
     agency_id = member.agency_id
     before = agent_statement(agency_id=agency_id, year=month.year, month=month.month)
     secrets = [
         CLIENT_NAME[0], CLIENT_NAME[1], CLIENT_EMAIL, CLIENT_PHONE, "zquix",
         MEMBER_NAME, "Vanderslootova", "+380671234567", "+380 67 123 4567", "M-ERASE-1",
+        VIDEO_HANDLE,
     ]  # fmt: skip
     dump = _dump()
     assert [s for s in secrets if s in dump], "the dump didn't see the data: proves nothing"

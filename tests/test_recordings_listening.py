@@ -159,3 +159,18 @@ def test_the_call_admin_page_plays_the_recording_and_the_log_exports_as_csv():
     )
     lines = exported.content.decode().strip().splitlines()
     assert lines[0].startswith("at,user,role") and call.number in lines[1]
+
+
+def test_an_operator_opens_the_recordings_admin_and_the_recording_plays_there():
+    call, _session, recording, plain = recorded_call()
+    operator = OperatorFactory()
+    browser = Client()
+    browser.force_login(operator)
+    listed = browser.get(reverse("admin:recordings_recording_changelist"))
+    assert listed.status_code == 200 and call.number in listed.content.decode()
+    page = browser.get(reverse("admin:recordings_recording_change", args=[recording.pk]))
+    assert page.status_code == 200
+    audio = reverse("recording-audio", args=[recording.public_id])
+    assert f'src="{audio}"' in page.content.decode()
+    assert b"".join(browser.get(audio).streaming_content) == plain
+    assert RecordingAccess.objects.get().user == operator
