@@ -6,6 +6,8 @@ call number, the time in their zone with "in 3 hours", and buttons for what
 they can do (answer the request, open the call, add it to their calendar).
 Mail clients strip <style> blocks and block remote images, so styles are
 inline and there are no images at all; no script, nothing loaded from outside.
+On a phone the buttons wrap (inline blocks, not a table row) and the card's
+table is laid out fixed, so a long link breaks instead of widening the page.
 """
 
 from __future__ import annotations

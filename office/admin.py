@@ -390,7 +390,12 @@ class CallAdmin(LargeTableAdmin, admin.ModelAdmin):
                 buttons.append(
                     (_("Dial attempts"), reverse("admin:calls_call_attempts", args=[call.pk]))
                 )
-        extra_context = {**(extra_context or {}), "workflow_buttons": buttons}
+        extra_context = {
+            **(extra_context or {}),
+            "workflow_buttons": buttons,
+            # "Add to calendar" once the call has a session (as on the other call pages).
+            "calendar_call": call if call is not None and call.sessions.exists() else None,
+        }
         return super().change_view(request, object_id, form_url, extra_context)
 
     @staticmethod

@@ -258,6 +258,20 @@ def test_the_call_page_download_is_the_same_event_for_its_reader_only(client, cl
     assert event["SEQUENCE"] == appointment.sequence
 
 
+def test_the_office_call_page_offers_the_download_once_the_call_has_a_session(client, clock):
+    operator = OperatorFactory(username="feed-operator")
+    waiting = book(now=NOW)
+    call = scheduled(operator=operator)
+    client.force_login(operator)
+    page = client.get(reverse("admin:calls_call_change", args=[call.pk])).content.decode()
+    url = reverse("calendar-call", args=[call.public_id])
+    assert f'href="{url}"' in page
+    unscheduled = reverse("admin:calls_call_change", args=[waiting.pk])
+    assert "/calendar/call/" not in client.get(unscheduled).content.decode()
+    (event,) = parse(client.get(url).content).events
+    assert str(event["UID"]) == invites.event_uid(call)
+
+
 def test_signing_out_everywhere_switches_the_calendar_link_off(client, clock):
     person = ClientFactory()
     token = calendar_feed_make(person=person)

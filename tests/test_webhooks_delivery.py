@@ -218,6 +218,20 @@ def test_back_off_doubles_up_to_its_cap(settings):
     assert delays == [30, 60, 120, 240, 7680, 14400, 14400]
 
 
+def test_a_receiver_slower_than_the_timeout_is_a_failed_try(receiver, worker, settings):
+    """The wait is bounded (5 s in production; a fraction of it here): a receiver
+    that does not answer in time costs one try, logged as a timeout, not a worker."""
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 0.3
+    receiver.delay = 1.5
+    endpoint = endpoint_for(receiver)
+    with worker.capture(execute=True):
+        services.endpoint_test_send(endpoint=endpoint, now=NOW)
+    assert worker.run(NOW)[0][1] == "retry"
+    (attempt,) = Attempt.objects.all()
+    assert (attempt.status_code, attempt.error) == (None, "timeout")
+    assert attempt.duration_ms < 1200  # gave up, did not wait for the answer
+
+
 def test_a_redirect_is_not_followed(receiver, worker):
     endpoint = endpoint_for(receiver)
     receiver.script = [302]

@@ -228,3 +228,19 @@ def test_an_endpoint_gets_only_the_events_it_chose():
             agency=None, url="https://x.example.org", events=["call.exploded"], actor=None
         )
     assert refused.value.code == "bad_events"
+
+
+def test_a_declined_request_says_call_declined_to_its_agency_and_the_office():
+    member = MemberFactory()
+    own = endpoint(member.agency, [Event.CALL_DECLINED])
+    office = endpoint(None, [Event.CALL_DECLINED])
+    stranger = endpoint(AgentFactory().agency, [Event.CALL_DECLINED])
+    AgentFactory(agency=member.agency)
+    call = book(member=member, now=NOW)
+    call_services.call_decline(call=call, actor=agent_for(call), reason="Not now", now=NOW)
+    assert events_of(own) == events_of(office) == [Event.CALL_DECLINED]
+    assert events_of(stranger) == []
+    (declined,) = payloads_of(own)
+    assert declined["data"]["call"]["number"] == call.number
+    assert declined["data"]["call"]["state"] == "declined"
+    assert "Not now" not in json.dumps(payloads_of(office))

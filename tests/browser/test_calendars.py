@@ -10,7 +10,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from calendars import invites
+from notifications import messages
 from notifications.models import Notification
+from notifications.services import render_message
 
 from ..calendar_support import parse
 from ..factories import ClientFactory, OperatorFactory
@@ -26,6 +28,17 @@ pytestmark = [
 
 MAKE = {"en": "Make my calendar link", "ru": "Сделать ссылку на мой календарь"}
 DOWNLOAD = {"en": "Download the calendar file", "ru": "Скачать файл календаря"}
+
+
+# The page's width against the screen's, and what sticks out (for the failure's message).
+WIDER_THAN_THE_SCREEN = """() => {
+    const screen = document.documentElement.clientWidth;
+    const out = [...document.querySelectorAll("body *")]
+        .filter((el) => el.getBoundingClientRect().right > screen + 1)
+        .slice(0, 4)
+        .map((el) => el.tagName + " " + (el.textContent || "").trim().slice(0, 40));
+    return {page: document.documentElement.scrollWidth, screen, out};
+}"""
 
 
 def snap(page, language, name):
@@ -72,12 +85,34 @@ def test_ics_from_the_call_page_and_the_feed_and_the_html_emails(
     assert [str(e["UID"]) for e in from_feed.events] == [uid]
     assert from_feed.events[0]["SEQUENCE"] == event["SEQUENCE"]
 
-    # The emails as a mail client shows them (their HTML, nothing loaded from outside).
-    for row in Notification.objects.filter(call=call, recipient__in=[client, agent]).exclude(
-        html=""
-    ):
+    # The emails as a mail client shows them (their HTML, nothing loaded from outside),
+    # and one with every button a message can have, on a 390 px phone: nothing wider
+    # than the screen (the buttons wrap; a long link breaks).
+    emails = [
+        (f"3-email-{row.kind}-{row.recipient.role}", row.html)
+        for row in Notification.objects.filter(call=call, recipient__in=[client, agent]).exclude(
+            html=""
+        )
+    ]
+    session = call.sessions.get()
+    every_button = {
+        **messages.session_context(session),
+        "link": live_server.url + "/agent/link/" + "x" * 60 + "/",
+        "alarm_url": live_server.url + "/agent/alarm/x/",
+    }
+    agent.refresh_from_db()
+    emails.append(
+        (
+            "4-email-every-button",
+            render_message(template="reminder_agent", recipient=agent, context=every_button).html,
+        )
+    )
+    for name, html in emails:
         mail = new_page(locale=locale)
-        mail.set_content(row.html)
+        mail.set_viewport_size({"width": 390, "height": 844})
+        mail.set_content(html)
         expect(mail.locator("html")).to_have_attribute("lang", language)
         expect(mail.get_by_text(call.number).first).to_be_visible()
-        snap(mail, language, f"3-email-{row.kind}-{row.recipient.role}")
+        snap(mail, language, name)
+        widths = mail.evaluate(WIDER_THAN_THE_SCREEN)
+        assert widths["page"] <= widths["screen"], (name, widths)
