@@ -157,26 +157,16 @@ def agents_no_answer_escalate(*, calls: list[Call], now: datetime | None = None)
     """Past the deadline: an operator task for each call, and every operator is told."""
     now = now or timezone.now()
     with transaction.atomic():
-        with translation.override(settings.LANGUAGE_CODE):
-            operator_tasks_open(
-                [
-                    _agency_task(
-                        call,
-                        task_summary(
-                            gettext_noop(
-                                "The agency %(agency)s has not answered the request for call "
-                                "%(call)s. Phone the agency, then record the answer or cancel "
-                                "the request."
-                            ),
-                            agency=str(call.member.agency),
-                            call=call.number,
-                        ),
-                        kind=OperatorTaskKind.AGENT_NO_ANSWER,
-                        now=now,
-                    )
-                    for call in calls
-                ]
-            )
+        _agency_tasks_open(
+            calls,
+            gettext_noop(
+                "The agency %(agency)s has not answered the request for call "
+                "%(call)s. Phone the agency, then record the answer or cancel "
+                "the request."
+            ),
+            kind=OperatorTaskKind.AGENT_NO_ANSWER,
+            now=now,
+        )
         ids = bulk.record_for_calls(
             kind="agent_escalated",
             call_ids=[call.pk for call in calls],
@@ -189,22 +179,28 @@ def agents_no_answer_escalate(*, calls: list[Call], now: datetime | None = None)
 
 def agencies_without_agent_escalate(*, calls: list[Call], now: datetime | None = None) -> None:
     """Requests nobody could be asked about (the agency has no agent login)."""
-    now = now or timezone.now()
+    _agency_tasks_open(
+        calls,
+        gettext_noop(
+            "Nobody at the agency %(agency)s can be asked about call %(call)s: "
+            "it has no active agent. Add one (People), then press “Ask the "
+            "agent”, or phone the agency."
+        ),
+        kind=OperatorTaskKind.AGENCY_WITHOUT_AGENT,
+        now=now or timezone.now(),
+    )
+
+
+def _agency_tasks_open(calls: list[Call], summary: str, *, kind: str, now: datetime) -> None:
+    """The "phone the agency" task of one escalation step for each call, its
+    summary (naming the agency and the call) stored in the office's language."""
     with translation.override(settings.LANGUAGE_CODE):
         operator_tasks_open(
             [
                 _agency_task(
                     call,
-                    task_summary(
-                        gettext_noop(
-                            "Nobody at the agency %(agency)s can be asked about call %(call)s: "
-                            "it has no active agent. Add one (People), then press “Ask the "
-                            "agent”, or phone the agency."
-                        ),
-                        agency=str(call.member.agency),
-                        call=call.number,
-                    ),
-                    kind=OperatorTaskKind.AGENCY_WITHOUT_AGENT,
+                    task_summary(summary, agency=str(call.member.agency), call=call.number),
+                    kind=kind,
                     now=now,
                 )
                 for call in calls
