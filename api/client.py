@@ -24,7 +24,7 @@ from common.api import (
     paginated,
     paginated_response,
 )
-from scheduling.api_fields import WindowsField
+from scheduling.api_fields import RequiredWindowsField
 
 
 class CallListApi(ApiView):
@@ -47,15 +47,15 @@ class CallListApi(ApiView):
         planned_minutes = serializers.IntegerField(
             min_value=services.MIN_PLANNED_MINUTES, max_value=services.MAX_PLANNED_MINUTES
         )
-        windows = WindowsField(
-            help_text="When the client can talk, in the client's time zone.",
+        windows = RequiredWindowsField(
+            help_text="When the client can talk, in the client's time zone (at least one window).",
         )
         preferred_times = serializers.CharField(
             max_length=1000,
             required=False,
             default="",
             allow_blank=True,
-            help_text="Free text from before `windows`; kept for old clients of the API.",
+            help_text="Free text beside `windows` (kept for old clients; not a window).",
         )
         languages = serializers.CharField(
             max_length=100,

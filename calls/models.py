@@ -200,6 +200,15 @@ class ContactNumber(models.Model):
                 fields=["confirmation", "role", "number"], name="contact_number_unique"
             )
         ]
+        # "Is this another member's own number?" is asked at every confirmation
+        # (calls.selectors.numbers_of_other_members).
+        indexes = [
+            models.Index(
+                fields=["number"],
+                condition=models.Q(role="member"),
+                name="contactnumber_member_own",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.number}"
@@ -417,6 +426,7 @@ SYSTEM_REASONS = {
     "agent asked": _("agent asked"),
     "scheduled": _("scheduled"),
     "rescheduled": _("rescheduled"),
+    "picked from the proposed times": _("picked from the proposed times"),
     "not started in time": _("not started in time"),
     "cancelled by operator (bulk)": _("cancelled by operator (bulk)"),
     "marked missed by operator (bulk)": _("marked missed by operator (bulk)"),

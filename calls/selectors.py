@@ -8,6 +8,7 @@ from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from agents.contact_rules import NumberRole
 from agents.links import agent_link_read
 from billing import selectors as billing_selectors
 from common.errors import DomainError
@@ -18,6 +19,7 @@ from .models import (
     Call,
     CallState,
     CallTransition,
+    ContactNumber,
     Session,
     SessionStatus,
 )
@@ -196,3 +198,22 @@ def interpreter_conflicts(
 def call_timeline(call: Call) -> QuerySet[CallTransition]:
     """The call's audit trail, oldest first, with who made each change."""
     return CallTransition.objects.filter(call=call).select_related("actor")
+
+
+def numbers_of_other_members(numbers, *, member) -> list[tuple[str, str, str]]:
+    """Numbers given for `member` (in any role) that another member gave as her
+    own (SPEC step 3: one number is the member's own; issue 25, item 7).
+    Returns (role, number, message) for each, as
+    `accounts.selectors.numbers_of_other_people` does; the message names no
+    other person."""
+    given = {n.e164 for n in numbers}
+    if not given:
+        return []
+    taken = {
+        str(number)
+        for number in ContactNumber.objects.filter(role=NumberRole.MEMBER, number__in=given)
+        .exclude(confirmation__call__member=member)
+        .values_list("number", flat=True)
+    }
+    message = _("%(number)s is another member's own number: give this member's numbers.")
+    return [(n.role, n.e164, message % {"number": n.e164}) for n in numbers if n.e164 in taken]

@@ -36,7 +36,13 @@ class OrderForm(forms.Form):
             "you pay only for the minutes actually talked."
         ),
     )
-    client_windows = WindowsField(label=_("When you can talk"))
+    client_windows = WindowsField(
+        label=_("When you can talk"),
+        required=True,
+        error_messages={
+            "required": _("Say when you can talk: at least one line such as “mon-fri 18:00-21:00”.")
+        },
+    )
     languages = LanguagesField(
         label=_("Languages"),
         help_text=_("For example: en, ru. Empty: your languages and the member's."),

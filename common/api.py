@@ -274,6 +274,12 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
         )
 
 
+NOT_ACCEPTABLE = (
+    "The Accept header rules out application/json, the only type this API answers "
+    "(code `not_acceptable`)."
+)
+
+
 class AutoSchema(SpectacularAutoSchema):
     """Names nested serializers after their view ("CallListApi.OutputSerializer"
     becomes "CallListApiOutput"), so the many Input/Output classes don't clash."""
@@ -297,6 +303,13 @@ class AutoSchema(SpectacularAutoSchema):
                     responses[code] = self._get_response_for_code(
                         ErrorSerializer, code, direction=direction
                     )
+        if direction == "response" and "406" not in responses:
+            # Every operation answers JSON only: an Accept header that rules
+            # JSON out is a 406 in the one error shape, before anything else.
+            responses["406"] = self._get_response_for_code(
+                ErrorSerializer, "406", direction=direction
+            )
+            responses["406"]["description"] = NOT_ACCEPTABLE
         return responses
 
     def get_serializer_name(self, serializer, direction):

@@ -78,7 +78,8 @@ def call_timeline(call: Call) -> list[TimelineEvent]:
     changes, dial attempts, the alarm, disputes, ledger movements."""
     events = [TimelineEvent(call.created_at, _("Booked"), call.created_by)]
     for t in call.transitions.select_related("actor"):
-        detail = " · ".join(filter(None, [t.get_outcome_display() if t.outcome else "", t.reason]))
+        outcome = t.get_outcome_display() if t.outcome else ""
+        detail = " · ".join(filter(None, [outcome, t.reason_shown]))
         events.append(TimelineEvent(t.at, t.get_to_state_display(), t.actor, detail))
     for a in DialAttempt.objects.filter(call=call).select_related("logged_by"):
         dialled = _("Dialled: %(result)s") % {"result": a.get_result_display()}

@@ -79,7 +79,14 @@ class OfficeBookingForm(forms.Form):
     )
     # The client's availability windows (scheduling.windows), in the client's zone.
     client_windows = WindowsField(
-        label=_("When the client can talk"), time_zone=_("the client's time zone")
+        label=_("When the client can talk"),
+        time_zone=_("the client's time zone"),
+        required=True,
+        error_messages={
+            "required": _(
+                "Say when the client can talk: at least one line such as “mon-fri 09:00-18:00”."
+            )
+        },
     )
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

@@ -1,5 +1,6 @@
 """The API's windows field: a list of window objects, checked like every other door."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -13,6 +14,7 @@ WINDOW_SCHEMA = {
         "properties": {
             "days": {
                 "type": "array",
+                "minItems": 1,
                 "items": {
                     "type": "string",
                     "enum": list(WEEKDAYS),
@@ -32,10 +34,16 @@ WINDOW_SCHEMA = {
 
 @extend_schema_field(WINDOW_SCHEMA)
 class WindowsField(serializers.Field):
-    default_error_messages = {"bad": "{problem}"}
+    default_error_messages = {
+        "bad": "{problem}",
+        "empty": _("Give at least one window, e.g. {example}."),
+    }
 
-    def __init__(self, **kwargs):
-        if not kwargs.get("read_only"):
+    def __init__(self, *, allow_empty: bool = True, **kwargs):
+        """Optional (default: no windows) unless `required=True`; a required
+        field with `allow_empty=False` also refuses an empty list."""
+        self.allow_empty = allow_empty
+        if not kwargs.get("read_only") and not kwargs.get("required"):
             kwargs.setdefault("required", False)
             kwargs.setdefault("default", list)
         super().__init__(**kwargs)
@@ -43,6 +51,8 @@ class WindowsField(serializers.Field):
     def to_internal_value(self, data):
         if not isinstance(data, list) or len(data) > 50:
             self.fail("bad", problem="a list of at most 50 windows")
+        if not data and not self.allow_empty:
+            self.fail("empty", example='{"days": ["mon", "fri"], "from": "09:00", "to": "18:00"}')
         try:
             return normalise(data)
         except WindowError as exc:
@@ -50,3 +60,11 @@ class WindowsField(serializers.Field):
 
     def to_representation(self, value):
         return value or []
+
+
+@extend_schema_field({**WINDOW_SCHEMA, "minItems": 1})
+class RequiredWindowsField(WindowsField):
+    """At least one window (an order: without them no time can be found)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=True, allow_empty=False, **kwargs)

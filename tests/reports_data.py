@@ -37,7 +37,7 @@ from .factories import (
     MemberFactory,
     OperatorFactory,
 )
-from .flows import fund_client, good_contacts
+from .flows import CLIENT_WINDOWS, fund_client, good_contacts
 
 FIRST_DAY = datetime(2026, 9, 28, 7, 0, tzinfo=UTC)
 CALLS = 16  # every fate once, and two more
@@ -128,6 +128,7 @@ def _one_call(data, rng, *, fate, booked, client, member, kind, interpreter, by_
             planned_minutes=rng.choice([20, 30, 45, 60]),
             preferred_times="",
             note="",
+            client_windows=CLIENT_WINDOWS,
             created_by=client,
             now=booked,
         )
@@ -244,6 +245,7 @@ def _unmet(data, client):
             planned_minutes=30,
             preferred_times="",
             note="",
+            client_windows=CLIENT_WINDOWS,
             created_by=client,
             now=moment,
         )

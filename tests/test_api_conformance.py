@@ -90,3 +90,33 @@ def test_the_schema_bounds_page_size_as_the_paginator_does():
     operation = _schema()["paths"]["/api/v1/calls/"]["get"]
     (size,) = [p for p in operation["parameters"] if p["name"] == "page_size"]
     assert (size["schema"]["minimum"], size["schema"]["maximum"]) == (1, 100)
+
+
+def test_every_operation_documents_the_406_for_an_accept_it_cannot_answer():
+    operations = [
+        (path, method, operation)
+        for path, methods in _schema()["paths"].items()
+        for method, operation in methods.items()
+    ]
+    assert operations
+    undocumented = [
+        f"{method.upper()} {path}"
+        for path, method, op in operations
+        if "406" not in op["responses"]
+    ]
+    assert undocumented == []
+    (_path, _method, one), *_ = operations
+    answer = one["responses"]["406"]
+    assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+    assert "Accept" in answer["description"]
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_an_accept_header_ruling_json_out_is_the_documented_406(signed_in):
+    call, api = scheduled_call()
+    if not signed_in:
+        api.credentials()
+    answer = api.get(f"/api/v1/sessions/{call.public_id}/", HTTP_ACCEPT="application/xml")
+    assert answer.status_code == 406
+    assert answer["Content-Type"].startswith("application/json")
+    assert json.loads(answer.content)["code"] == "not_acceptable"

@@ -16,7 +16,7 @@ from common.errors import DomainError
 
 from .api_helpers import CONFIRM_PAYLOAD, _fresh_throttles, api_as, scheduled_call  # noqa: F401
 from .factories import ClientFactory, InterpreterFactory, OperatorFactory
-from .flows import agent_for, book, confirm, fund_client
+from .flows import CLIENT_WINDOWS, agent_for, book, confirm, fund_client
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,12 @@ def test_a_domain_error_raised_in_a_view_becomes_its_4xx_with_code_and_message(m
     monkeypatch.setattr("calls.services.call_request_create", refuse)
     answer = api_as(client).post(
         "/api/v1/calls/",
-        {"member": call.member.reference, "kind": "video", "planned_minutes": 30},
+        {
+            "member": call.member.reference,
+            "kind": "video",
+            "planned_minutes": 30,
+            "windows": CLIENT_WINDOWS,
+        },
     )
     assert answer.status_code == 400
     assert answer.json() == {
@@ -209,6 +214,7 @@ def test_enormous_notes():
             "member": call.member.reference,
             "kind": "phone_direct",
             "planned_minutes": 30,
+            "windows": CLIENT_WINDOWS,
             "note": "x" * 100_000,
         },
     )

@@ -13,7 +13,7 @@ from common.errors import Conflict, DomainError
 
 from .concurrency import run_concurrently
 from .factories import ClientFactory, MemberFactory, OperatorFactory
-from .flows import book, confirm, fund_client, schedule
+from .flows import CLIENT_WINDOWS, book, confirm, fund_client, schedule
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -26,6 +26,7 @@ def request(client, member, minutes):
         member=member,
         kind="phone_direct",
         planned_minutes=minutes,
+        client_windows=CLIENT_WINDOWS,
         created_by=client,
     )
 

@@ -60,7 +60,7 @@ from .factories import (
     MemberFactory,
     OperatorFactory,
 )
-from .flows import confirm
+from .flows import CLIENT_WINDOWS, confirm
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +150,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 member=self.members[member],
                 kind=kind,
                 planned_minutes=minutes,
+                client_windows=CLIENT_WINDOWS,
                 created_by=client,
             )
         except DomainError as exc:

@@ -11,7 +11,7 @@ from calls.models import Call
 
 from .concurrency import run_concurrently
 from .factories import AgentFactory, ClientFactory, MemberFactory
-from .flows import fund_client
+from .flows import CLIENT_WINDOWS, fund_client
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -29,6 +29,7 @@ def test_two_identical_orders_at_once_book_one_call():
             member=member,
             kind="phone_interpreted",
             planned_minutes=30,
+            client_windows=CLIENT_WINDOWS,
             created_by=client,
             request_key=key,
         )

@@ -20,7 +20,7 @@ from notifications.models import Notification, NotificationStatus
 
 from .api_helpers import _fresh_throttles, api_as  # noqa: F401
 from .factories import AgentFactory, ClientFactory, MemberFactory
-from .flows import fund_client
+from .flows import CLIENT_WINDOWS, fund_client
 
 pytestmark = pytest.mark.django_db
 NOWHERE = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -50,7 +50,12 @@ def unreachable_broker(monkeypatch):
 def order(api, member):
     return api.post(
         "/api/v1/calls/",
-        {"member": member.reference, "kind": "phone_interpreted", "planned_minutes": 30},
+        {
+            "member": member.reference,
+            "kind": "phone_interpreted",
+            "planned_minutes": 30,
+            "windows": CLIENT_WINDOWS,
+        },
         HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
     )
 

@@ -26,9 +26,10 @@ from calls import services as call_services
 from common import dates
 from notifications import messages
 from notifications.services import render_message
+from scheduling.windows_text import as_text
 
 from .factories import DutyManagerFactory, InterpreterFactory, OperatorFactory
-from .flows import agent_for, book, confirm, schedule
+from .flows import CLIENT_WINDOWS, agent_for, book, confirm, schedule
 from .pages_helpers import reset_language  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -81,8 +82,10 @@ def visible(html: str) -> str:
     return "\n".join(parser.parts)
 
 
-# Free text people typed (the agent's "after 18:00") is data, not a format.
-DATA = ["after 18:00"]
+# Free text people typed (the agent's "after 18:00") is data, not a format; so
+# are the client's windows, read back in the syntax they are typed in
+# ("mon-fri 09:00-18:00", scheduling.windows_text), here the fixtures' windows.
+DATA = ["after 18:00", as_text(CLIENT_WINDOWS)]
 
 
 def problems(text: str, language: str) -> list[str]:

@@ -17,7 +17,7 @@ from notifications import sweeps
 from notifications.models import Notification, OperatorTask, OperatorTaskKind, OperatorTaskStatus
 
 from .factories import AgentFactory, ClientFactory, MemberFactory, OperatorFactory
-from .flows import fund_client
+from .flows import CLIENT_WINDOWS, fund_client
 from .notifications_support import queued as queued_fixture
 
 queued = queued_fixture  # the fixture, under its usual name
@@ -40,6 +40,7 @@ def booked_without_agent():
         member=MemberFactory(),
         kind="phone_direct",
         planned_minutes=20,
+        client_windows=CLIENT_WINDOWS,
         created_by=client,
         now=booked_at,
     )

@@ -17,9 +17,14 @@ from common.models import KeyedRequest
 from .api_helpers import _fresh_throttles, api_as  # noqa: F401
 from .concurrency import run_concurrently
 from .factories import AgentFactory, ClientFactory, MemberFactory
-from .flows import fund_client
+from .flows import CLIENT_WINDOWS, fund_client
 
-ORDER = {"member": "M-9001", "kind": "phone_interpreted", "planned_minutes": 30}
+ORDER = {
+    "member": "M-9001",
+    "kind": "phone_interpreted",
+    "planned_minutes": 30,
+    "windows": CLIENT_WINDOWS,
+}
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.core import mail
 from agents.links import agent_link_read
 from calls import services as call_services
 from calls.models import CallState, SessionStatus
+from common.phones import readable
 from notifications import services, sweeps
 from notifications.models import Notification, OperatorTask, OperatorTaskKind
 
@@ -22,7 +23,7 @@ from .factories import (
     OperatorFactory,
     aware,
 )
-from .flows import book, confirm, schedule
+from .flows import book, confirm, own_number, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -147,14 +148,14 @@ def test_reminder_offsets_are_configurable(scheduled, settings, django_capture_o
 def test_agents_reminder_names_the_interpreter_the_duty_manager_and_the_numbers(
     scheduled, django_capture_on_commit_callbacks
 ):
-    _call, session = scheduled
+    call, session = scheduled
     sweep(sweeps.sweep_reminders, START - timedelta(minutes=59), django_capture_on_commit_callbacks)
     body = body_for(session, "reminder60", "agent")
     assert "Iryna Koval" in body
     # Numbers as people read them (common/phones.py), not raw E.164.
     assert "+380 44 123 4567" in body and "iryna@example.org" in body
     assert "Dmytro Chernenko" in body and "+380 44 555 6677" in body
-    for number in ("+380 67 123 4567", "+380 50 765 4321", "+380 44 222 3344"):
+    for number in (readable(own_number(call.member)), "+380 50 765 4321", "+380 44 222 3344"):
         assert number in body
     assert "Olena Petrenko" in body  # the responsible employee
     assert "&#x27;" not in body  # plain text, not HTML-escaped
@@ -163,10 +164,10 @@ def test_agents_reminder_names_the_interpreter_the_duty_manager_and_the_numbers(
 def test_interpreters_reminder_has_the_number_to_dial(
     scheduled, django_capture_on_commit_callbacks
 ):
-    _call, session = scheduled
+    call, session = scheduled
     sweep(sweeps.sweep_reminders, START - timedelta(minutes=59), django_capture_on_commit_callbacks)
     body = body_for(session, "reminder60", "interpreter")
-    assert "+380 67 123 4567" in body
+    assert readable(own_number(call.member)) in body
 
 
 def test_video_reminder_gives_the_interpreter_the_video_handle(

@@ -19,7 +19,7 @@ from .factories import (
     MemberFactory,
     OperatorFactory,
 )
-from .flows import fund_client
+from .flows import CLIENT_WINDOWS, fund_client
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,7 @@ def unasked():
         member=member,
         kind="phone_direct",
         planned_minutes=20,
+        client_windows=CLIENT_WINDOWS,
         created_by=client,
         now=booked_at,
     )

@@ -32,7 +32,17 @@ from webhooks.services import endpoint_create
 
 from .api_helpers import _fresh_throttles  # noqa: F401
 from .factories import ClientFactory, InterpreterFactory, MemberFactory, OperatorFactory
-from .flows import agent_for, book, confirm, end, fund_client, schedule, start
+from .flows import (
+    CLIENT_WINDOWS,
+    agent_for,
+    book,
+    confirm,
+    end,
+    fund_client,
+    own_number,
+    schedule,
+    start,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -178,7 +188,12 @@ def _rows():
 def _payload(method, path, world):
     """A request body that the owner's request succeeds with."""
     if path == "/api/v1/calls/" and method == "POST":
-        return {"member": world["member_ref"], "kind": "phone_direct", "planned_minutes": 10}
+        return {
+            "member": world["member_ref"],
+            "kind": "phone_direct",
+            "planned_minutes": 10,
+            "windows": CLIENT_WINDOWS,
+        }
     if path.endswith("/confirm/"):
         return {
             "numbers": [
@@ -192,7 +207,8 @@ def _payload(method, path, world):
     if path == "/api/v1/agent/webhooks/" and method == "POST":
         return {"url": "https://hooks.example.org/in", "events": ["call.missed"]}
     if path.endswith("/attempts/") and method == "POST":
-        return {"number": "+380671234567", "result": "busy"}
+        # The world's member's own number (each member has hers).
+        return {"number": world["member_number"], "result": "busy"}
     if path.endswith("/outcome/"):
         # The world's session is ahead: its interpreter is refused with 409
         # (no outcome before the start, issue 25 item 1), strangers with 404.
@@ -296,6 +312,7 @@ def _world():
     return {
         "users": users,
         "member_ref": member.reference,
+        "member_number": own_number(member),
         "own_ids": [str(c.public_id) for c in calls.values()] + [str(webhook.public_id)],
         "subs": {
             **{name: str(c.public_id) for name, c in calls.items()},

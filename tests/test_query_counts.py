@@ -21,7 +21,7 @@ from calls.selectors import OPEN_STATES
 
 from . import notifications_support as support
 from .factories import AgentFactory, ClientFactory, MemberFactory
-from .flows import fund_client
+from .flows import CLIENT_WINDOWS, fund_client
 
 queued = support.queued  # fixture
 
@@ -125,6 +125,7 @@ def test_a_booking_takes_at_most_15_queries(queued, django_capture_on_commit_cal
             member=member,
             kind="phone_interpreted",
             planned_minutes=30,
+            client_windows=CLIENT_WINDOWS,
             created_by=client,
         )
     assert call.state == CallState.AWAITING_AGENT
@@ -139,7 +140,12 @@ def test_dashboard_reads_balances_and_money_in_its_one_query(signed_in_client):
     member = MemberFactory()
     AgentFactory(agency=member.agency)
     services.call_request_create(  # holds credit in the ledger
-        client=user, member=member, kind="phone_interpreted", planned_minutes=30, created_by=user
+        client=user,
+        member=member,
+        kind="phone_interpreted",
+        planned_minutes=30,
+        client_windows=CLIENT_WINDOWS,
+        created_by=user,
     )
     response = browser.get(reverse("client-dashboard"))
     content = response.content.decode()

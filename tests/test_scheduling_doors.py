@@ -33,8 +33,8 @@ from .factories import (
     MemberFactory,
     OperatorFactory,
 )
+from .flows import CLIENT_WINDOWS, fund_client
 from .flows import confirmed_weekday_call as confirmed_call
-from .flows import fund_client
 
 pytestmark = pytest.mark.django_db
 
@@ -286,6 +286,7 @@ def test_a_call_pins_only_the_pair_it_is_given():
         member=member,
         kind="phone_interpreted",
         planned_minutes=10,
+        client_windows=CLIENT_WINDOWS,
         created_by=client,
     )
     assert call.languages == ""
@@ -294,6 +295,7 @@ def test_a_call_pins_only_the_pair_it_is_given():
         member=member,
         kind="phone_interpreted",
         planned_minutes=10,
+        client_windows=CLIENT_WINDOWS,
         created_by=client,
         languages="English; German",
     )

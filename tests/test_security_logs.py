@@ -29,7 +29,7 @@ from .factories import (
     MemberFactory,
     OperatorFactory,
 )
-from .flows import fund_client
+from .flows import CLIENT_WINDOWS, fund_client
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,13 @@ def test_the_whole_call_path_leaves_no_personal_data_in_logs_or_urls(
         client,
         "post",
         "/api/v1/calls/",
-        {"member": "M-4242", "kind": "phone_interpreted", "planned_minutes": 20, "note": "hi"},
+        {
+            "member": "M-4242",
+            "kind": "phone_interpreted",
+            "planned_minutes": 20,
+            "note": "hi",
+            "windows": CLIENT_WINDOWS,
+        },
     )
     assert booked.status_code == 201
     public_id = booked.json()["id"]

@@ -14,7 +14,7 @@ from common.throttling import UserRateThrottle
 
 from .api_helpers import _fresh_throttles, api_as  # noqa: F401
 from .factories import AgentFactory, ClientFactory, MemberFactory
-from .flows import fund_client
+from .flows import CLIENT_WINDOWS, fund_client
 
 PASSWORD = "pass-123-word"
 # Nothing listens on port 9 (discard) here: connecting is refused at once.
@@ -37,7 +37,8 @@ def test_with_the_cache_down_the_api_answers_2xx_or_429_never_5xx(caplog):
     api = api_as(client)
     statuses = [api.get("/api/v1/me/").status_code for _ in range(5)]
     booked = api.post(
-        "/api/v1/calls/", {"member": "M-8001", "kind": "video", "planned_minutes": 30}
+        "/api/v1/calls/",
+        {"member": "M-8001", "kind": "video", "planned_minutes": 30, "windows": CLIENT_WINDOWS},
     )
     statuses.append(booked.status_code)
     statuses.append(api.get("/api/v1/calls/").status_code)

@@ -11,7 +11,7 @@ from calls import services as call_services
 from notifications.models import Notification, OperatorTask, OperatorTaskKind, OperatorTaskStatus
 
 from .factories import InterpreterFactory, OperatorFactory
-from .flows import book, confirm, fund_client, schedule
+from .flows import CLIENT_WINDOWS_TEXT, book, confirm, fund_client, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,7 @@ def test_book_again_closes_the_missed_calls_task(client, django_capture_on_commi
                 "member": form["member"].value(),
                 "kind": form["kind"].value(),
                 "planned_minutes": form["planned_minutes"].value(),
+                "client_windows": CLIENT_WINDOWS_TEXT,
                 "languages": "",
                 "note": "again",
                 "request_key": form["request_key"].value(),

@@ -11,7 +11,7 @@ from common import dates
 from common.errors import Conflict, DomainError, NotFound
 
 from .factories import ClientFactory, InterpreterFactory, OperatorFactory
-from .flows import agent_for, book, confirm, fund_client, schedule
+from .flows import CLIENT_WINDOWS, agent_for, book, confirm, fund_client, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -211,7 +211,12 @@ def test_request_waits_for_an_operator_when_the_agency_has_nobody_to_ask(operato
     client = ClientFactory()
     fund_client(client, 20)
     call = services.call_request_create(
-        client=client, member=member, kind="phone_direct", planned_minutes=20, created_by=client
+        client=client,
+        member=member,
+        kind="phone_direct",
+        planned_minutes=20,
+        client_windows=CLIENT_WINDOWS,
+        created_by=client,
     )
     assert call.state == CallState.REQUESTED
     with pytest.raises(DomainError) as info:

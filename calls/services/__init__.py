@@ -73,6 +73,16 @@ def call_request_create(
     client_windows = checked_windows(
         client_windows, field="client_windows", zone=client.time_zone, now=now
     )
+    if not client_windows:
+        # Without them the finder can only say the two sides never meet.
+        raise DomainError(
+            "no_windows",
+            _(
+                "Say when the client can talk: at least one line such as "
+                "“mon-fri 09:00-18:00” or “2027-03-29 15:00-20:00”."
+            ),
+            field="client_windows",
+        )
     languages = call_languages_text(languages, kind=kind)
     if request_key is not None:
         earlier = Call.objects.filter(client=client, request_key=request_key).first()
@@ -268,7 +278,9 @@ def call_confirm(
     )
     if bool(contacts.video_handle) != call.is_video:
         raise DomainError("contacts_kind_mismatch", _("The contacts do not fit this kind of call."))
-    others = numbers_of_other_people(contacts.numbers, member=call.member)
+    others = numbers_of_other_people(
+        contacts.numbers, member=call.member
+    ) + selectors.numbers_of_other_members(contacts.numbers, member=call.member)
     if others:
         region = call.member.agency.country
         errors: dict[str, list[str]] = {}

@@ -96,6 +96,9 @@ class Command(BaseCommand):
                 member=member,
                 kind="phone_interpreted",
                 planned_minutes=30,
+                client_windows=[
+                    {"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "18:00"}
+                ],
                 created_by=client,
             )
         self.stdout.write(f"{'booking':>18}: {counter}")
