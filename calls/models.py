@@ -94,6 +94,18 @@ class Call(models.Model):
     # submit again) books one call, not two.
     request_key = models.UUIDField(null=True, blank=True, editable=False)
     state_changed_at = models.DateTimeField(_("state changed at"), default=timezone.now)
+    # When the call reached each stage on the way to being held (STAGE_TIMES: the
+    # workflow's awaiting_agent → confirmed, confirmed → scheduled and scheduled →
+    # in_progress edges, each taken at most once) and whether its own client picked
+    # the time (the scheduling edge's actor; None until scheduled). Copies of the
+    # audit's rows, written by calls.workflow.transition with them: the reports
+    # read a period's calls without joining them to millions of audit rows.
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
+    scheduled_at = models.DateTimeField(_("scheduled at"), null=True, blank=True, editable=False)
+    held_at = models.DateTimeField(_("call started at"), null=True, blank=True, editable=False)
+    picked_by_client = models.BooleanField(
+        _("time picked by the client"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("call")
@@ -436,6 +448,14 @@ SYSTEM_REASONS = {
 def reason_label(reason: str) -> str:
     """A transition's reason as the reader should see it (a person's words stay as typed)."""
     return str(SYSTEM_REASONS.get(reason, reason))
+
+
+# The stage each workflow edge reaches (Call.confirmed_at, scheduled_at, held_at).
+STAGE_TIMES = {
+    (CallState.AWAITING_AGENT, CallState.CONFIRMED): "confirmed_at",
+    (CallState.CONFIRMED, CallState.SCHEDULED): "scheduled_at",
+    (CallState.SCHEDULED, CallState.IN_PROGRESS): "held_at",
+}
 
 
 class CallTransition(AuditRow):

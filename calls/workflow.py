@@ -47,6 +47,7 @@ from common.errors import Conflict, DomainError, NotFound
 from . import occupancy
 from .dial_log import unreachable_proven
 from .models import (
+    STAGE_TIMES,
     Call,
     CallState,
     CallTransition,
@@ -404,6 +405,13 @@ def transition(
         if to_state in OUTCOMES:
             locked.outcome = outcome
             fields.append("outcome")
+        stage = STAGE_TIMES.get((from_state, to_state))
+        if stage:
+            setattr(locked, stage, now)
+            fields.append(stage)
+            if stage == "scheduled_at":
+                locked.picked_by_client = getattr(actor, "pk", None) == locked.client_id
+                fields.append("picked_by_client")
         locked.save(update_fields=fields)
         CallTransition.objects.create(
             call=locked,
@@ -427,6 +435,8 @@ def transition(
     call.state = locked.state
     call.state_changed_at = locked.state_changed_at
     call.outcome = locked.outcome
+    for stage in [*STAGE_TIMES.values(), "picked_by_client"]:
+        setattr(call, stage, getattr(locked, stage))
     return call
 
 
@@ -564,7 +574,10 @@ def transition_many(call_ids, to_state: str, *, reason: str = "", now=None) -> M
 
 
 def _write_many(moved, to_state: str, *, reason: str, now) -> None:
-    """Write, audit, carry out and announce the batch's moves (`transition_many`)."""
+    """Write, audit, carry out and announce the batch's moves (`transition_many`).
+
+    No stage time to write (Call.confirmed_at, ...): the system, which moves
+    calls in batches, takes none of the stage edges (EDGES, STAGE_TIMES)."""
     by_outcome: dict[str, list[int]] = {}
     for call, _session, _from_state, outcome in moved:
         by_outcome.setdefault(outcome, []).append(call.pk)

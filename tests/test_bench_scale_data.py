@@ -15,7 +15,7 @@ from django.db import connection
 
 from billing.defaults import ensure_spec_terms
 from billing.selectors import ledger_problems
-from calls.models import Call, CallTransition, Session
+from calls.models import STAGE_TIMES, Call, CallTransition, Session
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -68,4 +68,15 @@ def test_a_small_set_is_consistent_and_the_schema_is_rebuilt_as_it_was():
         pk__in=CallTransition.objects.filter(from_state="requested").values("call_id")
     )
     assert not untraced.exists()
+    # Each call's stage times (as the workflow writes them) say what its audit says.
+    stages = {
+        (row.call_id, STAGE_TIMES[row.from_state, row.to_state]): row.at
+        for row in CallTransition.objects.all()
+        if (row.from_state, row.to_state) in STAGE_TIMES
+    }
+    assert len(stages) > 2000  # most calls were confirmed, many held
+    for call in Call.objects.all():
+        for field in STAGE_TIMES.values():
+            assert getattr(call, field) == stages.get((call.pk, field)), (call.pk, field)
+        assert call.picked_by_client == (False if call.scheduled_at else None)
     assert "time per step:" in out.getvalue()

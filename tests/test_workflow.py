@@ -59,6 +59,34 @@ def test_happy_path_requested_to_completed_is_audited(operator):
     assert last.reason == "line recorder failed"
 
 
+@pytest.mark.parametrize("picker", ["client", "operator"])
+def test_each_stage_time_is_written_on_the_call_with_its_audit_row(operator, picker):
+    call = book()
+    assert (call.confirmed_at, call.scheduled_at, call.held_at, call.picked_by_client) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    confirm(call)
+    call.refresh_from_db()
+    assert call.confirmed_at is not None and call.scheduled_at is None
+    assert call.picked_by_client is None
+    interpreter = InterpreterFactory()
+    session = schedule(
+        call, operator=call.client if picker == "client" else operator, interpreter=interpreter
+    )
+    services.session_start(session=session, actor=interpreter, now=session.starts_at)
+    call.refresh_from_db()
+    at = {
+        (row.from_state, row.to_state): row.at for row in CallTransition.objects.filter(call=call)
+    }
+    assert call.confirmed_at == at[("awaiting_agent", "confirmed")]
+    assert call.scheduled_at == at[("confirmed", "scheduled")]
+    assert call.held_at == at[("scheduled", "in_progress")] == session.starts_at
+    assert call.picked_by_client is (picker == "client")
+
+
 def test_declined_needs_a_reason_and_closes_the_request():
     call = book()
     agent = agent_for(call)

@@ -152,9 +152,13 @@ UPDATE bench_plan SET commission = CASE
 WRITE = """
 INSERT INTO calls_call (id, public_id, kind, planned_minutes, preferred_times, languages, note,
     state, decline_reason, created_at, state_changed_at, client_id, created_by_id, member_id,
-    outcome, client_time_zone, client_windows)
+    outcome, client_time_zone, client_windows, confirmed_at, scheduled_at, held_at,
+    picked_by_client)
 SELECT id, gen_random_uuid(), kind, 30, '', 'en, ru', '', state, '', created,
-       COALESCE(closed, created), client, client, member, outcome, 'Europe/Berlin', '[]'::jsonb
+       COALESCE(closed, created), client, client, member, outcome, 'Europe/Berlin', '[]'::jsonb,
+       -- the stage times, as the audit rows below say (Call.confirmed_at, ...)
+       confirmed, picked, CASE WHEN fate = 'completed' THEN starts END,
+       CASE WHEN picked IS NOT NULL THEN i %% 2 = 0 END
 FROM bench_plan;
 INSERT INTO calls_agentconfirmation (responsible_name, agent_is_responsible, dial_number,
     video_handle, availability, confirmed_at, confirmed_by_id, call_id, member_time_zone,

@@ -68,6 +68,7 @@ from billing.models import (
 )
 from billing.pricing import hold_amount, price_outcome
 from calls.models import (
+    STAGE_TIMES,
     AgentConfirmation,
     Call,
     CallState,
@@ -815,6 +816,10 @@ CALL_FIELDS = [
     "created_at",
     "request_key",
     "state_changed_at",
+    "confirmed_at",
+    "scheduled_at",
+    "held_at",
+    "picked_by_client",
 ]
 CONFIRMATION_FIELDS = [
     "call",
@@ -1034,6 +1039,7 @@ class CallPlan:
                 created,
                 None,
                 changed,
+                *stage_times(state, extra.session_at is not None, created, changed),
             )
             yield (
                 call,
@@ -1230,12 +1236,43 @@ _PATH_ROWS = ", ".join(
     for (state, scheduled), path in _PATHS.items()
     for i in range(1, len(path))
 )
+
+
+def stage_times(state: str, scheduled: bool, created, changed) -> tuple:
+    """The call's stage times (Call.confirmed_at, scheduled_at, held_at) and
+    picked_by_client, as its audit rows below say: each row of its path at an
+    equal share of the way from request to the last change. The audit's stage
+    rows copy these times (CALL_TRANSITIONS_SQL), so both say the same to the
+    microsecond. Nobody is recorded as picking the time (actor NULL): not the
+    client."""
+    path = _PATHS.get((state, scheduled and state != CallState.CONFIRMED))
+    times = {}
+    if path:
+        n = len(path) - 1
+        for i in range(1, n + 1):
+            stage = STAGE_TIMES.get((path[i - 1], path[i]))
+            if stage:
+                times[stage] = created + (changed - created) * i / n
+    picked = False if "scheduled_at" in times else None
+    return (times.get("confirmed_at"), times.get("scheduled_at"), times.get("held_at"), picked)
+
+
+# The stage edges take their time from the call's stage times (stage_times).
+_STAGE_AT = (
+    "CASE "
+    + " ".join(
+        f"WHEN p.from_state = '{frm}' AND p.to_state = '{to}' THEN c.{field}"
+        for (frm, to), field in STAGE_TIMES.items()
+    )
+    + " END"
+)
 CALL_TRANSITIONS_SQL = f"""
 INSERT INTO calls_calltransition (call_id, from_state, to_state, outcome, actor_id, reason, at)
 SELECT c.id, p.from_state, p.to_state, CASE WHEN p.ord = p.n THEN c.outcome ELSE '' END,
-       NULL, '', c.created_at + (c.state_changed_at - c.created_at) * p.ord / p.n
+       NULL, '', COALESCE({_STAGE_AT},
+                          c.created_at + (c.state_changed_at - c.created_at) * p.ord / p.n)
 FROM (SELECT c.id, c.state, c.outcome, c.created_at, c.state_changed_at,
-             conf.id IS NOT NULL AS scheduled
+             c.confirmed_at, c.scheduled_at, c.held_at, conf.id IS NOT NULL AS scheduled
       FROM calls_call c LEFT JOIN calls_agentconfirmation conf ON conf.call_id = c.id
       WHERE c.id > %(call_base)s) c
 JOIN (VALUES {_PATH_ROWS}) AS p (state, scheduled, ord, n, from_state, to_state)
