@@ -3,7 +3,7 @@
 Agencies (time to the agent's answer) and time to a call joined the calls
 requested in a period to their audit rows; for a quarter at a million calls
 (94,000 calls) PostgreSQL hashed the whole audit (4.5 million rows): 1.4-3.7 s.
-The stage times are now on the call (calls.0017), and the cohort index
+The stage times are now on the call (calls.0019), and the cohort index
 includes them, so both reports read one index range and no audit row:
 `call_reports_stages` replaces reports.0002's `call_reports_cohort`.
 
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("reports", "0002_reports_speed"),
-        ("calls", "0017_call_stage_times"),
+        ("calls", "0019_call_stage_times"),
     ]
 
     operations = [migrations.RunPython(_replace(NEW, OLD), _replace(OLD, NEW), elidable=False)]

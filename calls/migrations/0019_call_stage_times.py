@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("calls", "0016_call_languages_pin_only_a_pair"),
+        ("calls", "0018_contact_number_member_own_index"),
     ]
 
     operations = [
