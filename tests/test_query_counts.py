@@ -12,7 +12,7 @@ from django.db import connection
 from django.urls import reverse
 
 from benchmarks.management.commands.bench_data import client_calls_rebuild
-from benchmarks.management.commands.bench_queries import QueryCounter
+from benchmarks.measuring import QueryCounter
 from billing import selectors as billing_selectors
 from billing.defaults import ensure_spec_terms
 from calls import services

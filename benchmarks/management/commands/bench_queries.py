@@ -19,34 +19,11 @@ from django.test.utils import override_settings
 
 from accounts.models import Role, User
 from agents.models import Member
+from benchmarks.measuring import QueryCounter, Rollback
 from billing.services import client_top_up
 from calls import services
 
 from .bench_data import USERNAME
-
-SAVEPOINT_SQL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
-
-
-class Rollback(Exception):
-    pass
-
-
-class QueryCounter:
-    def __init__(self):
-        self.queries = 0
-        self.savepoints = 0
-        self.statements: list[str] = []
-
-    def __call__(self, execute, sql, params, many, context):
-        if sql.lstrip().upper().startswith(SAVEPOINT_SQL):
-            self.savepoints += 1
-        else:
-            self.queries += 1
-            self.statements.append(sql)
-        return execute(sql, params, many, context)
-
-    def __str__(self):
-        return f"{self.queries:3d} queries (+{self.savepoints} savepoint statements)"
 
 
 class Command(BaseCommand):

@@ -38,10 +38,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from benchmarks.measuring import Rollback
 from calls.models import Call
 
 from ._report_data import generate
-from .bench_queries import Rollback
 
 
 class Command(BaseCommand):

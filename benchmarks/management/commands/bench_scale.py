@@ -30,11 +30,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from agents.models import Agency
+from benchmarks.measuring import QueryCounter, Rollback
 from calls.models import Call, CallState
 from common.call_numbers import call_number
 from notifications import sweeps
-
-from .bench_queries import QueryCounter, Rollback
 
 # Tables of a size where a sequential scan is a page that gets slower every day.
 BIG_TABLES = (

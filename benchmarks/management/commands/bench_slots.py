@@ -24,12 +24,11 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from agents.models import Agency, Member
+from benchmarks.measuring import Rollback
 from calls.models import AgentConfirmation, Call, CallKind, CallState, Session
 from calls.occupancy import held_range
 from calls.services.slots import call_slot_days, call_slot_search
 from scheduling.models import WorkingTime
-
-from .bench_queries import Rollback
 
 LANGUAGES = ["en", "ru", "uk", "de", "fr", "es", "it", "pl", "pt", "tr"]
 ZONES = [

@@ -29,12 +29,11 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from agents.models import Agency, Member
+from benchmarks.measuring import QueryCounter, Rollback
 from billing.pricing import hold_amount, rule_in_force, tariff_in_force
 from billing.services import client_accounts
 from notifications import sweeps
 from notifications.models import Notification
-
-from .bench_queries import QueryCounter, Rollback
 
 # Tables the benchmark fills (and vacuums after rolling back).
 BENCH_TABLES = (
