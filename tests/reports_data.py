@@ -144,7 +144,7 @@ def _one_call(data, rng, *, fate, booked, client, member, kind, interpreter, by_
         services.call_confirm,
         call=call,
         actor=agent,
-        **good_contacts(is_video=kind == CallKind.VIDEO),
+        **good_contacts(is_video=kind == CallKind.VIDEO, member=call.member),
         availability="evenings",
     )
     if fate == "member_cancelled":
@@ -254,7 +254,7 @@ def _unmet(data, client):
         services.call_confirm,
         call=call,
         actor=data.agents[0],
-        **good_contacts(),
+        **good_contacts(member=call.member),
         availability="any time",
     )
     later = moment + timedelta(hours=2)
