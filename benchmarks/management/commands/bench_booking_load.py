@@ -79,6 +79,10 @@ CLIENT_PHONE = "+44207946{:04d}"
 INTERPRETER_PHONE = "+44113496{:04d}"
 KIND_NAMES = ("book", "confirm", "schedule", "reschedule")
 APPLICATION = "bench_booking_load"  # the server's connections, in pg_stat_activity
+# The clients can talk any day at any hour (an order must say when).
+CLIENT_WINDOWS = [
+    {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "00:00", "to": "24:00"}
+]
 SLOT_DAYS = (14, 14)  # from two weeks ahead, a fortnight of days
 SERVER_ERROR = r"\b(ERROR|CRITICAL)\b|Traceback|WORKER TIMEOUT"
 
@@ -271,6 +275,7 @@ class Command(BaseCommand):
                         "agency": AGENCY,
                         "kind": kind,
                         "planned_minutes": PLANNED_MINUTES,
+                        "windows": CLIENT_WINDOWS,
                     }
                     answer = post(http, "book", "/api/v1/calls/", payload)
                     if answer is not None and answer.status_code == 201:
