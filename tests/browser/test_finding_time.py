@@ -47,7 +47,7 @@ def confirmed_call(client=None):
     services.call_confirm(
         call=call,
         actor=member.agency.staff.first(),
-        **good_contacts(),
+        **good_contacts(member=member),
         member_windows=[
             {"days": ["mon", "tue", "wed", "thu", "fri", "sat"], "from": "00:00", "to": "24:00"}
         ],

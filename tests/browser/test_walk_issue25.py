@@ -82,7 +82,10 @@ def _confirmed_video(language):
     call.client_windows = ALL_WEEK
     call.save()
     services.call_confirm(
-        call=call, actor=agent_for(call), **good_contacts(is_video=True), member_windows=ALL_WEEK
+        call=call,
+        actor=agent_for(call),
+        **good_contacts(is_video=True, member=call.member),
+        member_windows=ALL_WEEK,
     )
     call.refresh_from_db()
     return call
