@@ -114,7 +114,7 @@ def feed(appointments: list[Appointment], *, reader, name: str = "") -> bytes:
     """A subscribable calendar (METHOD:PUBLISH) of these appointments for `reader`.
 
     Deterministic for the same facts (DTSTAMP is each event's last change, not
-    the time of the request), so its hash is a good ETag."""
+    the time of the request): the same version reads the same each time."""
     calendar = _calendar(method=PUBLISH)
     with translation.override(reader.language):
         calendar.add("X-WR-CALNAME", name or _("Interpreted calls"))

@@ -5,6 +5,7 @@ that has this version; a constant number of queries whatever the feed's size."""
 
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 import time_machine
@@ -124,6 +125,22 @@ def test_the_feed_answers_304_to_an_app_that_has_this_version_and_200_after_a_ch
         assert stale_since.status_code == 200
     event = events_by_uid(changed.content)[invites.event_uid(call)]
     assert str(event["STATUS"]) == "CANCELLED"
+
+
+def test_a_304_is_answered_without_writing_the_calendar_and_a_new_language_is_a_new_version(
+    client, clock
+):
+    person = ClientFactory(language="en")
+    scheduled(client=person)
+    token = calendar_feed_make(person=person)
+    etag = client.get(feed_path(token))["ETag"]
+    with mock.patch.object(invites, "feed", side_effect=AssertionError("built")):
+        assert client.get(feed_path(token), HTTP_IF_NONE_MATCH=etag).status_code == 304
+    person.language = "ru"
+    person.save()
+    again = client.get(feed_path(token), HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 200
+    assert again["ETag"] != etag
 
 
 def test_a_revoked_or_remade_link_is_a_404(client, clock):
