@@ -120,3 +120,57 @@ def test_an_accept_header_ruling_json_out_is_the_documented_406(signed_in):
     assert answer.status_code == 406
     assert answer["Content-Type"].startswith("application/json")
     assert json.loads(answer.content)["code"] == "not_acceptable"
+
+
+def test_every_operation_documents_the_405_for_a_method_its_path_does_not_answer():
+    operations = [
+        (f"{method.upper()} {path}", operation)
+        for path, methods in _schema()["paths"].items()
+        for method, operation in methods.items()
+    ]
+    assert [name for name, op in operations if "405" not in op["responses"]] == []
+    answer = operations[0][1]["responses"]["405"]
+    assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+    assert "Allow" in answer["description"]
+
+
+def test_every_paginated_list_documents_the_400_for_a_page_size_it_refuses():
+    lists = [
+        f"GET {path}"
+        for path, methods in _schema()["paths"].items()
+        if any(p["name"] == "page_size" for p in methods.get("get", {}).get("parameters", []))
+    ]
+    assert {"GET /api/v1/ledger/", "GET /api/v1/sessions/"} <= set(lists)
+    schema = _schema()["paths"]
+    assert [name for name in lists if "400" not in schema[name[4:]]["get"]["responses"]] == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/calls/a/b/",  # an id with a slash: no pattern matches
+        "/api/v1/calls//cancel/",  # an empty id
+        "/api/v1/nothing-here/",
+        "/api/v2/calls/",
+    ],
+)
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_path_under_api_that_names_nothing_is_a_json_404(path, signed_in):
+    call, api = scheduled_call()
+    if not signed_in:
+        api.credentials()
+    answer = api.get(path)
+    assert answer.status_code == 404
+    assert answer["Content-Type"] == "application/json"
+    assert json.loads(answer.content) == {
+        "code": "not_found",
+        "message": "Not found.",
+        "errors": {},
+    }
+    assert "no-store" in answer["Cache-Control"]
+
+
+def test_a_page_outside_the_api_keeps_the_site_404(client):
+    answer = client.get("/no-such-page/")
+    assert answer.status_code == 404
+    assert answer["Content-Type"].startswith("text/html")
