@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -77,8 +76,16 @@ class OfficeCallSlotsApi(ApiView):
         operation_id="office_calls_slots",
         parameters=[
             CALL_ID,
-            OpenApiParameter("days", OpenApiTypes.INT, description="How far ahead (default 14)."),
-            OpenApiParameter("limit", OpenApiTypes.INT, description="How many (default 5)."),
+            OpenApiParameter(
+                "days",
+                {"type": "integer", "minimum": 1, "maximum": 60},
+                description="How far ahead, in days (default 14).",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": 50},
+                description="How many (default 5).",
+            ),
         ],
         responses={200: SlotsSerializer, **READ_ERRORS, 400: ERRORS[400], 409: ERRORS[409]},
     )

@@ -24,6 +24,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
@@ -98,6 +99,17 @@ def lockout_response(request, credentials, *args, **kwargs):
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("locked_out", message), status=429)
     return HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+
+
+def not_found(request, exception=None):
+    """Django's handler404 (config/urls.py): a path under /api/ that names no
+    endpoint (or a path parameter its pattern refuses, e.g. an id with a slash)
+    is a 404 in the API's one error shape, never the site's HTML page."""
+    if request.path.startswith("/api/"):
+        response = JsonResponse(error_body("not_found", _("Not found.")), status=404)
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+    return page_not_found(request, exception)
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -274,6 +286,10 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
         )
 
 
+METHOD_NOT_ALLOWED = (
+    "The path does not answer this method (code `method_not_allowed`); the Allow header "
+    "lists the methods it answers."
+)
 NOT_ACCEPTABLE = (
     "The Accept header rules out application/json, the only type this API answers "
     "(code `not_acceptable`)."
@@ -303,13 +319,30 @@ class AutoSchema(SpectacularAutoSchema):
                     responses[code] = self._get_response_for_code(
                         ErrorSerializer, code, direction=direction
                     )
-        if direction == "response" and "406" not in responses:
-            # Every operation answers JSON only: an Accept header that rules
-            # JSON out is a 406 in the one error shape, before anything else.
-            responses["406"] = self._get_response_for_code(
-                ErrorSerializer, "406", direction=direction
+        if (
+            direction == "response"
+            and "400" not in responses
+            and any(
+                getattr(parameter, "name", None) == "page_size"
+                for parameter in self.get_override_parameters()
             )
-            responses["406"]["description"] = NOT_ACCEPTABLE
+        ):
+            # A page size that is not a whole number from 1 to 100 is refused
+            # (common.drf.Pagination): every paginated list says so.
+            responses["400"] = self._get_response_for_code(
+                ErrorSerializer, "400", direction=direction
+            )
+        if direction == "response":
+            # Every path answers a method it doesn't serve with a 405 (DRF's
+            # dispatch, after authentication), and JSON only: an Accept header
+            # that rules JSON out is a 406 before anything else. Both in the
+            # one error shape.
+            for code, description in (("405", METHOD_NOT_ALLOWED), ("406", NOT_ACCEPTABLE)):
+                if code not in responses:
+                    responses[code] = self._get_response_for_code(
+                        ErrorSerializer, code, direction=direction
+                    )
+                    responses[code]["description"] = description
         return responses
 
     def get_serializer_name(self, serializer, direction):

@@ -7,6 +7,9 @@ from drf_spectacular.views import SpectacularAPIView
 from api.docs import RedocDocsView, SwaggerDocsView
 from config.health import healthz
 
+# Under /api/ a path that names nothing is a 404 in the API's error shape (common/api.py).
+handler404 = "common.api.not_found"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

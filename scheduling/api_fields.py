@@ -7,27 +7,46 @@ from rest_framework import serializers
 from .windows import WEEKDAYS, WindowError
 from .windows_text import normalise
 
+# As scheduling.windows reads them: a weekly window has days and HH:MM times
+# (24:00 is the end of the day); a dated one has none and YYYY-MM-DDTHH:MM.
+HHMM = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"
+LOCAL = r"^[1-9]\d{3}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d$"
+
 WINDOW_SCHEMA = {
     "type": "array",
     "items": {
-        "type": "object",
-        "properties": {
-            "days": {
-                "type": "array",
-                "minItems": 1,
-                "items": {
-                    "type": "string",
-                    "enum": list(WEEKDAYS),
+        "oneOf": [
+            {
+                "type": "object",
+                "title": "Weekly window",
+                "properties": {
+                    "days": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"type": "string", "enum": list(WEEKDAYS)},
+                    },
+                    "from": {"type": "string", "pattern": HHMM, "example": "09:00"},
+                    "to": {"type": "string", "pattern": HHMM, "example": "18:00"},
                 },
+                "required": ["days", "from", "to"],
             },
-            "from": {"type": "string", "example": "09:00"},
-            "to": {"type": "string", "example": "18:00"},
-        },
-        "required": ["from", "to"],
+            {
+                "type": "object",
+                "title": "Dated window",
+                "properties": {
+                    "from": {"type": "string", "pattern": LOCAL, "example": "2026-03-02T09:00"},
+                    "to": {"type": "string", "pattern": LOCAL, "example": "2026-03-02T12:00"},
+                },
+                "required": ["from", "to"],
+                "not": {"required": ["days"]},
+            },
+        ],
     },
+    "maxItems": 50,
     "description": (
         "Weekly windows {days, from: HH:MM, to: HH:MM (24:00 allowed)} or dated windows "
-        "{from: YYYY-MM-DDTHH:MM, to: YYYY-MM-DDTHH:MM}, local time in the owner's zone."
+        "{from: YYYY-MM-DDTHH:MM, to: YYYY-MM-DDTHH:MM}, local time in the owner's zone; "
+        "`to` is after `from`."
     ),
 }
 

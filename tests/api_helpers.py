@@ -36,13 +36,18 @@ def api_as(user=None) -> APIClient:
     return client
 
 
+def clear_throttles():
+    """Forget every rate limit's counters (they live in the cache)."""
+    cache.clear()
+    local_counters.clear()
+    cache_health.down_until = 0.0
+
+
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
     """Throttle counters live in the cache, which outlives a test; and a request
     leaves its user's language active in the test's thread."""
-    cache.clear()
-    local_counters.clear()
-    cache_health.down_until = 0.0
+    clear_throttles()
     yield
     cache.clear()
     local_counters.clear()
