@@ -12,6 +12,7 @@ from agents.contact_rules import NumberRole
 from agents.links import agent_link_read
 from billing import selectors as billing_selectors
 from common.errors import DomainError
+from common.sql import sql_names
 
 from .models import (
     BLOCKING_STATUSES,
@@ -68,6 +69,12 @@ def live_session_relation() -> FilteredRelation:
     return FilteredRelation("sessions", condition=Q(sessions__status__in=LIVE_SESSION_STATUSES))
 
 
+def _call_key_sql() -> str:
+    """The calls' key column as the outer query of a list names it."""
+    table, column = sql_names(Call)
+    return f"{table}.{column('id')}"
+
+
 def with_list_columns(calls: QuerySet[Call]) -> QuerySet[Call]:
     """`calls` with what the client's lists show of each, in the same query:
     the member as the client knows her (`member_reference`, `agency_name`),
@@ -79,7 +86,7 @@ def with_list_columns(calls: QuerySet[Call]) -> QuerySet[Call]:
         member_reference=F("member__reference"),
         agency_name=F("member__agency__name"),
         **{f"session_{name}": F(f"live__{name}") for name in SESSION_TIMES},
-        **billing_selectors.call_money_annotations(),
+        **billing_selectors.call_money_annotations(_call_key_sql()),
     )
 
 
